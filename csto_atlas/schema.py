@@ -1,0 +1,386 @@
+"""Pandera schemas for every data file, in two passes: types and formats, then values and references.
+
+The first pass reads what a cell *is* (a number, a date, a slug); the second what it *means*
+(a latitude, a known source, a country the geodata draws). A row that fails the first pass is
+reported and kept out of the second, where its unparsed values would only echo the same problem.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+import pandera.pandas as pa
+
+from csto_atlas.dates import is_partial_date
+
+SOURCE_KINDS = ("article", "treaty", "official statement", "reference", "dataset")
+STATUSES = ("member", "suspended", "former", "observer", "non-member")
+REGION_KINDS = ("state", "breakaway")
+COORD_PRECISIONS = ("site", "town", "border post", "district centroid", "province centroid")
+MAX_QUOTE_WORDS = 40
+FIRST_YEAR = 1900
+
+SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
+ISO3 = r"^[A-Z]{3}$"
+LOCATOR = re.compile(r"^¶([1-9][0-9]*)$")
+
+
+@dataclass(frozen=True)
+class References:
+    """What other files define, for the second pass: known ids and codes."""
+
+    source_ids: frozenset[str]
+    file_source_ids: frozenset[str]
+    iso3: frozenset[str]
+    today: date
+
+
+def _text(required: bool = True, *checks: pa.Check) -> pa.Column:
+    return pa.Column(str, list(checks), nullable=not required, required=True)
+
+
+def _optional(*checks: pa.Check) -> pa.Column:
+    return pa.Column(str, list(checks), nullable=True, required=False)
+
+
+def _slug_id() -> pa.Column:
+    return pa.Column(
+        str,
+        pa.Check.str_matches(SLUG, error="is not an id (lowercase letters, digits, - or _)"),
+        unique=True,
+    )
+
+
+def _iso3(required: bool = True) -> pa.Column:
+    check = pa.Check.str_matches(ISO3, error="is not an ISO3 code (three capital letters)")
+    return pa.Column(str, check, nullable=not required)
+
+
+def _partial_date(required: bool = True) -> pa.Column:
+    check = pa.Check(
+        is_partial_date, element_wise=True, error="is not a date (YYYY, YYYY-MM or YYYY-MM-DD)"
+    )
+    return pa.Column(str, check, nullable=not required, required=required)
+
+
+def _number(dtype: str, required: bool = True) -> pa.Column:
+    return pa.Column(dtype, nullable=not required, coerce=True, required=required)
+
+
+def _cited() -> dict[str, pa.Column]:
+    """The columns of every table whose rows cite a source."""
+    return {
+        "source_id": _text(),
+        "locator": _text(required=False),
+        "quote": _text(required=False),
+        "note": _optional(),
+    }
+
+
+def _placed() -> dict[str, pa.Column]:
+    """The columns of every table whose rows are points on the map."""
+    return {
+        "lat": _number("float64"),
+        "lon": _number("float64"),
+        "coord_precision": _text(),
+        "coord_source_id": _text(),
+    }
+
+
+PARSE_COLUMNS: dict[str, dict[str, pa.Column]] = {
+    "sources": {
+        "id": _slug_id(),
+        "kind": _text(),
+        "author": _text(),
+        "title": _text(),
+        "publisher": _text(),
+        "date": _partial_date(),
+        "file": _text(required=False),
+        "url": _text(False, pa.Check.str_matches(r"^https?://\S+$", error="is not an http(s) URL")),
+        "note": _text(required=False),
+    },
+    "countries": {
+        "iso3": pa.Column(
+            str, pa.Check.str_matches(ISO3, error="is not an ISO3 code"), unique=True
+        ),
+        "name": _text(),
+        "kind": _text(),
+        "parent_iso3": _iso3(required=False),
+        "ne_name": _text(required=False),
+        "aliases": _text(required=False),
+    },
+    "membership": {
+        "id": _slug_id(),
+        "iso3": _iso3(),
+        "date": _partial_date(),
+        "status": _text(),
+        "detail": _text(required=False),
+        "same_as": _text(required=False),
+        **_cited(),
+    },
+    "bases": {
+        "id": _slug_id(),
+        "name": _text(),
+        "unit": _text(required=False),
+        "host_iso3": _iso3(),
+        "region_iso3": _iso3(required=False),
+        **_placed(),
+        "start_year": _number("Int64"),
+        "end_year": _number("Int64", required=False),
+        **_cited(),
+    },
+    "incidents": {
+        "id": _slug_id(),
+        "name": _text(),
+        "date": _partial_date(),
+        "iso3": _iso3(),
+        **_placed(),
+        "killed": _number("Int64", required=False),
+        "summary": _text(),
+        "same_as": _text(required=False),
+        **_cited(),
+    },
+    "meetings": {
+        "id": _slug_id(),
+        "name": _text(),
+        "date": _partial_date(),
+        "end_date": _partial_date(required=False),
+        "place": _text(),
+        "iso3": _iso3(),
+        **_placed(),
+        **_cited(),
+    },
+    "notes": {
+        "id": _slug_id(),
+        "iso3": _iso3(),
+        "year": _number("Int64"),
+        "year_end": _number("Int64", required=False),
+        "text": _text(),
+        **_cited(),
+    },
+}
+
+TABLES = tuple(PARSE_COLUMNS)
+
+
+def parse_schema(table: str) -> pa.DataFrameSchema:
+    """First pass: columns present, types, formats, required cells, unique ids."""
+    return pa.DataFrameSchema(PARSE_COLUMNS[table], strict=True, name=table)
+
+
+def row_check(column: str, error: str, holds) -> pa.Check:
+    """A check across columns of a row; `column` is the one a failure is reported against."""
+    return pa.Check(holds, name=column, error=error)
+
+
+def _within(values: frozenset[str], error: str) -> pa.Check:
+    return pa.Check.isin(sorted(values), error=error)
+
+
+def _years(today: date) -> pa.Check:
+    return pa.Check.in_range(
+        FIRST_YEAR, today.year, error=f"is not a year ({FIRST_YEAR}..{today.year})"
+    )
+
+
+def _not_future(today: date) -> pa.Check:
+    """Dated rows are history: their date (see load.add_periods) has begun by today."""
+    return row_check(
+        "date",
+        f"is a date after today ({today.isoformat()})",
+        lambda df: df["starts"] <= pd.Timestamp(today),
+    )
+
+
+def _short_quote() -> pa.Check:
+    return pa.Check(
+        lambda quote: len(quote.split()) <= MAX_QUOTE_WORDS,
+        element_wise=True,
+        error=f"is a quote of more than {MAX_QUOTE_WORDS} words",
+    )
+
+
+def _locator_form() -> pa.Check:
+    return pa.Check.str_matches(LOCATOR.pattern, error="is not a paragraph locator (¶N)")
+
+
+def _cited_rules(refs: References) -> tuple[dict[str, pa.Column], list[pa.Check]]:
+    columns = {
+        "source_id": pa.Column(
+            str, _within(refs.source_ids, "is not the id of a source in sources.csv")
+        ),
+        "quote": pa.Column(str, _short_quote(), nullable=True),
+    }
+    file_sources = sorted(refs.file_source_ids)
+    checks = [
+        row_check(
+            "quote",
+            "is empty; a row citing one of the source articles needs a verbatim quote",
+            lambda df: ~df["source_id"].isin(file_sources) | df["quote"].notna(),
+        ),
+        row_check(
+            "locator",
+            "is not a paragraph locator (¶N), which a row citing a source article needs",
+            lambda df: (
+                ~df["source_id"].isin(file_sources)
+                | df["locator"].fillna("").str.fullmatch(LOCATOR.pattern)
+            ),
+        ),
+    ]
+    return columns, checks
+
+
+def _placed_rules(refs: References) -> dict[str, pa.Column]:
+    return {
+        "lat": pa.Column(float, pa.Check.in_range(-90, 90, error="is not a latitude (-90..90)")),
+        "lon": pa.Column(
+            float, pa.Check.in_range(-180, 180, error="is not a longitude (-180..180)")
+        ),
+        "coord_precision": pa.Column(
+            str,
+            _within(frozenset(COORD_PRECISIONS), f"is not one of {', '.join(COORD_PRECISIONS)}"),
+        ),
+        "coord_source_id": pa.Column(
+            str, _within(refs.source_ids, "is not the id of a source in sources.csv")
+        ),
+    }
+
+
+def _known_iso3(refs: References, nullable: bool = False) -> pa.Column:
+    return pa.Column(
+        str,
+        _within(refs.iso3, "is not a code the geodata draws (geodata/regions.geojson)"),
+        nullable=nullable,
+    )
+
+
+def _same_as_rule() -> pa.Check:
+    """`same_as` names another row of the same file, one that is itself a primary account."""
+
+    def holds(df: pd.DataFrame) -> pd.Series:
+        primary_ids = set(df.loc[df["same_as"].isna(), "id"])
+        return df["same_as"].isna() | df["same_as"].isin(primary_ids)
+
+    return row_check(
+        "same_as", "is not the id of a primary row (one without same_as) in this file", holds
+    )
+
+
+def rules_schema(table: str, refs: References) -> pa.DataFrameSchema:
+    """Second pass: allowed values, ranges, references to other files, rules across columns."""
+    cited_columns, cited_checks = _cited_rules(refs)
+    if table == "sources":
+        return pa.DataFrameSchema(
+            {
+                "kind": pa.Column(
+                    str,
+                    _within(frozenset(SOURCE_KINDS), f"is not one of {', '.join(SOURCE_KINDS)}"),
+                ),
+            },
+            checks=[_not_future(refs.today)],
+            name=table,
+        )
+    if table == "countries":
+        return pa.DataFrameSchema(
+            {
+                "iso3": _known_iso3(refs),
+                "kind": pa.Column(
+                    str,
+                    _within(frozenset(REGION_KINDS), f"is not one of {', '.join(REGION_KINDS)}"),
+                ),
+                "parent_iso3": _known_iso3(refs, nullable=True),
+            },
+            checks=[
+                row_check(
+                    "parent_iso3",
+                    "must name the parent state of a breakaway region, and only of one",
+                    lambda df: (df["kind"] == "breakaway") == df["parent_iso3"].notna(),
+                ),
+            ],
+            name=table,
+        )
+    if table == "membership":
+        return pa.DataFrameSchema(
+            {
+                "iso3": _known_iso3(refs),
+                "status": pa.Column(
+                    str, _within(frozenset(STATUSES), f"is not one of {', '.join(STATUSES)}")
+                ),
+                **cited_columns,
+            },
+            checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+            name=table,
+        )
+    if table == "bases":
+        return pa.DataFrameSchema(
+            {
+                "host_iso3": _known_iso3(refs),
+                "region_iso3": _known_iso3(refs, nullable=True),
+                **_placed_rules(refs),
+                "start_year": pa.Column("Int64", _years(refs.today)),
+                "end_year": pa.Column("Int64", _years(refs.today), nullable=True),
+                **cited_columns,
+            },
+            checks=[
+                *cited_checks,
+                row_check(
+                    "end_year",
+                    "is before start_year",
+                    lambda df: df["end_year"].isna() | (df["end_year"] >= df["start_year"]),
+                ),
+            ],
+            name=table,
+        )
+    if table == "incidents":
+        return pa.DataFrameSchema(
+            {
+                "iso3": _known_iso3(refs),
+                **_placed_rules(refs),
+                "killed": pa.Column(
+                    "Int64",
+                    pa.Check.ge(0, error="is not a number of people (0 or more)"),
+                    nullable=True,
+                ),
+                **cited_columns,
+            },
+            checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+            name=table,
+        )
+    if table == "meetings":
+        return pa.DataFrameSchema(
+            {
+                "iso3": _known_iso3(refs),
+                **_placed_rules(refs),
+                **cited_columns,
+            },
+            checks=[
+                *cited_checks,
+                _not_future(refs.today),
+                row_check(
+                    "end_date",
+                    "is before date",
+                    lambda df: df["ends"] >= df["starts"],
+                ),
+            ],
+            name=table,
+        )
+    if table == "notes":
+        return pa.DataFrameSchema(
+            {
+                "iso3": _known_iso3(refs),
+                "year": pa.Column("Int64", _years(refs.today)),
+                "year_end": pa.Column("Int64", _years(refs.today), nullable=True),
+                **cited_columns,
+            },
+            checks=[
+                *cited_checks,
+                row_check(
+                    "year_end",
+                    "is before year",
+                    lambda df: df["year_end"].isna() | (df["year_end"] >= df["year"]),
+                ),
+            ],
+            name=table,
+        )
+    raise KeyError(table)

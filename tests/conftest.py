@@ -1,0 +1,46 @@
+"""Shared fixtures: the tiny data folder, and the shared material beside the repo."""
+
+import os
+from pathlib import Path
+
+import pytest
+
+from csto_atlas import paths
+from csto_atlas.load import Atlas, load_atlas
+from tests.tiny import tables, write_dataset
+
+
+def require_shared(path: Path) -> Path:
+    """The shared folder, or a skip with the reason — a failure under CI, where it must exist."""
+    if path.exists():
+        return path
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{path} is missing; CI runs with ../shared beside the repo")
+    pytest.skip(f"{path} is missing (the shared material lives beside the repo)")
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> tuple[Path, Path, Path]:
+    """(datasets, geodata, sources) folders of a tiny valid dataset."""
+    return write_dataset(tmp_path)
+
+
+@pytest.fixture
+def tiny_atlas(tiny: tuple[Path, Path, Path]) -> Atlas:
+    data_dir, geodata_dir, _ = tiny
+    return load_atlas(data_dir, geodata_dir)
+
+
+@pytest.fixture
+def tiny_tables() -> dict[str, list[dict[str, str]]]:
+    return tables()
+
+
+@pytest.fixture(scope="session")
+def shared_sources() -> Path:
+    return require_shared(paths.sources_dir())
+
+
+@pytest.fixture(scope="session")
+def bundled_atlas() -> Atlas:
+    return load_atlas(paths.BUNDLED_DATA_DIR, paths.GEODATA_DIR)

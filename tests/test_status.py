@@ -1,0 +1,52 @@
+from datetime import date
+
+import pytest
+
+from csto_atlas.status import status_on, status_table, year_range
+
+
+def status(atlas, iso3: str, when: date) -> str:
+    statuses = status_on(atlas.membership, when)
+    return statuses.at[iso3, "status"] if iso3 in statuses.index else "non-member"
+
+
+def test_a_country_with_no_event_yet_is_a_non_member(tiny_atlas):
+    assert status(tiny_atlas, "UZB", date(1992, 5, 14)) == "non-member"
+
+
+def test_an_event_counts_from_its_own_day(tiny_atlas):
+    assert status(tiny_atlas, "UZB", date(1992, 5, 15)) == "member"
+
+
+def test_an_event_on_31_december_counts_for_that_year(tiny_atlas):
+    table = status_table(tiny_atlas.membership, ["UZB"], range(2011, 2014))
+    assert table.loc["UZB"].tolist() == ["member", "suspended", "suspended"]
+
+
+def test_a_month_precise_event_takes_effect_at_the_end_of_its_month(tiny_atlas):
+    assert status(tiny_atlas, "UZB", date(2006, 8, 30)) == "former"
+    assert status(tiny_atlas, "UZB", date(2006, 8, 31)) == "member"
+
+
+def test_a_year_precise_event_counts_only_by_31_december(tiny_atlas):
+    assert status(tiny_atlas, "UZB", date(1999, 12, 30)) == "member"
+    assert status(tiny_atlas, "UZB", date(1999, 12, 31)) == "former"
+
+
+def test_another_sources_account_does_not_move_the_status(tiny_atlas):
+    # uzb-suspends-alt (June 2012) is another account of the December 2012 suspension.
+    assert status(tiny_atlas, "UZB", date(2012, 7, 1)) == "member"
+
+
+def test_the_status_table_covers_every_code_and_year(tiny_atlas):
+    table = status_table(tiny_atlas.membership, ["ARM", "UZB", "XAB"], range(1992, 2001))
+    assert table.shape == (3, 9)
+    assert table.loc["XAB"].eq("non-member").all()
+    assert table.loc["ARM"].eq("member").all()
+    assert table.at["UZB", 1998] == "member" and table.at["UZB", 1999] == "former"
+
+
+@pytest.mark.parametrize(("today", "last"), [(date(2026, 11, 22), 2026), (date(2030, 1, 1), 2030)])
+def test_the_years_run_from_the_first_event_to_today(tiny_atlas, today, last):
+    years = year_range(tiny_atlas.membership, today)
+    assert (years.start, years[-1]) == (1992, last)
