@@ -1,0 +1,168 @@
+import csv
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from csto_atlas import paths
+from csto_atlas.cli import main
+from tests.tiny import tables, write_dataset
+
+# The CLI reads geodata/ from the repo: the tiny data's points are real places, so they fall
+# in the same regions of the bundled geodata as of the tiny squares.
+pytestmark = pytest.mark.skipif(
+    not (paths.GEODATA_DIR / "regions.geojson").exists(), reason="geodata/ is not built"
+)
+
+
+def run(capsys, *argv: str) -> tuple[int, str, str]:
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_validate_exits_0_on_clean_data(capsys, tiny):
+    data_dir, _, sources_dir = tiny
+    code, out, _ = run(capsys, "validate", "--data", str(data_dir), "--sources", str(sources_dir))
+    assert code == 0
+    assert "valid (3 sources, 6 membership, 2 bases, 1 incidents, 1 meetings, 3 notes" in out
+
+
+def test_validate_lists_every_problem_and_exits_1(capsys, tmp_path):
+    data = tables()
+    data["bases"][0]["lat"] = "243.1"
+    data["notes"][0]["year"] = "19x9"
+    data_dir, _, _ = write_dataset(tmp_path, data)
+    code, _, err = run(capsys, "validate", "--data", str(data_dir))
+    assert code == 1
+    assert "datasets/bases.csv line 2, column lat: 243.1 is not a latitude (-90..90)" in err
+    assert "datasets/notes.csv line 2, column year: '19x9' is not a whole number" in err
+
+
+def test_validate_with_sources_checks_the_quotes(capsys, tmp_path):
+    data = tables()
+    data["notes"][0]["quote"] = "Uzbekistan never left"
+    data_dir, _, sources_dir = write_dataset(tmp_path, data)
+    code, _, err = run(capsys, "validate", "--data", str(data_dir), "--sources", str(sources_dir))
+    assert code == 1
+    assert "notes.csv line 2, column quote: 'Uzbekistan never left' is not verbatim in ¶3" in err
+
+
+def test_the_data_folder_comes_from_the_environment(capsys, tiny, monkeypatch):
+    data_dir, _, _ = tiny
+    monkeypatch.setenv("CSTO_ATLAS_DATA", str(data_dir))
+    code, out, _ = run(capsys, "export", "sources", "--year", "2000")
+    assert code == 0
+    assert [row["id"] for row in csv.DictReader(io.StringIO(out))] == [
+        "tiny-article",
+        "tiny-treaty",
+        "tiny-places",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("layer", "year", "columns", "ids"),
+    [
+        ("bases", 2009, ["id", "name", "lat", "lon", "host_iso3"], ["gyumri", "gudauta"]),
+        ("bases", 2021, ["id", "name", "lat", "lon", "host_iso3"], ["gyumri"]),
+        (
+            "incidents",
+            2018,
+            ["id", "name", "date", "lat", "lon", "iso3", "killed"],
+            ["border-clash"],
+        ),
+        ("incidents", 2017, ["id", "name", "date", "lat", "lon", "iso3", "killed"], []),
+        (
+            "notes",
+            1999,
+            ["id", "iso3", "year", "text", "source_id", "quote"],
+            ["uzb-withdrew", "uzb-signed"],
+        ),
+        ("meetings", 1992, ["id", "name", "date"], ["tashkent-1992"]),
+        (
+            "sources",
+            1992,
+            ["id", "author", "title", "publisher", "date"],
+            ["tiny-article", "tiny-treaty", "tiny-places"],
+        ),
+    ],
+)
+def test_export_writes_the_layer_for_the_year_as_csv(capsys, tiny, layer, year, columns, ids):
+    data_dir, _, _ = tiny
+    code, out, _ = run(capsys, "export", layer, "--year", str(year), "--data", str(data_dir))
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert out.splitlines()[0].split(",")[: len(columns)] == columns
+    assert [row["id"] for row in rows] == ids
+
+
+def test_export_countries_gives_each_status_that_year(capsys, tiny):
+    data_dir, _, _ = tiny
+    _, out, _ = run(capsys, "export", "countries", "--year", "2013", "--data", str(data_dir))
+    statuses = {row["iso3"]: row["status"] for row in csv.DictReader(io.StringIO(out))}
+    assert out.startswith("iso3,name,status")
+    assert (statuses["UZB"], statuses["ARM"], statuses["XAB"], statuses["CHN"]) == (
+        "suspended",
+        "member",
+        "non-member",
+        "non-member",
+    )
+
+
+def test_export_as_geojson_gives_polygons_and_points(capsys, tiny):
+    data_dir, _, _ = tiny
+    _, out, _ = run(
+        capsys,
+        "export",
+        "countries",
+        "--year",
+        "2013",
+        "--format",
+        "geojson",
+        "--data",
+        str(data_dir),
+    )
+    countries = json.loads(out)
+    uzbekistan = next(f for f in countries["features"] if f["properties"]["iso3"] == "UZB")
+    assert uzbekistan["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert uzbekistan["properties"]["status"] == "suspended"
+    _, out, _ = run(
+        capsys, "export", "bases", "--year", "2009", "--format", "geojson", "--data", str(data_dir)
+    )
+    gyumri = json.loads(out)["features"][0]
+    assert gyumri["geometry"] == {"type": "Point", "coordinates": [43.85, 40.79]}
+    assert gyumri["properties"]["end_year"] is None
+
+
+def test_export_of_invalid_data_fails_with_the_problems(capsys, tmp_path):
+    data = tables()
+    data["bases"][0]["lon"] = "east"
+    data_dir, _, _ = write_dataset(tmp_path, data)
+    code, out, err = run(capsys, "export", "bases", "--year", "2000", "--data", str(data_dir))
+    assert (code, out) == (1, "")
+    assert "column lon: 'east' is not a number" in err
+
+
+def run_module(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "csto_atlas", *argv],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+    )
+
+
+def test_python_dash_m_validates_and_exits_0(tiny):
+    data_dir, _, _ = tiny
+    done = run_module("validate", "--data", str(data_dir))
+    assert (done.returncode, done.stderr) == (0, "")
+    assert "valid" in done.stdout
+
+
+def test_python_dash_m_rejects_an_unknown_layer_with_exit_2():
+    done = run_module("export", "bogus", "--year", "2000")
+    assert done.returncode == 2
+    assert "invalid choice: 'bogus'" in done.stderr
