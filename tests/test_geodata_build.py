@@ -1,0 +1,285 @@
+"""geodata_build: the region, the breakaway cut, the coverage, determinism and bad inputs."""
+
+import json
+import os
+from pathlib import Path
+
+import geopandas as gpd
+import pandas as pd
+import pytest
+import shapely
+from shapely.geometry import box
+
+from csto_atlas.errors import DataError
+from csto_atlas.geodata_build import (
+    PROPERTY_KEYS,
+    build_geodata,
+    cut_breakaway,
+    default_paths,
+    fold_antimeridian,
+)
+
+NATURALEARTH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "naturalearth"
+COUNTRIES_HEADER = "iso3,name,kind,parent_iso3,ne_name,aliases\n"
+
+
+# --- fixtures ---------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def naturalearth_dir() -> Path:
+    """../shared/naturalearth beside the repo: skipped when absent, a failure when CI=true."""
+    if not (NATURALEARTH_DIR / "ne_50m_admin_0_countries.json").is_file():
+        reason = f"Natural Earth extracts not found at {NATURALEARTH_DIR} (../shared/naturalearth)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must provide them")
+        pytest.skip(reason)
+    return NATURALEARTH_DIR
+
+
+@pytest.fixture(scope="module")
+def built(naturalearth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """regions.geojson built once per module from the real countries.csv."""
+    out_dir = tmp_path_factory.mktemp("geodata")
+    return build_geodata(naturalearth_dir, default_paths().countries_csv, out_dir)
+
+
+@pytest.fixture(scope="module")
+def regions(built: Path) -> gpd.GeoDataFrame:
+    """The built file read back, indexed by iso3."""
+    return gpd.read_file(built).set_index("iso3", drop=False)
+
+
+@pytest.fixture(scope="module")
+def ne_countries(naturalearth_dir: Path) -> gpd.GeoDataFrame:
+    """Natural Earth 1:50m countries indexed by ADM0_A3 (unsimplified originals)."""
+    return gpd.read_file(naturalearth_dir / "ne_50m_admin_0_countries.json").set_index("ADM0_A3")
+
+
+# --- the built file ---------------------------------------------------------------------------
+
+
+def test_building_twice_gives_byte_identical_files(
+    built: Path, naturalearth_dir: Path, tmp_path: Path
+) -> None:
+    again = build_geodata(naturalearth_dir, default_paths().countries_csv, tmp_path)
+    assert again.read_bytes() == built.read_bytes()
+
+
+def test_committed_regions_geojson_is_up_to_date(built: Path) -> None:
+    committed = default_paths().out_dir / "regions.geojson"
+    assert committed.read_bytes() == built.read_bytes(), (
+        "geodata/regions.geojson is stale: rebuild it with `python -m csto_atlas build-geodata`"
+    )
+
+
+def test_file_stays_within_the_250_kb_budget(built: Path) -> None:
+    assert built.stat().st_size <= 250_000
+
+
+def test_output_is_a_valid_coverage_without_overlaps_or_narrow_gaps(
+    regions: gpd.GeoDataFrame,
+) -> None:
+    geometries = regions.geometry.values
+    assert shapely.is_valid(geometries).all()
+    assert shapely.coverage_is_valid(geometries, gap_width=0.01)
+
+
+@pytest.mark.parametrize(
+    ("parent", "breakaways"), [("GEO", ["XAB", "XSO"]), ("MDA", ["XTR"]), ("AZE", ["XNK"])]
+)
+def test_parent_and_its_breakaways_add_up_to_the_original_parent(
+    regions: gpd.GeoDataFrame, ne_countries: gpd.GeoDataFrame, parent: str, breakaways: list[str]
+) -> None:
+    original = ne_countries.loc[parent, "geometry"]
+    rebuilt = regions.loc[[parent, *breakaways]].geometry.values
+    assert shapely.area(rebuilt).sum() == pytest.approx(original.area, rel=0.005)
+    # Simplification moves borders by up to its tolerance; a misplaced cut would move far more.
+    moved = shapely.union_all(rebuilt).symmetric_difference(original)
+    assert moved.area < 0.03 * original.area
+
+
+@pytest.mark.parametrize("code", ["XAB", "XSO"])
+def test_abkhazia_and_south_ossetia_lie_inside_georgias_original_extent(
+    regions: gpd.GeoDataFrame, ne_countries: gpd.GeoDataFrame, code: str
+) -> None:
+    georgia = ne_countries.loc["GEO", "geometry"]
+    breakaway = regions.loc[code, "geometry"]
+    assert breakaway.intersection(georgia).area > 0.99 * breakaway.area
+    assert breakaway.intersection(regions.loc["GEO", "geometry"]).area == 0
+
+
+def place(naturalearth_dir: Path, name: str) -> shapely.Point:
+    """A town from Natural Earth populated places."""
+    places = gpd.read_file(naturalearth_dir / "ne_10m_populated_places_region.geojson")
+    return places.loc[places["NAME"] == name, "geometry"].iloc[0]
+
+
+def abkhazia_inner_point(naturalearth_dir: Path) -> shapely.Point:
+    """A point surely inside Natural Earth's 1:10m Abkhazia."""
+    disputed = gpd.read_file(naturalearth_dir / "ne_10m_admin_0_disputed_areas.json")
+    return (
+        disputed.loc[disputed["BRK_NAME"] == "Abkhazia", "geometry"].iloc[0].representative_point()
+    )
+
+
+@pytest.mark.parametrize(
+    ("where", "expected"),
+    [
+        ("Tskhinvali", "XSO"),
+        ("Abkhazia", "XAB"),
+        ("Tiraspol", "XTR"),
+        ("Stepanakert", "XNK"),
+        ("Tbilisi", "GEO"),
+    ],
+)
+def test_a_breakaway_town_falls_in_the_breakaway_not_its_parent(
+    regions: gpd.GeoDataFrame, naturalearth_dir: Path, where: str, expected: str
+) -> None:
+    if where == "Abkhazia":
+        point = abkhazia_inner_point(naturalearth_dir)
+    else:
+        point = place(naturalearth_dir, where)
+    assert regions[regions.intersects(point)].index.tolist() == [expected]
+
+
+@pytest.mark.parametrize("code", ["CHN", "TUR", "IRN", "MNG", "NOR", "POL", "XKX"])
+def test_touching_neighbours_are_included(regions: gpd.GeoDataFrame, code: str) -> None:
+    assert code in regions.index
+
+
+@pytest.mark.parametrize("code", ["USA", "BRA", "FRA", "JPN", "DEU", "KOS"])
+def test_far_countries_are_left_out(regions: gpd.GeoDataFrame, code: str) -> None:
+    assert code not in regions.index
+
+
+def test_every_code_of_countries_csv_is_a_feature(regions: gpd.GeoDataFrame) -> None:
+    listed = pd.read_csv(default_paths().countries_csv, dtype=str)["iso3"]
+    assert set(listed) <= set(regions.index)
+
+
+def test_properties_are_exactly_the_four_keys_in_order(built: Path) -> None:
+    features = json.loads(built.read_text(encoding="utf-8"))["features"]
+    assert {tuple(feature["properties"]) for feature in features} == {PROPERTY_KEYS}
+
+
+def test_features_are_sorted_by_iso3_with_kind_and_parent(regions: gpd.GeoDataFrame) -> None:
+    assert regions.index.tolist() == sorted(regions.index)
+    assert regions.loc["XAB", ["name", "kind", "parent_iso3"]].tolist() == [
+        "Abkhazia",
+        "breakaway",
+        "GEO",
+    ]
+    assert regions.loc["TUR", ["kind", "parent_iso3"]].tolist() == ["state", ""]
+
+
+def test_russia_runs_on_past_180_degrees_instead_of_wrapping(regions: gpd.GeoDataFrame) -> None:
+    xmin, _, xmax, _ = regions.loc["RUS", "geometry"].bounds
+    assert xmin > 0
+    assert 189 < xmax < 191
+
+
+# --- tiny inputs ------------------------------------------------------------------------------
+
+
+def write_tiny_naturalearth(folder: Path) -> Path:
+    """Two 2x2 countries (GEO below RUS) and an Abkhazia square inside GEO."""
+    folder.mkdir()
+    countries = gpd.GeoDataFrame(
+        {"ISO_A3": ["GEO", "RUS"], "ADM0_A3": ["GEO", "RUS"], "NAME": ["Georgia", "Russia"]},
+        geometry=[box(0, 0, 2, 2), box(0, 2, 2, 4)],
+        crs="EPSG:4326",
+    )
+    disputed = gpd.GeoDataFrame(
+        {"BRK_NAME": ["Abkhazia"], "TYPE": ["Breakaway"]},
+        geometry=[box(0, 1, 1, 2)],
+        crs="EPSG:4326",
+    )
+    countries.to_file(folder / "ne_50m_admin_0_countries.json", driver="GeoJSON")
+    disputed.to_file(folder / "ne_10m_admin_0_disputed_areas.json", driver="GeoJSON")
+    return folder
+
+
+def write_countries_csv(folder: Path, rows: str) -> Path:
+    """A countries.csv with the given rows under the real header."""
+    path = folder / "countries.csv"
+    path.write_text(COUNTRIES_HEADER + rows, encoding="utf-8")
+    return path
+
+
+def test_tiny_inputs_build_a_cut_parent_and_breakaway(tmp_path: Path) -> None:
+    naturalearth = write_tiny_naturalearth(tmp_path / "ne")
+    rows = "GEO,Georgia,state,,,\nXAB,Abkhazia,breakaway,GEO,Abkhazia,\n"
+    out = build_geodata(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
+    regions = gpd.read_file(out).set_index("iso3")
+    assert regions.index.tolist() == ["GEO", "RUS", "XAB"]
+    areas = dict(zip(regions.index, shapely.area(regions.geometry.values), strict=True))
+    assert areas == pytest.approx({"GEO": 3.0, "RUS": 4.0, "XAB": 1.0})
+
+
+@pytest.mark.parametrize(
+    ("rows", "bad_value", "column"),
+    [
+        ("GEO,Georgia,state,,,\nXAB,Abkhazia,breakaway,GEO,Abkhasia,\n", "Abkhasia", "ne_name"),
+        ("GEO,Georgia,state,,,\nZZZ,Nowhere,state,,,\n", "ZZZ", "iso3"),
+        ("GEO,Georgia,state,,,\nXAB,Abkhazia,breakaway,RUS,Abkhazia,\n", "RUS", "parent_iso3"),
+        ("GEO,Georgia,province,,,\n", "province", "kind"),
+    ],
+)
+def test_a_bad_countries_row_fails_naming_the_file_column_and_value(
+    tmp_path: Path, rows: str, bad_value: str, column: str
+) -> None:
+    naturalearth = write_tiny_naturalearth(tmp_path / "ne")
+    countries_csv = write_countries_csv(tmp_path, rows)
+    with pytest.raises(DataError) as raised:
+        build_geodata(naturalearth, countries_csv, tmp_path / "out")
+    message = str(raised.value)
+    assert "countries.csv line" in message
+    assert f"column {column}" in message
+    assert repr(bad_value) in message
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_breakaway_mostly_outside_its_parent_fails(tmp_path: Path) -> None:
+    naturalearth = write_tiny_naturalearth(tmp_path / "ne")
+    rows = "GEO,Georgia,state,,,\nRUS,Russia,state,,,\nXAB,Abkhazia,breakaway,RUS,Abkhazia,\n"
+    with pytest.raises(DataError, match="lies inside RUS"):
+        build_geodata(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def test_cut_breakaway_clips_to_the_parent_and_leaves_no_gap() -> None:
+    parent = box(0, 0, 10, 10)
+    disputed = box(-1, 6, 4, 11)  # sticks out of the parent on two sides
+    breakaway, rest = cut_breakaway(disputed, parent)
+    assert breakaway.equals(box(0, 6, 4, 10))
+    assert rest.union(breakaway).equals(parent)
+    assert rest.intersection(breakaway).area == 0
+
+
+def test_cut_breakaway_gives_the_breakaway_a_sliver_left_along_the_parent_border() -> None:
+    parent = box(0, 0, 10, 10)
+    disputed = box(0, 6, 4, 9.99)  # stops 0.01 short of the parent's northern border
+    breakaway, rest = cut_breakaway(disputed, parent)
+    assert breakaway.symmetric_difference(box(0, 6, 4, 10)).area < 1e-9
+    assert len(shapely.get_parts(rest)) == 1
+
+
+def test_fold_antimeridian_moves_the_western_tip_east_of_180() -> None:
+    crossing = shapely.MultiPolygon([box(170, 60, 180, 70), box(-180, 60, -175, 65)])
+    folded = fold_antimeridian(crossing)
+    assert folded.geom_type == "Polygon"
+    assert folded.bounds == (170, 60, 185, 70)
+
+
+def test_fold_antimeridian_leaves_ordinary_countries_alone() -> None:
+    georgia = box(40, 41, 46.7, 43.6)
+    assert fold_antimeridian(georgia) is georgia
+
+
+def test_a_missing_naturalearth_folder_fails_naming_the_path(tmp_path: Path) -> None:
+    countries_csv = write_countries_csv(tmp_path, "GEO,Georgia,state,,,\n")
+    with pytest.raises(FileNotFoundError, match="nowhere"):
+        build_geodata(tmp_path / "nowhere", countries_csv, tmp_path / "out")
