@@ -24,13 +24,13 @@ def mention_patterns(countries: pd.DataFrame) -> dict[str, re.Pattern[str]]:
     return patterns
 
 
-def mentions(atlas: Atlas, texts: dict[str, list[str]]) -> pd.DataFrame:
-    """One row per (source_id, locator, iso3) where the paragraph names the country."""
+def mentions(atlas: Atlas, texts: dict[str, dict[int, str]]) -> pd.DataFrame:
+    """One row per (source_id, locator, iso3) where a body paragraph names the country."""
     patterns = mention_patterns(atlas.countries)
     rows = [
         (source_id, f"¶{number}", iso3)
         for source_id, paras in texts.items()
-        for number, para in enumerate(paras, 1)
+        for number, para in paras.items()
         for iso3, pattern in patterns.items()
         if pattern.search(para)
     ]

@@ -6,7 +6,7 @@ import pandas as pd
 
 from csto_atlas.errors import Problem
 from csto_atlas.load import Atlas, display_path
-from csto_atlas.schema import LOCATOR
+from csto_atlas.schema import BODY, LOCATOR
 
 CITING_TABLES = ("membership", "bases", "incidents", "meetings", "notes")
 _TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -22,15 +22,25 @@ def paragraphs(text: str) -> list[str]:
     return [line for line in text.splitlines() if line.strip()]
 
 
+def body_range(body: str) -> range:
+    """The paragraph numbers of `¶A-¶B`, inclusive."""
+    first, last = (int(number) for number in BODY.match(body).groups())
+    return range(first, last + 1)
+
+
 def read_source_texts(
     sources: pd.DataFrame, sources_dir: Path, shown: str
-) -> tuple[dict[str, list[str]], list[Problem]]:
-    """Paragraphs of every source that names a file, keyed by source id."""
+) -> tuple[dict[str, dict[int, str]], list[Problem]]:
+    """The body paragraphs (by number) of every source that names a file, keyed by source id.
+
+    Only the article's own text counts: headers, bylines and contact details are never quoted.
+    """
     texts, problems = {}, []
     for line, row in sources[sources["file"].notna()].iterrows():
         path = sources_dir / row["file"]
         if path.is_file():
-            texts[row["id"]] = paragraphs(path.read_text(encoding="utf-8"))
+            paras = paragraphs(path.read_text(encoding="utf-8"))
+            texts[row["id"]] = {n: paras[n - 1] for n in body_range(row["body"]) if n <= len(paras)}
         else:
             problems.append(
                 Problem(shown, int(line), "file", f"{row['file']!r} is not in {sources_dir}")
@@ -38,15 +48,15 @@ def read_source_texts(
     return texts, problems
 
 
-def quote_problem(quote: str, locator: str, paras: list[str]) -> str | None:
-    """Why the quote is not verbatim in the located paragraph, or None when it is."""
+def quote_problem(quote: str, locator: str, paras: dict[int, str]) -> str | None:
+    """Why the quote is not verbatim in the located body paragraph, or None when it is."""
     number = int(LOCATOR.match(locator).group(1))
-    if number > len(paras):
-        return f"{locator!r} is past the last paragraph (¶{len(paras)})"
+    if number not in paras:
+        return f"{locator!r} is outside the article's body (¶{min(paras)}-¶{max(paras)})"
     wanted = normalise(quote)
-    if wanted in normalise(paras[number - 1]):
+    if wanted in normalise(paras[number]):
         return None
-    elsewhere = [n for n, para in enumerate(paras, 1) if wanted in normalise(para)]
+    elsewhere = [n for n, para in paras.items() if wanted in normalise(para)]
     if elsewhere:
         return f"quote is in ¶{elsewhere[0]}, not in {locator}"
     return f"{quote!r} is not verbatim in {locator} of the source"

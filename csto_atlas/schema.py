@@ -17,13 +17,16 @@ from csto_atlas.dates import is_partial_date
 SOURCE_KINDS = ("article", "treaty", "official statement", "reference", "dataset")
 STATUSES = ("member", "suspended", "former", "observer", "non-member")
 REGION_KINDS = ("state", "breakaway")
-COORD_PRECISIONS = ("site", "town", "border post", "district centroid", "province centroid")
+# Where a point stands: the site itself, the town the event happened in, or a stand-in (the
+# nearest town, or the province capital) when the true site is not in our sources.
+COORD_PRECISIONS = ("site", "town", "nearest town", "province capital", "province centroid")
 MAX_QUOTE_WORDS = 40
 FIRST_YEAR = 1900
 
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 ISO3 = r"^[A-Z]{3}$"
 LOCATOR = re.compile(r"^¶([1-9][0-9]*)$")
+BODY = re.compile(r"^¶([1-9][0-9]*)-¶([1-9][0-9]*)$")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,9 @@ PARSE_COLUMNS: dict[str, dict[str, pa.Column]] = {
         "publisher": _text(),
         "date": _partial_date(),
         "file": _text(required=False),
+        "body": _text(
+            False, pa.Check.str_matches(BODY.pattern, error="is not a paragraph range (¶A-¶B)")
+        ),
         "url": _text(False, pa.Check.str_matches(r"^https?://\S+$", error="is not an http(s) URL")),
         "note": _text(required=False),
     },
@@ -278,7 +284,14 @@ def rules_schema(table: str, refs: References) -> pa.DataFrameSchema:
                     _within(frozenset(SOURCE_KINDS), f"is not one of {', '.join(SOURCE_KINDS)}"),
                 ),
             },
-            checks=[_not_future(refs.today)],
+            checks=[
+                _not_future(refs.today),
+                row_check(
+                    "body",
+                    "must give the article's own paragraphs (¶A-¶B) when, and only when, file is set",
+                    lambda df: df["file"].notna() == df["body"].notna(),
+                ),
+            ],
             name=table,
         )
     if table == "countries":

@@ -97,7 +97,7 @@ def test_the_tiny_dataset_loads_with_typed_columns(tiny_atlas):
             0,
             "coord_precision",
             "about",
-            "column coord_precision: 'about' is not one of site, town",
+            "column coord_precision: 'about' is not one of site, town, nearest town",
         ),
         (
             "membership",

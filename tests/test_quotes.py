@@ -20,12 +20,14 @@ def test_a_paragraph_is_a_non_blank_line():
         ('Russia\'s "friends"', "¶2", None),
         ("Russia’s “friends”", "¶2", None),
         ("Russia's friends", "¶2", '"Russia\'s friends" is not verbatim in ¶2 of the source'),
-        ("Title", "¶2", "quote is in ¶1, not in ¶2"),
-        ("Title", "¶9", "'¶9' is past the last paragraph (¶2)"),
+        ("Second", "¶2", "quote is in ¶3, not in ¶2"),
+        ("Title", "¶1", "'¶1' is outside the article's body (¶2-¶3)"),
+        ("Title", "¶9", "'¶9' is outside the article's body (¶2-¶3)"),
     ],
 )
-def test_a_quote_must_be_verbatim_in_its_paragraph(quote, locator, reason):
-    assert quote_problem(quote, locator, ["Title", "Russia’s “friends” club"]) == reason
+def test_a_quote_must_be_verbatim_in_its_body_paragraph(quote, locator, reason):
+    body = {2: "Russia’s “friends” club", 3: "Second paragraph"}
+    assert quote_problem(quote, locator, body) == reason
 
 
 def test_the_tiny_dataset_quotes_are_verbatim(tiny, tiny_atlas):
@@ -43,6 +45,16 @@ def test_a_misquoted_row_is_reported_with_its_line(tmp_path):
     ]
 
 
+def test_the_header_of_an_article_is_never_quoted(tmp_path):
+    data = tables()
+    data["notes"][0].update(locator="¶1", quote="Tiny Article")
+    data_dir, geodata_dir, sources_dir = write_dataset(tmp_path, data)
+    problems = check_quotes(load_atlas(data_dir, geodata_dir), data_dir, sources_dir)
+    assert [str(p) for p in problems] == [
+        "datasets/notes.csv line 2, column quote: '¶1' is outside the article's body (¶2-¶4)"
+    ]
+
+
 def test_a_source_file_that_is_not_there_is_reported(tmp_path):
     data_dir, geodata_dir, sources_dir = write_dataset(tmp_path)
     (sources_dir / "tiny.txt").unlink()
@@ -53,7 +65,9 @@ def test_a_source_file_that_is_not_there_is_reported(tmp_path):
 
 
 def test_mentions_find_names_and_aliases_as_whole_words(tiny, tiny_atlas):
-    texts = {"tiny-article": ["Armenian troops", "Uzbekistani", "An Uzbek view", "Armenia"]}
+    texts = {
+        "tiny-article": {1: "Armenian troops", 2: "Uzbekistani", 3: "An Uzbek view", 4: "Armenia"}
+    }
     found = mentions(tiny_atlas, texts)
     assert found.values.tolist() == [
         ["tiny-article", "¶1", "ARM"],

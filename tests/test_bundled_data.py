@@ -1,0 +1,80 @@
+"""The bundled datasets: they validate, their quotes are verbatim, and the required facts are there."""
+
+import pandas as pd
+import pytest
+
+from csto_atlas import geo, paths
+from csto_atlas.coverage import uncovered_mentions
+from csto_atlas.quotes import check_quotes
+
+TREATY_PARTIES = ["ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"]
+
+
+def test_every_quote_is_verbatim_in_the_cited_article(bundled_atlas, shared_sources):
+    problems = check_quotes(bundled_atlas, paths.BUNDLED_DATA_DIR, shared_sources)
+    assert [str(p) for p in problems] == []
+
+
+def test_every_paragraph_naming_a_country_has_a_note_about_it(bundled_atlas, shared_sources):
+    problems = uncovered_mentions(bundled_atlas, paths.BUNDLED_DATA_DIR, shared_sources)
+    assert [str(p) for p in problems] == []
+
+
+def test_the_five_articles_are_sources_with_their_files(bundled_atlas, shared_sources):
+    files = set(bundled_atlas.sources["file"].dropna())
+    on_disk = {path.name for path in shared_sources.glob("0*.txt")}
+    assert files == on_disk and len(files) == 5
+
+
+def test_every_row_names_a_source(bundled_atlas):
+    for table in ("membership", "bases", "incidents", "meetings", "notes"):
+        frame = getattr(bundled_atlas, table)
+        assert not frame.empty, table
+        assert frame["source_id"].notna().all(), table
+
+
+@pytest.mark.parametrize("iso3", TREATY_PARTIES)
+def test_every_party_to_the_1992_treaty_has_a_membership_history(bundled_atlas, iso3):
+    events = geo.history(bundled_atlas, iso3)
+    assert not events.empty
+    assert events["status"].isin(["member"]).any()
+
+
+def test_uzbekistan_is_a_member_in_2008_and_suspended_in_2013(bundled_atlas):
+    status = {
+        year: geo.countries_for_year(bundled_atlas, year).set_index("iso3").at["UZB", "status"]
+        for year in (2008, 2013)
+    }
+    assert status == {2008: "member", 2013: "suspended"}
+
+
+@pytest.mark.parametrize(("region", "year"), [("ARM", 2007), ("XSO", 2019), ("XAB", 2019)])
+def test_the_required_russian_bases_are_mapped(bundled_atlas, region, year):
+    active = geo.bases_active(bundled_atlas, year)
+    assert not geo.points_in(active, region).empty
+
+
+@pytest.mark.parametrize(
+    ("country", "date", "killed"),
+    [("TKM", "2018-06", 8), ("TJK", "2019-11", 2)],
+)
+def test_tagtabazar_and_ishkobod_are_mapped_with_the_articles_casualties(
+    bundled_atlas, country, date, killed
+):
+    incidents = bundled_atlas.incidents
+    found = incidents[
+        (incidents["located_iso3"] == country) & incidents["date"].str.startswith(date)
+    ]
+    assert killed in set(found["killed"].dropna())
+
+
+def test_disagreeing_accounts_point_at_a_primary_row(bundled_atlas):
+    for table in ("membership", "incidents"):
+        frame = getattr(bundled_atlas, table)
+        alternatives = frame[frame["same_as"].notna()]
+        assert alternatives["same_as"].isin(frame["id"]).all()
+
+
+def test_coordinates_cite_a_source(bundled_atlas):
+    points = pd.concat([bundled_atlas.bases, bundled_atlas.incidents, bundled_atlas.meetings])
+    assert points["coord_source_id"].isin(bundled_atlas.sources["id"]).all()
