@@ -116,15 +116,22 @@ def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame
             ]
         elif not isinstance(cases, pd.DataFrame) or cases["index"].isna().all():
             # The whole column: missing from the file, or not allowed in it.
-            names = [failure.column_name] if failure.column_name else list(pd.Series(cases).astype(str))
             if isinstance(cases, pd.DataFrame):
                 names = list(cases["failure_case"].astype(str))
+            else:
+                names = [failure.column_name or str(cases)]
             problems += [Problem(shown, None, name, reason) for name in names]
         else:
             column = getattr(failure.schema, "name", None)
             for _, case in cases.iterrows():
-                value = "" if reason == _READABLE_CHECKS["not_nullable"] else show_value(case["failure_case"])
-                problems.append(Problem(shown, int(case["index"]), column, f"{value} {reason}".strip()))
+                value = (
+                    ""
+                    if reason == _READABLE_CHECKS["not_nullable"]
+                    else show_value(case["failure_case"])
+                )
+                problems.append(
+                    Problem(shown, int(case["index"]), column, f"{value} {reason}".strip())
+                )
     return problems
 
 

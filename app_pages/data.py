@@ -1,0 +1,10 @@
+"""Every dataset as a table, each row with the citation of its source."""
+
+import streamlit as st
+
+from csto_atlas import ui
+
+atlas = ui.atlas_or_stop()
+st.title("Data")
+st.caption("Every table the map is drawn from. Each row names its source; quotes are verbatim.")
+ui.show_tables(atlas)

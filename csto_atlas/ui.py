@@ -1,0 +1,432 @@
+"""The only Streamlit glue: cached loaders, the permalink, the map, the country panel, tables.
+
+The year slider, the Play button and the country select box live inside the map
+(web/atlas.js): moving through the years never reruns Python. Clicking a country, or picking
+it in the map's select box, is the one map interaction that does: streamlit-folium sends the
+feature, and atlas.js has written the year on screen into every feature's properties.
+
+atlas.js also keeps the page URL's ?year= in step with the slider, so a copied link reopens
+the year on screen. Streamlit itself does not see that change (its frontend sends back the
+query string it last set), which is why the year reaches Python with the clicked feature
+rather than through `st.query_params`.
+"""
+
+import re
+from collections.abc import Collection, Mapping
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from csto_atlas import assets, geo, mapbuild, paths
+from csto_atlas.errors import DataError
+from csto_atlas.load import Atlas, load_atlas
+from csto_atlas.sources import format_citation
+from csto_atlas.status import year_range
+
+MAP_KEY = "atlas_map"
+OPENING_KEY = "atlas_opening"
+SHOWN_KEY = "atlas_shown"
+NOTICES_KEY = "atlas_notices"
+PAGE_KEY = "atlas_page"
+ARRIVED_KEY = "atlas_arrived"
+PANEL_KEY = "atlas_panel"
+YEAR_PATTERN = re.compile(r"[0-9]{4}")
+ISO3_PATTERN = re.compile(r"[A-Z]{3}")
+
+TABLE_LABELS = {
+    "membership": "Membership events",
+    "bases": "Russian military bases",
+    "incidents": "Incidents",
+    "meetings": "Meetings",
+    "notes": "Notes",
+    "countries": "Countries and regions",
+}
+
+
+# --- loaders -------------------------------------------------------------------------------
+
+
+@st.cache_resource(show_spinner=False)
+def publish_assets() -> list[str]:
+    """Copy Leaflet into static/ once per server process (see csto_atlas.assets)."""
+    return [str(path) for path in assets.publish_leaflet()]
+
+
+@st.cache_resource(show_spinner="Loading the atlas…")
+def cached_atlas(data_dir: str) -> Atlas:
+    """The validated atlas of one data folder, shared by every session."""
+    return load_atlas(Path(data_dir))
+
+
+@st.cache_data(show_spinner=False)
+def cached_payload(data_dir: str, first: int, last: int) -> mapbuild.MapPayload:
+    """The map's data for every year (plain data: each rerun gets its own copy)."""
+    return mapbuild.map_payload(cached_atlas(data_dir), range(first, last + 1))
+
+
+def atlas_or_stop() -> Atlas:
+    """The atlas, or an error listing every problem in the data and a stop."""
+    try:
+        return cached_atlas(str(paths.data_dir()))
+    except DataError as error:
+        st.error("The data did not validate, so the atlas cannot be drawn. Problems found:")
+        st.code("\n".join(str(problem) for problem in error.problems), language=None)
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers and readers sure of it
+
+
+def years_of(atlas: Atlas, today: date | None = None) -> range:
+    """The years the slider offers: from the first membership event to this year."""
+    return year_range(atlas.membership, today)
+
+
+def payload_for(years: range) -> mapbuild.MapPayload:
+    """The cached map data for `years`."""
+    return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
+
+
+# --- the permalink -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Permalink:
+    """What the URL asked for, made safe: a year, maybe a country, and notices about the rest."""
+
+    year: int
+    country: str | None
+    notices: tuple[str, ...] = ()
+
+
+def parse_year(text: str | None, years: range) -> int | None:
+    """A year within `years` from its four digits, or None."""
+    if text is None or not YEAR_PATTERN.fullmatch(text.strip()):
+        return None
+    year = int(text.strip())
+    return year if year in years else None
+
+
+def parse_country(text: str | None, known: Collection[str]) -> str | None:
+    """A known region code from its ISO3 letters (any case), or None."""
+    if text is None:
+        return None
+    code = text.strip().upper()
+    return code if ISO3_PATTERN.fullmatch(code) and code in known else None
+
+
+def parse_permalink(params: Mapping[str, str], years: range, known: Collection[str]) -> Permalink:
+    """Read ?year= and ?country=; anything unusable falls back to the default with a notice."""
+    notices = []
+    year = parse_year(params.get("year"), years)
+    if year is None:
+        year = years.stop - 1
+        if "year" in params:
+            notices.append(
+                f"The link's year is not a year between {years.start} and {years.stop - 1}; "
+                f"showing {year} instead."
+            )
+    country = parse_country(params.get("country"), known)
+    if country is None and params.get("country"):
+        notices.append("The link's country is not a code this map knows; showing no country.")
+    return Permalink(year, country, tuple(notices))
+
+
+@dataclass(frozen=True)
+class View:
+    """A year and maybe a region: what the map opens on, or what the panel shows."""
+
+    year: int
+    country: str | None
+
+
+def start_session(atlas: Atlas, years: range) -> View:
+    """Read the permalink once per session; return the view the map opens on (fixed per session).
+
+    The map's JavaScript is built from this view only, so it is identical on every rerun of the
+    session and streamlit-folium never remounts it (which would lose the user's zoom and year).
+    """
+    if OPENING_KEY not in st.session_state:
+        link = parse_permalink(st.query_params.to_dict(), years, region_codes(atlas))
+        st.session_state[OPENING_KEY] = View(link.year, link.country)
+        st.session_state[SHOWN_KEY] = View(link.year, link.country)
+        st.session_state[NOTICES_KEY] = link.notices
+    elif st.session_state.get(ARRIVED_KEY):
+        # Back from another page: the map is mounted anew anyway, so it may open on the
+        # view the panel shows rather than on the session's first one.
+        st.session_state[OPENING_KEY] = st.session_state[SHOWN_KEY]
+    return st.session_state[OPENING_KEY]
+
+
+def note_page(url_path: str) -> None:
+    """Remember which page runs, and whether the user has just arrived on it from another one."""
+    st.session_state[ARRIVED_KEY] = st.session_state.get(PAGE_KEY) != url_path
+    st.session_state[PAGE_KEY] = url_path
+
+
+def show_notices() -> None:
+    """The permalink's notices, once."""
+    for notice in st.session_state.pop(NOTICES_KEY, ()):
+        st.warning(notice, icon="⚠️")
+
+
+def shown_view() -> View:
+    """The year and region the panel shows: the last clicked, else the permalink's."""
+    return st.session_state[SHOWN_KEY]
+
+
+def write_permalink(view: View) -> None:
+    """Make the URL reopen this year and panel (only touching what changed)."""
+    if st.query_params.get("year") != str(view.year):
+        st.query_params["year"] = str(view.year)
+    if view.country is None:
+        if "country" in st.query_params:
+            del st.query_params["country"]
+    elif st.query_params.get("country") != view.country:
+        st.query_params["country"] = view.country
+
+
+# --- the map -------------------------------------------------------------------------------
+
+
+def region_codes(atlas: Atlas) -> list[str]:
+    """Every region code, ordered by name."""
+    return list(atlas.regions.sort_values("name")["iso3"])
+
+
+def region_names(atlas: Atlas) -> dict[str, str]:
+    """Region code -> name."""
+    return dict(zip(atlas.regions["iso3"], atlas.regions["name"], strict=True))
+
+
+def clicked_view(value: Any, known: Collection[str], years: range) -> View | None:
+    """The region and year of a click in the map's returned value, or None."""
+    drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
+    props = drawing.get("properties") if isinstance(drawing, dict) else None
+    if not isinstance(props, dict):
+        return None
+    country = parse_country(str(props.get("iso3", "")), known)
+    year = parse_year(str(props.get("year", "")), years)
+    return View(year, country) if country and year is not None else None
+
+
+def take_map_click(known: Collection[str], years: range) -> None:
+    """Callback: a region was clicked (or picked in the map's select box); show its panel."""
+    clicked = clicked_view(st.session_state.get(MAP_KEY), known, years)
+    if clicked is not None:
+        st.session_state[SHOWN_KEY] = clicked
+
+
+def show_map(atlas: Atlas, years: range, opening: View) -> None:
+    """The map, with the year slider, Play button and country select box inside it."""
+    fmap = mapbuild.build_map(payload_for(years), opening.year, opening.country)
+    st_folium(
+        fmap,
+        key=MAP_KEY,
+        height=mapbuild.MAP_HEIGHT_PX,
+        use_container_width=True,
+        returned_objects=["last_active_drawing"],
+        on_change=partial(take_map_click, frozenset(region_codes(atlas)), years),
+    )
+
+
+# --- the country panel ---------------------------------------------------------------------
+
+
+def esc(value: object) -> str:
+    """HTML-escaped text of a cell; empty for a missing value."""
+    return mapbuild.esc(value)
+
+
+def citation_html(atlas: Atlas, row: pd.Series) -> str:
+    """Quote and citation (author, title, publisher, date, locator) of a cited row."""
+    return mapbuild.evidence_html(atlas, row)
+
+
+def status_line(atlas: Atlas, iso3: str, year: int) -> str:
+    """`Member on 31 December 2013 (detail)`, escaped."""
+    row = geo.countries_for_year(atlas, year).set_index("iso3").loc[iso3]
+    detail = f" — {esc(row['detail'])}" if isinstance(row.get("detail"), str) else ""
+    return f"<strong>{esc(str(row['status']).capitalize())}</strong> on 31 December {year}{detail}"
+
+
+def history_html(atlas: Atlas, iso3: str) -> str:
+    """Membership events in date order; another source's account sits under the event it disputes."""
+    events = geo.history(atlas, iso3)
+    if events.empty:
+        return "<p>No membership event recorded.</p>"
+    primary = events[events["same_as"].isna()]
+    items = []
+    for _, event in primary.iterrows():
+        accounts = events[events["same_as"] == event["id"]]
+        disputed = "".join(
+            f'<div class="csto-alt"><em>Another source dates it {esc(other["date"])}</em>'
+            f"{detail_text(other)}{citation_html(atlas, other)}</div>"
+            for _, other in accounts.iterrows()
+        )
+        items.append(
+            f"<li><strong>{esc(event['date'])}</strong>: {esc(event['status'])}"
+            f"{detail_text(event)}{citation_html(atlas, event)}{disputed}</li>"
+        )
+    return f"<ol class='csto-history'>{''.join(items)}</ol>"
+
+
+def detail_text(row: pd.Series) -> str:
+    """` (detail)` when the row has one, escaped."""
+    detail = row.get("detail")
+    return f" ({esc(detail)})" if isinstance(detail, str) and detail else ""
+
+
+def notes_html(atlas: Atlas, iso3: str, year: int) -> str:
+    """The notes about the region up to `year`, newest first, each with quote and citation."""
+    notes = geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False)
+    if notes.empty:
+        return f"<p>No notes up to {year}.</p>"
+    items = [
+        f"<li><strong>{note_years(note)}</strong>: {esc(note['text'])}"
+        f"{citation_html(atlas, note)}</li>"
+        for _, note in notes.iterrows()
+    ]
+    return f"<ul class='csto-notes'>{''.join(items)}</ul>"
+
+
+def note_years(note: pd.Series) -> str:
+    """`2007` or `2007–2010`."""
+    end = note.get("year_end")
+    return f"{int(note['year'])}" + ("" if pd.isna(end) else f"–{int(end)}")
+
+
+def bases_html(atlas: Atlas, iso3: str, year: int) -> str:
+    """Every Russian base located in the region, saying whether it was active in `year`."""
+    bases = geo.points_in(atlas.bases, iso3)
+    if bases.empty:
+        return "<p>No Russian base recorded here.</p>"
+    items = []
+    for _, base in bases.iterrows():
+        active = base["start_year"] <= year and (
+            pd.isna(base["end_year"]) or base["end_year"] >= year
+        )
+        state = "active" if active else "not active"
+        items.append(
+            f"<li><strong>{esc(base['name'])}</strong> "
+            f"({mapbuild.years_text(base['start_year'], base['end_year'])}; {state} in {year})"
+            f"{citation_html(atlas, base)}</li>"
+        )
+    return f"<ul class='csto-bases'>{''.join(items)}</ul>"
+
+
+def incidents_html(atlas: Atlas, iso3: str, year: int) -> str:
+    """The incidents located in the region up to `year` (every source's account)."""
+    incidents = geo.points_in(geo.incidents_until(atlas, year), iso3)
+    if incidents.empty:
+        return f"<p>No incident recorded here up to {year}.</p>"
+    items = [
+        f"<li><strong>{esc(row['name'])}</strong>{mapbuild.incident_facts(row)}"
+        f"{citation_html(atlas, row)}</li>"
+        for _, row in incidents.iterrows()
+    ]
+    return f"<ul class='csto-incidents'>{''.join(items)}</ul>"
+
+
+def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
+    """The whole panel of one region in one year, every dataset string escaped."""
+    names = region_names(atlas)
+    parent = atlas.regions.set_index("iso3").at[iso3, "parent_iso3"]
+    parent_line = (
+        f"<p><em>Breakaway region of {esc(names.get(parent, parent))}</em></p>" if parent else ""
+    )
+    return (
+        f"<div class='csto-panel' data-iso3='{esc(iso3)}' data-year='{year}'>"
+        f"<h3>{esc(names[iso3])} in {year}</h3>{parent_line}"
+        f"<p>{status_line(atlas, iso3, year)}</p>"
+        f"<h4>Membership history</h4>{history_html(atlas, iso3)}"
+        f"<h4>Notes up to {year}</h4>{notes_html(atlas, iso3, year)}"
+        f"<h4>Russian bases</h4>{bases_html(atlas, iso3, year)}"
+        f"<h4>Incidents</h4>{incidents_html(atlas, iso3, year)}"
+        "</div>"
+    )
+
+
+PANEL_CSS = """<style>
+.csto-panel blockquote { margin: .3rem 0; padding-left: .6rem; border-left: 3px solid #bbb; }
+.csto-panel .csto-cite { font-size: .85rem; color: #555; }
+.csto-panel .csto-alt { margin: .3rem 0 0 .8rem; padding-left: .6rem; border-left: 2px dashed #b8433a; }
+.csto-panel li { margin-bottom: .5rem; }
+</style>"""
+
+
+def show_panel(atlas: Atlas, view: View) -> None:
+    """The panel of the chosen region, or a hint when none is chosen."""
+    with st.container(key=PANEL_KEY, height=mapbuild.MAP_HEIGHT_PX, border=False):
+        if view.country is None:
+            st.info(
+                "Click a country on the map, or choose it in the map's Country box, "
+                "to read its history."
+            )
+            return
+        st.html(PANEL_CSS + panel_html(atlas, view.country, view.year))
+
+
+# --- the data and sources pages ------------------------------------------------------------
+
+
+def with_citations(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
+    """The table with its source's citation beside each row."""
+    if "source_id" not in frame:
+        return frame
+    citations = {sid: format_citation(atlas.sources, sid) for sid in atlas.sources["id"]}
+    return frame.assign(source=frame["source_id"].map(citations))
+
+
+def dataset_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
+    """Each dataset as displayed: its file's columns plus the citation of its source."""
+    tables = {}
+    for name, label in TABLE_LABELS.items():
+        frame = getattr(atlas, name)
+        derived = [c for c in ("precision", "starts", "ends", "located_iso3") if c in frame]
+        tables[label] = with_citations(atlas, frame.drop(columns=derived).reset_index(drop=True))
+    return tables
+
+
+def show_tables(atlas: Atlas) -> None:
+    """Every dataset as a table: cells are shown as text, never interpreted as HTML or Markdown."""
+    for label, frame in dataset_tables(atlas).items():
+        st.subheader(label)
+        st.dataframe(
+            frame, key=f"table_{label.lower().replace(' ', '_')}", hide_index=True, width="stretch"
+        )
+
+
+def bibliography_html(atlas: Atlas) -> str:
+    """Every source as a bibliography entry, escaped, ordered by author then date."""
+    items = []
+    for _, source in atlas.sources.sort_values(["author", "date"]).iterrows():
+        extra = "".join(
+            f"<div><em>{label}:</em> {esc(source.get(column))}</div>"
+            for column, label in (("kind", "Kind"), ("file", "File"), ("note", "Note"))
+            if isinstance(source.get(column), str) and source.get(column)
+        )
+        extra += link_html(source.get("url"))
+        items.append(
+            f"<li id='source-{esc(source['id'])}'>{esc(format_citation(atlas.sources, source['id']))}"
+            f"{extra}</li>"
+        )
+    return f"<ol class='csto-bibliography'>{''.join(items)}</ol>"
+
+
+def link_html(url: object) -> str:
+    """An http(s) link, escaped; nothing for any other value."""
+    if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
+        return ""
+    return (
+        f'<div><a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{esc(url)}</a></div>'
+    )
+
+
+def show_bibliography(atlas: Atlas) -> None:
+    """The sources page body."""
+    st.html(bibliography_html(atlas))

@@ -1,0 +1,254 @@
+"""The app in a real browser: offline drawing, the slider, clicks, permalinks, Play, pages."""
+
+import re
+from datetime import date
+
+import pytest
+
+from csto_atlas import mapbuild, paths
+from csto_atlas.load import load_atlas
+from csto_atlas.status import status_table, year_range
+from tests.e2e.conftest import MAP_FRAME
+from tests.e2e.server import AppServer
+
+pytestmark = pytest.mark.e2e
+
+PANEL = ".st-key-atlas_panel"
+SLIDER = "input.csto-slider"
+YEAR_BOX = ".csto-year"
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    """The atlas the app shows."""
+    return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def statuses(atlas):
+    """Status of every region in every year (what the map must show)."""
+    return status_table(atlas.membership, list(atlas.regions["iso3"]), year_range(atlas.membership))
+
+
+def colour(statuses, iso3: str, year: int) -> str:
+    """The fill colour the map must give `iso3` in `year`."""
+    return mapbuild.STATUS_COLOURS[statuses.at[iso3, year]]
+
+
+def open_map(recorded, sync_api, query: str = ""):
+    """Open the map page; return the map's frame locator once it is drawn and the app is idle."""
+    recorded.page.goto(f"{recorded.origin}/{query}")
+    frame = recorded.page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
+    wait_until_idle(recorded.page, sync_api)
+    return frame
+
+
+def wait_until_idle(page, sync_api) -> None:
+    """Wait until the script run is over (so the layout no longer moves under the mouse)."""
+    sync_api.expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning"
+    )
+
+
+def map_window(page):
+    """The map iframe's Frame, to read Leaflet's state (window.map) from it."""
+    return page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+def centre_on(page, lat: float, lon: float, zoom: float = 6) -> tuple[float, float]:
+    """Centre the map on a point (no animation); return where that point is on the page."""
+    window = map_window(page)
+    x, y = window.evaluate(
+        """([lat, lon, zoom]) => {
+            window.map.setView([lat, lon], zoom, {animate: false});
+            const point = window.map.latLngToContainerPoint([lat, lon]);
+            const box = window.map.getContainer().getBoundingClientRect();
+            return [box.left + point.x, box.top + point.y];
+        }""",
+        [lat, lon, zoom],
+    )
+    frame_box = page.locator(MAP_FRAME).bounding_box()
+    return frame_box["x"] + x, frame_box["y"] + y
+
+
+def inside(atlas, iso3: str) -> tuple[float, float]:
+    """(lat, lon) of a point inside a region's polygon."""
+    point = atlas.regions.set_index("iso3").geometry[iso3].representative_point()
+    return point.y, point.x
+
+
+def click_region(page, atlas, iso3: str) -> None:
+    """Click a region's polygon where a user would."""
+    page.mouse.click(*centre_on(page, *inside(atlas, iso3)))
+
+
+def test_the_map_draws_its_polygons_with_no_request_leaving_the_app(recorded, sync_api):
+    frame = open_map(recorded, sync_api)
+    sync_api.expect(frame.locator("path.csto-region").first).to_be_visible()
+    assert frame.locator("path.csto-region").count() > 20
+    sync_api.expect(frame.locator(".csto-legend")).to_contain_text("Member")
+    sync_api.expect(frame.locator(".leaflet-control-layers")).to_contain_text("Russian bases")
+    assert recorded.foreign_requests() == []
+    assert any("/app/static/leaflet/leaflet.js" in url for url in recorded.requests)
+
+
+def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_the_zoom(
+    recorded, sync_api, statuses
+):
+    assert colour(statuses, "UZB", 2008) != colour(statuses, "UZB", 2013)
+    frame = open_map(recorded, sync_api, "?year=2008")
+    uzbekistan = frame.locator("path.csto-iso-UZB")
+    sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2008))
+    window = map_window(recorded.page)
+    zoom_before = window.evaluate("window.map.getZoom()")
+    frame.locator(".leaflet-control-zoom-in").click()
+    window.wait_for_function(f"window.map.getZoom() > {zoom_before}")
+    window.evaluate("window.mountedOnce = true")
+    view = window.evaluate("[window.map.getZoom(), window.map.getCenter()]")
+
+    frame.locator(SLIDER).focus()
+    for _ in range(5):
+        recorded.page.keyboard.press("ArrowRight")
+
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2013")
+    sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2013))
+    assert window.evaluate("[window.map.getZoom(), window.map.getCenter()]") == view
+    assert window.evaluate("window.mountedOnce") is True
+    assert "year=2013" in recorded.page.url
+
+
+def test_a_mouse_click_on_the_slider_track_moves_the_year(recorded, sync_api):
+    frame = open_map(recorded, sync_api, "?year=2000")
+    slider = frame.locator(SLIDER)
+    box = slider.bounding_box()
+    recorded.page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", str(date.today().year))
+
+
+def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
+    recorded, sync_api, atlas
+):
+    frame = open_map(recorded, sync_api, "?year=2019")
+    window = map_window(recorded.page)
+    window.evaluate("window.mountedOnce = true")
+    click_region(recorded.page, atlas, "TJK")
+    panel = recorded.page.locator(PANEL)
+    sync_api.expect(panel.locator("h3")).to_have_text("Tajikistan in 2019")
+    sync_api.expect(panel.locator(".csto-cite").first).to_be_visible()
+    assert "country=TJK" in recorded.page.url
+    sync_api.expect(frame.locator("select.csto-country")).to_have_value("TJK")
+    assert window.evaluate("[window.mountedOnce, window.map.getZoom()]") == [True, 6]
+
+
+def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, sync_api):
+    frame = open_map(recorded, sync_api, "?year=2019")
+    frame.locator(SLIDER).focus()
+    recorded.page.keyboard.press("ArrowLeft")
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2018")
+    frame.locator("select.csto-country").select_option("ARM")
+    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Armenia in 2018")
+    assert "year=2018" in recorded.page.url and "country=ARM" in recorded.page.url
+
+
+def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
+    base = atlas.bases.iloc[0]
+    frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
+    map_window(recorded.page).evaluate("window.mountedOnce = true")
+    recorded.page.mouse.click(*centre_on(recorded.page, base["lat"], base["lon"], 8))
+    popup = frame.locator(".leaflet-popup-content")
+    sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
+    sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
+    sync_api.expect(recorded.page.locator(PANEL)).to_contain_text("Click a country")
+    assert map_window(recorded.page).evaluate("window.mountedOnce") is True
+
+
+def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas, statuses):
+    frame = open_map(recorded, sync_api, "?year=2013")
+    recorded.page.mouse.move(*centre_on(recorded.page, *inside(atlas, "UZB")))
+    tooltip = frame.locator(".csto-tip")
+    sync_api.expect(tooltip).to_contain_text("Uzbekistan")
+    sync_api.expect(tooltip).to_contain_text(f"{statuses.at['UZB', 2013].capitalize()} in 2013")
+
+
+def test_breakaway_regions_are_hatched_with_a_dashed_border(recorded, sync_api):
+    frame = open_map(recorded, sync_api, "?year=2013")
+    abkhazia = frame.locator("path.csto-iso-XAB")
+    sync_api.expect(abkhazia).to_have_attribute("fill", re.compile(r"^url\(#csto-hatch-"))
+    sync_api.expect(abkhazia).to_have_attribute("stroke-dasharray", re.compile(r"\d"))
+
+
+def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
+    frame = open_map(recorded, sync_api)
+    markers = frame.locator(".leaflet-marker-pane path")
+    sync_api.expect(markers.first).to_be_visible()
+    before = markers.count()
+    frame.locator(".leaflet-control-layers label", has_text="Meetings").click()
+    sync_api.expect(markers).to_have_count(before + len(atlas.meetings))
+
+
+def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, sync_api, atlas):
+    frame = open_map(recorded, sync_api, "?year=2015")
+    click_region(recorded.page, atlas, "KGZ")
+    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Kyrgyzstan in 2015")
+    recorded.page.get_by_role("link", name="Data").click()
+    sync_api.expect(recorded.page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    recorded.page.get_by_role("link", name="Map").click()
+    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Kyrgyzstan in 2015")
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2015")
+    sync_api.expect(frame.locator("select.csto-country")).to_have_value("KGZ")
+
+
+def test_a_permalink_opens_its_year_and_panel(recorded, sync_api, statuses):
+    frame = open_map(recorded, sync_api, "?year=2019&country=TJK")
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
+    sync_api.expect(frame.locator("path.csto-iso-UZB")).to_have_attribute(
+        "fill", colour(statuses, "UZB", 2019)
+    )
+    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
+
+
+def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(recorded, sync_api):
+    frame = open_map(recorded, sync_api, "?year=abc&country=%3Cscript%3Ealert(1)%3C/script%3E")
+    alerts = recorded.page.locator('[data-testid="stAlert"]')
+    sync_api.expect(alerts.filter(has_text="is not a year between")).to_be_visible()
+    sync_api.expect(alerts.filter(has_text="not a code this map knows")).to_be_visible()
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", str(date.today().year))
+    assert recorded.page.locator('[data-testid="stException"]').count() == 0
+    sync_api.expect(recorded.page.locator(PANEL)).to_contain_text("Click a country")
+
+
+def test_play_advances_the_year_and_pause_stops_it(recorded, sync_api):
+    frame = open_map(recorded, sync_api, "?year=1995")
+    year_box = frame.locator(YEAR_BOX)
+    frame.locator("button.csto-play").click()
+    sync_api.expect(year_box).to_have_attribute("data-playing", "true")
+    sync_api.expect(year_box).to_have_attribute("data-year", "1997")
+    frame.locator("button.csto-play").click()
+    sync_api.expect(year_box).to_have_attribute("data-playing", "false")
+    stopped_at = int(year_box.get_attribute("data-year"))
+    assert 1997 <= stopped_at < date.today().year
+
+
+@pytest.fixture
+def fresh_server():
+    """A server no session has visited yet."""
+    server = AppServer()
+    try:
+        yield server.start()
+    finally:
+        server.stop()
+
+
+def test_a_first_visit_straight_to_the_data_page_gets_the_apps_navigation(
+    browser, sync_api, fresh_server
+):
+    page = browser.new_page(viewport={"width": 1400, "height": 1000})
+    try:
+        page.goto(f"{fresh_server.url}/data")
+        sync_api.expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+        nav = page.get_by_role("link", name="Map")
+        sync_api.expect(nav.first).to_be_visible()
+        assert page.get_by_role("link", name="dashboard").count() == 0
+    finally:
+        page.close()

@@ -1,0 +1,201 @@
+"""Map builders rendered to HTML, no browser: offline assets, year letters, escaping, stability."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+import shapely
+from shapely.geometry import box
+
+from csto_atlas import assets, mapbuild
+from csto_atlas.load import Atlas, load_atlas
+from tests.tiny import tables, write_dataset
+
+YEARS = range(1992, 2027)
+EVIL = '<img src=x onerror="alert(1)"> ${alert(2)} `tick` </script><script>alert(3)</script>'
+
+
+@pytest.fixture
+def payload(tiny_atlas: Atlas) -> mapbuild.MapPayload:
+    return mapbuild.map_payload(tiny_atlas, YEARS)
+
+
+@pytest.fixture
+def evil_atlas(tmp_path: Path) -> Atlas:
+    """The tiny data with markup and script in every string a user sees."""
+    data = tables()
+    data["bases"][0]["name"] = f"Base {EVIL}"
+    data["bases"][0]["note"] = f"Note {EVIL}"
+    data["incidents"][0]["name"] = f"Clash {EVIL}"
+    data["incidents"][0]["summary"] = f"Summary {EVIL}"
+    data["meetings"][0]["place"] = f"Place {EVIL}"
+    data["sources"][1]["title"] = f"Treaty {EVIL}"
+    data_dir, geodata_dir, _ = write_dataset(tmp_path, data)
+    return load_atlas(data_dir, geodata_dir)
+
+
+def render(fmap) -> str:
+    """The standalone HTML page of a map."""
+    return fmap.get_root().render()
+
+
+def test_the_map_loads_scripts_and_styles_only_from_the_apps_static_files(payload):
+    page = render(mapbuild.build_map(payload, 2013))
+    scripts = re.findall(r'<script[^>]*\ssrc="([^"]*)"', page)
+    styles = re.findall(r'<link[^>]*\shref="([^"]*)"', page)
+    assert scripts == [assets.leaflet_js_url()]
+    assert styles == [assets.leaflet_css_url()]
+    assert all(url.startswith("/app/static/") for url in scripts + styles)
+    assert "cdn" not in " ".join(scripts + styles)
+    for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
+        assert dropped not in page.lower()
+
+
+def test_the_online_basemap_is_optional_and_off_by_default(payload):
+    page = render(mapbuild.build_map(payload, 2013))
+    tile_layer = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
+    assert tile_layer is not None
+    assert f"{tile_layer.group(1)}.addTo(" not in page
+    assert "OpenStreetMap (online)" in page
+    assert "Plain background (offline)" in page
+
+
+def test_every_region_feature_carries_one_status_letter_per_year(payload, tiny_atlas):
+    features = payload.regions["features"]
+    assert {f["properties"]["iso3"] for f in features} == set(tiny_atlas.regions["iso3"])
+    for feature in features:
+        codes = feature["properties"]["codes"]
+        assert len(codes) == len(YEARS)
+        assert set(codes) <= set(mapbuild.status_codes().values())
+    page = render(mapbuild.build_map(payload, 2013))
+    assert page.count('"codes":') == len(features)
+
+
+def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
+    uzbekistan = next(f for f in payload.regions["features"] if f["id"] == "UZB")
+    assert mapbuild.status_of(uzbekistan, payload.first, 2008) == "member"
+    assert mapbuild.status_of(uzbekistan, payload.first, 2013) == "suspended"
+    assert mapbuild.status_of(uzbekistan, payload.first, 2000) == "former"
+
+
+def test_the_first_paint_already_colours_the_opening_year(payload):
+    for year, status in ((2008, "member"), (2013, "suspended")):
+        page = render(mapbuild.build_map(payload, year))
+        style = re.search(r'case "UZB": ?\s*return (\{[^}]*\})', page)
+        assert style is not None
+        assert mapbuild.STATUS_COLOURS[status] in style.group(1)
+
+
+def test_breakaway_regions_are_drawn_last_and_name_their_parent_state(payload):
+    features = payload.regions["features"]
+    kinds = [f["properties"]["kind"] for f in features]
+    assert kinds == sorted(kinds, key=mapbuild.kind_order)
+    abkhazia = next(f for f in features if f["id"] == "XAB")
+    assert abkhazia["properties"]["parent"] == "Georgia"
+    style = mapbuild.initial_style(payload, 2013)(abkhazia)
+    assert style["dashArray"]
+
+
+def test_markers_carry_the_years_they_show(payload):
+    bases = {record["id"]: record for record in payload.markers["bases"]}
+    assert (bases["gyumri"]["from"], bases["gyumri"]["to"]) == (1995, None)
+    assert (bases["gudauta"]["from"], bases["gudauta"]["to"]) == (2009, 2020)
+    assert not bases["gyumri"]["fade"]
+    (incident,) = payload.markers["incidents"]
+    assert (incident["from"], incident["to"], incident["fade"]) == (2018, None, True)
+    page = render(mapbuild.build_map(payload, 2013))
+    assert page.count('"csto": {') == sum(len(r) for r in payload.markers.values())
+    assert '"from": 2009' in page and '"to": 2020' in page
+
+
+def test_another_sources_account_appears_in_the_incident_popup(tmp_path):
+    data = tables()
+    other = dict(data["incidents"][0], id="border-clash-alt", date="2018-07", killed="11")
+    data["incidents"].append(other | {"same_as": "border-clash", "summary": "Other account."})
+    data_dir, geodata_dir, _ = write_dataset(tmp_path, data)
+    payload = mapbuild.map_payload(load_atlas(data_dir, geodata_dir), YEARS)
+    (incident,) = payload.markers["incidents"]
+    assert "Another account" in incident["popup"]
+    assert "11 killed" in incident["popup"] and "8 killed" in incident["popup"]
+
+
+def test_every_popup_cites_its_source(payload):
+    for records in payload.markers.values():
+        for record in records:
+            assert 'class="csto-cite"' in record["popup"]
+    (meeting,) = payload.markers["meetings"]
+    assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15, ¶2" in meeting["popup"]
+    assert "<blockquote>“A treaty was signed at Tashkent”</blockquote>" in meeting["popup"]
+    assert "Position: town, from Natural Earth, “Populated Places”" in meeting["popup"]
+
+
+def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):
+    payload = mapbuild.map_payload(evil_atlas, YEARS)
+    texts = [r["tip"] + r["popup"] for records in payload.markers.values() for r in records]
+    for text in texts:
+        assert "<img" not in text and "<script" not in text and "</script" not in text
+    assert any("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text for text in texts)
+    page = render(mapbuild.build_map(payload, 2019))
+    assert "<img src=x" not in page
+    assert "</script><script>alert(3)" not in page
+    # No folium Popup/Tooltip templates: they put text inside JS template literals (`${...}`).
+    assert not re.search(r"bindTooltip\(\s*`", page) and "$(`" not in page
+
+
+def test_the_client_config_is_safe_inside_a_script_element():
+    text = mapbuild.script_json({"label": "</script><b>&'"})
+    assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
+    assert json.loads(text) == {"label": "</script><b>&'"}
+
+
+def test_the_same_payload_and_year_give_the_same_map_script(payload):
+    from streamlit_folium import _get_map_string, generate_js_hash
+
+    def key_of(year: int, selected: str | None) -> str:
+        script = _get_map_string(mapbuild.build_map(payload, year, selected))
+        return generate_js_hash(script, "atlas_map", False)
+
+    assert key_of(2013, "UZB") == key_of(2013, "UZB")
+    assert key_of(2013, "UZB") != key_of(2014, "UZB")
+
+
+def test_our_own_javascript_and_css_are_inlined(payload):
+    page = render(mapbuild.build_map(payload, 2013))
+    assert "CstoAtlas.attach(" in page
+    assert ".csto-year" in page
+    assert mapbuild.web_asset("atlas.js").strip()[:40] in page
+
+
+def test_the_map_opens_around_the_bases_and_incidents(payload):
+    (south, west), (north, east) = mapbuild.focus_bounds(payload)
+    points = payload.markers["bases"] + payload.markers["incidents"]
+    assert south < min(r["lat"] for r in points) and north > max(r["lat"] for r in points)
+    assert west < min(r["lon"] for r in points) and east > max(r["lon"] for r in points)
+
+
+def test_parts_beyond_the_antimeridian_are_moved_beside_the_rest():
+    russia = shapely.MultiPolygon([box(30, 50, 179.9, 70), box(-180, 64, -170, 70)])
+    moved = mapbuild.unwrap_antimeridian(russia)
+    assert moved.bounds == (30.0, 50.0, 190.0, 70.0)
+    assert mapbuild.unwrap_antimeridian(box(40, 40, 50, 50)).equals(box(40, 40, 50, 50))
+
+
+def test_status_letters_are_distinct():
+    codes = mapbuild.status_codes()
+    assert len(set(codes.values())) == len(codes)
+    assert set(mapbuild.STATUS_COLOURS) == set(codes)
+
+
+def test_the_map_builder_does_not_import_streamlit():
+    source = Path(mapbuild.__file__).read_text(encoding="utf-8")
+    assert not re.search(r"^\s*(import|from)\s+streamlit", source, re.MULTILINE)
+
+
+def test_leaflet_is_published_from_the_xstatic_package_once(tmp_path):
+    written = assets.publish_leaflet(tmp_path)
+    assert (tmp_path / "leaflet" / "leaflet.js").is_file()
+    assert (tmp_path / "leaflet" / "images" / "layers.png").is_file()
+    assert len(written) == len(assets.LEAFLET_FILES)
+    assert assets.publish_leaflet(tmp_path) == []
+    assert assets.leaflet_source_dir() not in tmp_path.parents

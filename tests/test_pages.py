@@ -1,0 +1,183 @@
+"""Every page through Streamlit's AppTest (no browser), and the permalink and click parsing."""
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from csto_atlas import paths, ui
+from tests.tiny import tables, write_dataset
+
+DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
+YEARS = range(1992, 2027)
+KNOWN = frozenset({"ARM", "GEO", "RUS", "TJK", "UZB", "XAB"})
+EVIL = '<script>alert("x")</script> **bold** [link](javascript:alert(1))'
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the tiny dataset, with markup in strings a user sees."""
+    data = tables()
+    data["notes"][0]["text"] = f"Uzbekistan left. {EVIL}"
+    data["sources"][1]["title"] = f"Tiny Treaty {EVIL}"
+    data["bases"][0]["name"] = f"Gyumri base {EVIL}"
+    data_dir, _, _ = write_dataset(tmp_path, data)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    return data_dir
+
+
+def run_app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:
+    """Run the dashboard (optionally with query parameters, or switched to a page)."""
+    app = AppTest.from_file(DASHBOARD, default_timeout=60)
+    app.query_params.update(query or {})
+    app.run()
+    if page is not None:
+        app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def panel(app: AppTest) -> str:
+    """The HTML of the country panel (empty when none is shown)."""
+    return "".join(block.value for block in app.html if "csto-panel" in block.value)
+
+
+def test_the_map_page_opens_by_default_with_a_hint_and_no_panel(tiny_data):
+    app = run_app()
+    assert app.title[0].value == "CSTO Atlas"
+    assert "Click a country on the map" in app.info[0].value
+    assert panel(app) == ""
+    assert not app.warning
+
+
+def test_a_permalink_opens_the_panel_of_its_country_and_year(tiny_data):
+    app = run_app({"year": "2013", "country": "UZB"})
+    html = panel(app)
+    assert "Uzbekistan in 2013" in html
+    assert "<strong>Suspended</strong> on 31 December 2013" in html
+    assert 'class="csto-cite"' in html
+    assert (app.query_params["year"], app.query_params["country"]) == ("2013", "UZB")
+
+
+def test_the_panel_shows_both_accounts_where_two_sources_disagree(tiny_data):
+    html = panel(run_app({"year": "2013", "country": "uzb"}))
+    assert "Another source dates it 2012-06" in html
+    assert "2012-12-31" in html
+
+
+def test_the_panel_lists_notes_up_to_the_year_only(tiny_data):
+    assert "Uzbekistan left." in panel(run_app({"year": "1999", "country": "UZB"}))
+    html = panel(run_app({"year": "1998", "country": "UZB"}))
+    assert "Uzbekistan signed." in html and "Uzbekistan left." not in html
+
+
+def test_the_panel_lists_the_bases_located_in_the_region(tiny_data):
+    html = panel(run_app({"year": "2013", "country": "ARM"}))
+    assert "Gyumri base" in html and "active in 2013" in html
+
+
+def test_the_panel_escapes_every_dataset_string(tiny_data):
+    html = panel(run_app({"year": "2013", "country": "UZB"})) + panel(
+        run_app({"year": "2013", "country": "ARM"})
+    )
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "Tiny Treaty &lt;script&gt;" in html
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"year": "abc"},
+        {"year": "1800"},
+        {"year": "２０１３"},
+        {"country": "<script>alert(1)</script>"},
+        {"country": "ZZZ"},
+        {"year": "20133", "country": "U"},
+    ],
+)
+def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(tiny_data, query):
+    app = run_app(query)
+    assert app.warning, "a notice is shown"
+    assert all("<script" not in warning.value for warning in app.warning)
+    assert panel(app) == ""
+    assert app.query_params["year"] == str(YEARS.stop - 1)
+
+
+def test_the_data_page_shows_every_dataset_with_its_sources(tiny_data):
+    app = run_app(page="app_pages/data.py")
+    assert len(app.dataframe) == len(ui.TABLE_LABELS)
+    notes = next(frame.value for frame in app.dataframe if "text" in frame.value.columns)
+    assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15" in set(notes["source"])
+    # st.dataframe shows cells as text: the markup is displayed, never interpreted.
+    assert any(EVIL in text for text in notes["text"])
+
+
+def test_the_sources_page_lists_every_source_escaped(tiny_data):
+    app = run_app(page="app_pages/sources.py")
+    (html,) = (block.value for block in app.html)
+    assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15" in html
+    assert "Tiny Treaty &lt;script&gt;" in html and "<script>" not in html
+    assert html.count("<li") == len(tables()["sources"])
+
+
+def test_the_about_page_explains_the_map(tiny_data):
+    app = run_app(page="app_pages/about.py")
+    text = " ".join(block.value for block in app.markdown)
+    assert "31 December" in text and "?year=2019&country=TJK" in text
+
+
+def test_the_map_page_runs_on_the_bundled_data():
+    app = run_app({"year": "2019", "country": "TJK"})
+    assert "Tajikistan in 2019" in panel(app)
+
+
+@pytest.mark.parametrize(
+    ("params", "expected"),
+    [
+        ({}, ui.Permalink(2026, None)),
+        ({"year": "2019", "country": "TJK"}, ui.Permalink(2019, "TJK")),
+        ({"year": " 1992 ", "country": "tjk"}, ui.Permalink(1992, "TJK")),
+    ],
+)
+def test_a_good_permalink_is_read_without_notices(params, expected):
+    assert ui.parse_permalink(params, YEARS, KNOWN) == expected
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        {"last_active_drawing": {"properties": {"iso3": "TJK", "year": 2019, "click": 3}}},
+        {"last_active_drawing": {"type": "Feature", "properties": {"iso3": "TJK", "year": "2019"}}},
+    ],
+)
+def test_a_clicked_country_carries_the_year_the_map_showed(value):
+    assert ui.clicked_view(value, KNOWN, YEARS) == ui.View(2019, "TJK")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        {},
+        {"last_active_drawing": None},
+        {"last_active_drawing": {"properties": {"iso3": "TJK"}}},
+        {"last_active_drawing": {"properties": {"iso3": "ZZZ", "year": 2019}}},
+        {"last_active_drawing": {"properties": {"iso3": "TJK", "year": 1800}}},
+        {"last_active_drawing": {"properties": {"iso3": "<b>", "year": "x"}}},
+        {"last_active_drawing": {"properties": "TJK"}},
+    ],
+)
+def test_anything_else_from_the_map_is_ignored(value):
+    assert ui.clicked_view(value, KNOWN, YEARS) is None
+
+
+def test_invalid_data_shows_every_problem_instead_of_a_traceback(tmp_path, monkeypatch):
+    data = tables()
+    data["bases"][0]["lat"] = "243.1"
+    data["notes"][0]["year"] = "nineteen"
+    data_dir, _, _ = write_dataset(tmp_path, data)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    app = run_app()
+    assert "did not validate" in app.error[0].value
+    assert "243.1" in app.code[0].value and "nineteen" in app.code[0].value
