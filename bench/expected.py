@@ -1,0 +1,87 @@
+"""What the map must show, computed from the data with the package (no browser here).
+
+The colours come from `csto_atlas.mapbuild.STATUS_COLOURS`, the mapping the front end draws
+with, and the statuses from `csto_atlas.geo.countries_for_year`: the benchmark only counts a
+slider step as done when every region's fill equals these.
+"""
+
+from dataclasses import dataclass
+
+from csto_atlas.geo import countries_for_year
+from csto_atlas.load import Atlas
+from csto_atlas.mapbuild import STATUS_COLOURS
+
+Fills = dict[str, str]
+
+KEY_FOR_DIRECTION = {1: "ArrowRight", -1: "ArrowLeft"}
+
+
+def fills_of_year(atlas: Atlas, year: int) -> Fills:
+    """iso3 -> fill colour (lower-case hex) of every region in `year`."""
+    frame = countries_for_year(atlas, year)
+    return {
+        iso3: STATUS_COLOURS[status].lower()
+        for iso3, status in zip(frame["iso3"], frame["status"], strict=True)
+    }
+
+
+def expected_fills(atlas: Atlas, years: range) -> dict[int, Fills]:
+    """The fills of every year in `years`."""
+    return {year: fills_of_year(atlas, year) for year in years}
+
+
+def changed_regions(before: Fills, after: Fills) -> list[str]:
+    """The regions whose colour differs between two years, sorted."""
+    return sorted(
+        iso3 for iso3 in before.keys() | after.keys() if before.get(iso3) != after.get(iso3)
+    )
+
+
+@dataclass(frozen=True)
+class Step:
+    """One key press on the slider: from one year to the next, and whether colours change."""
+
+    key: str
+    start: int
+    end: int
+    changes: bool
+
+
+def plan_steps(
+    fills: dict[int, Fills], start: int, changing_steps: int, bounces: int = 2
+) -> list[Step]:
+    """Key presses from `start` giving at least `changing_steps` steps that change colours.
+
+    Walks one year at a time towards the farther end of the range (turning at the ends); at
+    every year boundary where colours change, it crosses back and forth `bounces` more times, so
+    few presses are spent on years that look alike. Steps that change nothing are kept (they are
+    needed to walk), but only changing ones are timed.
+    """
+    years = sorted(fills)
+    first, last = years[0], years[-1]
+    if start not in fills:
+        raise ValueError(f"start year {start} is not in {first}..{last}")
+    if all(fills[year] == fills[first] for year in years):
+        raise ValueError(f"no year in {first}..{last} changes any colour: nothing to time")
+    direction = -1 if start - first >= last - start else 1
+    steps: list[Step] = []
+    year = start
+    counted = 0
+
+    def press(towards: int) -> bool:
+        nonlocal year
+        end = year + towards
+        changes = fills[end] != fills[year]
+        steps.append(Step(KEY_FOR_DIRECTION[towards], year, end, changes))
+        year = end
+        return changes
+
+    while counted < changing_steps:
+        if not first <= year + direction <= last:
+            direction = -direction
+            continue
+        if press(direction):
+            counted += 1
+            for _ in range(bounces):
+                counted += press(-direction) + press(direction)
+    return steps

@@ -1,0 +1,194 @@
+"""A Streamlit server for the benchmark: free port, readiness, its log, its memory, always stopped."""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+from csto_atlas.paths import REPO_DIR
+
+READY_TIMEOUT_S = 90.0
+STOP_TIMEOUT_S = 10.0
+LOG_TAIL_LINES = 60
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now (the OS picks it)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def streamlit_command(script: Path, port: int) -> list[str]:
+    """`streamlit run` of `script` on localhost:`port`, headless, without file watching."""
+    return [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(script),
+        "--server.port",
+        str(port),
+        "--server.address",
+        "127.0.0.1",
+        "--server.headless",
+        "true",
+        "--server.fileWatcherType",
+        "none",
+        "--server.runOnSave",
+        "false",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and all its descendants (from /proc/<pid>/task/*/children)."""
+    found, pending = [], [pid]
+    while pending:
+        current = pending.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                pending += [int(child) for child in (task / "children").read_text().split()]
+            except OSError:
+                continue
+    return found
+
+
+def vm_rss_kib(status_text: str) -> int:
+    """The VmRSS line of a /proc/<pid>/status text, in KiB (0 when absent: a zombie)."""
+    for line in status_text.splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def tree_rss_kib(pid: int) -> int:
+    """Resident memory of a process and its descendants, in KiB."""
+    total = 0
+    for member in process_tree(pid):
+        try:
+            total += vm_rss_kib(Path(f"/proc/{member}/status").read_text())
+        except OSError:
+            continue
+    return total
+
+
+class ServerError(RuntimeError):
+    """The server did not start, or died; the message carries the end of its log."""
+
+
+@dataclass
+class AppServer:
+    """`streamlit run script` in `cwd` (whose .streamlit/config.toml applies); a context manager."""
+
+    name: str
+    script: Path
+    cwd: Path
+    extra_env: dict[str, str] | None = None
+
+    def __post_init__(self) -> None:
+        self.port = 0
+        self.process: subprocess.Popen[bytes] | None = None
+        self.log_path = Path(tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/"
+
+    def __enter__(self) -> "AppServer":
+        self.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        self.stop()
+        if error is None:
+            self.log_path.unlink(missing_ok=True)
+        elif not isinstance(error, KeyboardInterrupt):
+            print(self.log_tail(), file=sys.stderr)
+
+    def start(self) -> None:
+        """Start on a free port (another one if that port was taken meanwhile); wait until ready."""
+        env = {**os.environ, "PYTHONPATH": str(REPO_DIR), **(self.extra_env or {})}
+        for _attempt in range(3):
+            self.port = free_port()
+            with self.log_path.open("ab") as log:
+                self.process = subprocess.Popen(
+                    streamlit_command(self.script, self.port),
+                    cwd=self.cwd,
+                    env=env,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            if self.wait_until_ready():
+                return
+            if "already in use" not in self.log_path.read_text(errors="replace"):
+                break
+        self.stop()
+        raise ServerError(f"{self.name}: the server did not become ready\n{self.log_tail()}")
+
+    def wait_until_ready(self) -> bool:
+        """Poll /_stcore/health until it answers ok; False if the process exits first."""
+        assert self.process is not None
+        deadline = time.monotonic() + READY_TIMEOUT_S
+        health = f"{self.url}_stcore/health"
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                return False
+            try:
+                with urllib.request.urlopen(health, timeout=2) as answer:
+                    if answer.status == 200 and answer.read().strip() == b"ok":
+                        return True
+            except (urllib.error.URLError, ConnectionError, TimeoutError):
+                pass
+            time.sleep(0.1)  # a polling interval, not a measurement
+        return False
+
+    def rss_kib(self) -> int:
+        """Resident memory of the server and its children now, in KiB."""
+        if self.process is None or self.process.poll() is not None:
+            raise ServerError(f"{self.name}: the server is not running\n{self.log_tail()}")
+        return tree_rss_kib(self.process.pid)
+
+    def check_alive(self) -> None:
+        """Raise ServerError (with the log) if the server has exited."""
+        if self.process is None or self.process.poll() is not None:
+            raise ServerError(f"{self.name}: the server exited\n{self.log_tail()}")
+
+    def stop(self) -> None:
+        """SIGTERM to the server's process group, SIGKILL if it lingers; idempotent."""
+        process, self.process = self.process, None
+        if process is None or process.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
+            try:
+                os.killpg(process.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                process.wait(timeout=wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+    def log_tail(self) -> str:
+        """The last lines of the server's log, framed for an error message."""
+        lines = self.log_path.read_text(errors="replace").splitlines()[-LOG_TAIL_LINES:]
+        body = "\n".join(lines) or "(empty)"
+        return f"--- {self.name} server log ({self.log_path}) ---\n{body}\n--- end of log ---"
