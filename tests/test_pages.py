@@ -105,7 +105,7 @@ def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(tiny_data,
 
 
 def test_the_data_page_shows_every_dataset_with_its_sources(tiny_data):
-    app = run_app(page="app_pages/data.py")
+    app = run_app(page="pages/data.py")
     assert len(app.dataframe) == len(ui.TABLE_LABELS)
     notes = next(frame.value for frame in app.dataframe if "text" in frame.value.columns)
     assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15" in set(notes["source"])
@@ -113,8 +113,18 @@ def test_the_data_page_shows_every_dataset_with_its_sources(tiny_data):
     assert any(EVIL in text for text in notes["text"])
 
 
+def test_a_first_run_straight_to_a_page_goes_round_through_the_dashboard(tiny_data):
+    # AppTest runs like a fresh server: Streamlit runs a page requested before any
+    # st.navigation alone, so it reaches the app only by the route ui.enter_page takes.
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).switch_page("pages/data.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.title[0].value == "Data"
+    assert app.session_state[ui.PAGE_KEY] == "data"
+    assert ui.WANTED_KEY not in app.session_state and ui.ROUTED_KEY not in app.session_state
+
+
 def test_the_sources_page_lists_every_source_escaped(tiny_data):
-    app = run_app(page="app_pages/sources.py")
+    app = run_app(page="pages/sources.py")
     (html,) = (block.value for block in app.html)
     assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15" in html
     assert "Tiny Treaty &lt;script&gt;" in html and "<script>" not in html
@@ -122,7 +132,7 @@ def test_the_sources_page_lists_every_source_escaped(tiny_data):
 
 
 def test_the_about_page_explains_the_map(tiny_data):
-    app = run_app(page="app_pages/about.py")
+    app = run_app(page="pages/about.py")
     text = " ".join(block.value for block in app.markdown)
     assert "31 December" in text and "?year=2019&country=TJK" in text
 

@@ -4,6 +4,7 @@ import streamlit as st
 
 from csto_atlas import ui
 
+ui.enter_page(__file__)
 atlas = ui.atlas_or_stop()
 st.title("Data")
 st.caption("Every table the map is drawn from. Each row names its source; quotes are verbatim.")

@@ -2,6 +2,9 @@
 
 import streamlit as st
 
+from csto_atlas import ui
+
+ui.enter_page(__file__)
 st.title("About CSTO Atlas")
 st.markdown(
     """

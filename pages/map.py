@@ -4,6 +4,7 @@ import streamlit as st
 
 from csto_atlas import ui
 
+ui.enter_page(__file__)
 atlas = ui.atlas_or_stop()
 years = ui.years_of(atlas)
 opening = ui.start_session(atlas, years)
