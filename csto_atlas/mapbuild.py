@@ -2,14 +2,17 @@
 
 `map_payload(atlas, years)` turns the atlas into plain, cacheable data: the regions as GeoJSON
 whose features carry one status letter per year, and marker records carrying their year span
-and their (HTML-escaped) tooltip and popup. `build_map(payload, year)` turns that into a
-`folium.Map` whose JavaScript depends only on the payload and the initial year, so Streamlit
-reruns hand streamlit-folium the same map and it never remounts. No Streamlit here.
+and their (HTML-escaped) tooltip and popup, both also serialised to JSON once. `build_map(payload,
+year)` turns that into a `folium.Map` whose JavaScript depends only on the payload and the
+initial year, so Streamlit reruns hand streamlit-folium the same map and it never remounts.
+The map is rebuilt on every rerun (a folium.Map is never cached), so building it is cheap: the
+layers embed the payload's JSON strings as they are, with no per-feature Python and no
+re-serialising. No Streamlit here.
 """
 
 import html
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -18,7 +21,8 @@ import folium
 import pandas as pd
 import shapely
 import shapely.affinity
-from branca.element import MacroElement
+import xyzservices
+from branca.element import Element, MacroElement
 
 from csto_atlas import assets
 from csto_atlas.load import Atlas
@@ -128,12 +132,20 @@ UI_TEXT = {
 
 @dataclass(frozen=True)
 class MapPayload:
-    """Everything the map draws, for every year: plain data, picklable, no folium objects."""
+    """Everything the map draws, for every year: plain data, picklable, no folium objects.
+
+    `regions_json` and `markers_json` are what the map's script embeds, serialised once here
+    (the payload is cached per data folder) rather than by folium on every rerun; `bounds`
+    likewise saves parsing the regions again.
+    """
 
     first: int
     last: int
     regions: dict[str, Any]
-    markers: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    markers: dict[str, list[dict[str, Any]]]
+    regions_json: str
+    markers_json: dict[str, str]
+    bounds: list[list[float]]
 
 
 def status_codes() -> dict[str, str]:
@@ -319,17 +331,56 @@ def meeting_records(atlas: Atlas) -> list[dict[str, Any]]:
 
 
 def map_payload(atlas: Atlas, years: range) -> MapPayload:
-    """Everything the map needs for every year in `years`."""
+    """Everything the map needs for every year in `years`, with its JSON serialised once."""
+    regions = region_features(atlas, years)
+    markers = {
+        "bases": base_records(atlas),
+        "incidents": incident_records(atlas),
+        "meetings": meeting_records(atlas),
+    }
     return MapPayload(
         first=years.start,
         last=years.stop - 1,
-        regions=region_features(atlas, years),
-        markers={
-            "bases": base_records(atlas),
-            "incidents": incident_records(atlas),
-            "meetings": meeting_records(atlas),
+        regions=regions,
+        markers=markers,
+        regions_json=script_json(regions),
+        markers_json={
+            kind: script_json(marker_options(kind, markers.get(kind, []))) for kind in MARKER_LOOK
         },
+        bounds=regions_bounds(regions),
     )
+
+
+def marker_options(kind: str, records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each marker's position and Leaflet options: this year's look, its years and texts."""
+    look = MARKER_LOOK[kind]
+    return [
+        {
+            "lat": record["lat"],
+            "lon": record["lon"],
+            "options": {
+                "radius": look["radius"],
+                **look["current"],
+                "pane": "markerPane",
+                "csto": {
+                    "kind": kind,
+                    "from": record["from"],
+                    "to": record["to"],
+                    "fade": record["fade"],
+                    "radius": look["radius"],
+                    "tip": record["tip"],
+                    "popup": record["popup"],
+                },
+            },
+        }
+        for record in records
+    ]
+
+
+def regions_bounds(regions: dict[str, Any]) -> list[list[float]]:
+    """[[south, west], [north, east]] of a GeoJSON FeatureCollection."""
+    minx, miny, maxx, maxy = shapely.bounds(shapely.from_geojson(json.dumps(regions))).tolist()
+    return [[miny, minx], [maxy, maxx]]
 
 
 @cache
@@ -348,55 +399,93 @@ def status_of(feature: dict[str, Any], first: int, year: int) -> str:
     )
 
 
-def initial_style(payload: MapPayload, year: int):
-    """The style function for the first paint (atlas.js restyles from then on)."""
+class Verbatim(Element):
+    """Text that goes into the page as it is."""
 
-    def style(feature: dict[str, Any]) -> dict[str, Any]:
-        props = feature["properties"]
-        status = status_of(feature, payload.first, year)
-        breakaway = props["kind"] == "breakaway"
-        return {
-            "className": f"csto-region csto-iso-{props['iso3']}",
-            "fillColor": STATUS_COLOURS[status],
-            "fillOpacity": 1 if breakaway else REGION_LOOK["fillOpacity"],
-            "color": REGION_LOOK["breakawayStroke" if breakaway else "stroke"],
-            "weight": REGION_LOOK["breakawayWeight" if breakaway else "weight"],
-            "dashArray": REGION_LOOK["breakawayDash"] if breakaway else None,
-        }
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
 
-    return style
+    def render(self, **kwargs: Any) -> str:
+        return self.text
 
 
-def region_layer(payload: MapPayload, year: int) -> folium.GeoJson:
-    """The countries and breakaway regions, styled for `year`."""
-    return folium.GeoJson(
-        payload.regions,
-        name="Countries and regions",
-        style_function=initial_style(payload, year),
-        smooth_factor=0.5,
+class VerbatimMacro(MacroElement):
+    """A MacroElement whose rendered macros go into the page as they are.
+
+    branca's MacroElement.render wraps each macro's output in an Element, which compiles it as
+    a Jinja template: for the regions' GeoJSON alone that took about 20 ms per render, and
+    streamlit-folium renders the map twice on every rerun.
+    """
+
+    def render(self, **kwargs: Any) -> None:
+        figure = self.get_root()
+        for part in ("header", "html", "script"):
+            macro = self._template.module.__dict__.get(part)
+            if macro is not None:
+                getattr(figure, part).add_child(Verbatim(macro(self, kwargs)), name=self.get_name())
+        for child in self._children.values():
+            child.render(**kwargs)
+
+
+class RegionLayer(VerbatimMacro, folium.map.Layer):
+    """The countries and breakaway regions, from the payload's pre-serialised GeoJSON.
+
+    Each path gets its classes (`csto-region csto-iso-XXX`) here; atlas.js colours them for
+    the opening year before the first paint, and for every year after.
+    """
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.geoJson({{ this.data_json }}, {
+                smoothFactor: {{ this.smooth_factor }},
+                style: function (feature) {
+                    return {className: "csto-region csto-iso-" + feature.properties.iso3};
+                }
+            }).addTo({{ this._parent.get_name() }});
+        {% endmacro %}
+        """
     )
 
+    def __init__(self, data_json: str, name: str, smooth_factor: float = 0.5) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=True)
+        self._name = "RegionLayer"
+        self.data_json = data_json
+        self.smooth_factor = smooth_factor
 
-def marker_layer(kind: str, records: list[dict[str, Any]]) -> folium.FeatureGroup:
-    """One toggleable layer of circle markers; each marker carries its years and texts."""
+
+class MarkerLayer(VerbatimMacro, folium.map.Layer):
+    """One toggleable layer of circle markers, from pre-serialised positions and options."""
+
+    _template = folium.template.Template(
+        """
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = L.featureGroup();
+            {{ this.markers_json }}.forEach(function (marker) {
+                L.circleMarker([marker.lat, marker.lon], marker.options)
+                    .addTo({{ this.get_name() }});
+            });
+            {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, markers_json: str, name: str, show: bool) -> None:
+        super().__init__(name=name, overlay=True, control=True, show=show)
+        self._name = "MarkerLayer"
+        self.markers_json = markers_json
+
+
+def region_layer(payload: MapPayload) -> RegionLayer:
+    """The countries and breakaway regions."""
+    return RegionLayer(payload.regions_json, name="Countries and regions", smooth_factor=0.5)
+
+
+def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
+    """One kind of marker, each carrying its years and texts (shown and restyled by atlas.js)."""
     look = MARKER_LOOK[kind]
-    group = folium.FeatureGroup(name=look["name"], show=look["show"])
-    for record in records:
-        marker = folium.CircleMarker(
-            location=(record["lat"], record["lon"]), radius=look["radius"], **look["current"]
-        )
-        marker.options["csto"] = {
-            "kind": kind,
-            "from": record["from"],
-            "to": record["to"],
-            "fade": record["fade"],
-            "radius": look["radius"],
-            "tip": record["tip"],
-            "popup": record["popup"],
-        }
-        marker.options["pane"] = "markerPane"
-        marker.add_to(group)
-    return group
+    return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
 
 
 def client_config(payload: MapPayload, year: int, selected: str | None) -> dict[str, Any]:
@@ -441,7 +530,7 @@ def client_config(payload: MapPayload, year: int, selected: str | None) -> dict[
     }
 
 
-class AtlasControls(MacroElement):
+class AtlasControls(VerbatimMacro):
     """Our own JS and CSS: the year slider and Play button, the legend, restyling by year."""
 
     _template = folium.template.Template(
@@ -465,8 +554,8 @@ class AtlasControls(MacroElement):
 
     def __init__(
         self,
-        countries: folium.GeoJson,
-        groups: list[folium.FeatureGroup],
+        countries: RegionLayer,
+        groups: list[MarkerLayer],
         config: dict[str, Any],
     ) -> None:
         super().__init__()
@@ -505,14 +594,6 @@ def offline_map(bounds: list[list[float]]) -> folium.Map:
     return fmap
 
 
-def payload_bounds(payload: MapPayload) -> list[list[float]]:
-    """[[south, west], [north, east]] of every region."""
-    minx, miny, maxx, maxy = shapely.bounds(
-        shapely.from_geojson(json.dumps(payload.regions))
-    ).tolist()
-    return [[miny, minx], [maxy, maxx]]
-
-
 def focus_bounds(payload: MapPayload) -> list[list[float]]:
     """Where the map opens: around the markers of the layers shown at first (all regions if none)."""
     points = [
@@ -522,7 +603,7 @@ def focus_bounds(payload: MapPayload) -> list[list[float]]:
         for record in records
     ]
     if not points:
-        return payload_bounds(payload)
+        return payload.bounds
     lats = [record["lat"] for record in points]
     lons = [record["lon"] for record in points]
     pad = FOCUS_PADDING_DEG
@@ -533,21 +614,23 @@ def base_layers() -> list[folium.map.Layer]:
     """The two backgrounds: plain and offline (default), OpenStreetMap tiles (online, off)."""
     plain = folium.FeatureGroup(name="Plain background (offline)", overlay=False, show=True)
     osm = folium.TileLayer(
-        "OpenStreetMap", name="OpenStreetMap (online)", overlay=False, show=False, control=True
+        # The provider itself, not its name: looking a name up walks all of xyzservices' providers.
+        xyzservices.providers.OpenStreetMap.Mapnik,
+        name="OpenStreetMap (online)",
+        overlay=False,
+        show=False,
+        control=True,
     )
     return [plain, osm]
 
 
 def build_map(payload: MapPayload, year: int, selected: str | None = None) -> folium.Map:
     """The map opening on `year` (and `selected` outlined); same arguments, same JavaScript."""
-    bounds = payload_bounds(payload)
-    fmap = offline_map(bounds)
+    fmap = offline_map(payload.bounds)
     for layer in base_layers():
         layer.add_to(fmap)
-    countries = region_layer(payload, year).add_to(fmap)
-    groups = [
-        marker_layer(kind, payload.markers.get(kind, [])).add_to(fmap) for kind in MARKER_LOOK
-    ]
+    countries = region_layer(payload).add_to(fmap)
+    groups = [marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK]
     AtlasControls(countries, groups, client_config(payload, year, selected)).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     opening_view(payload).add_to(fmap)
