@@ -12,6 +12,7 @@ re-serialising. No Streamlit here.
 
 import html
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
@@ -26,7 +27,7 @@ from branca.element import Element, MacroElement
 
 from csto_atlas import assets
 from csto_atlas.load import Atlas
-from csto_atlas.sources import format_citation
+from csto_atlas.sources import citations_by_id
 from csto_atlas.status import STATUSES, status_table
 
 STATUS_COLOURS = {
@@ -130,6 +131,11 @@ UI_TEXT = {
 }
 
 
+# A row of a dataset (a pandas row or a record dict), and citations by source id.
+Row = pd.Series | Mapping[str, Any]
+Citations = Mapping[str, str]
+
+
 @dataclass(frozen=True)
 class MapPayload:
     """Everything the map draws, for every year: plain data, picklable, no folium objects.
@@ -201,27 +207,27 @@ def esc(value: object) -> str:
     return html.escape(str(value), quote=True)
 
 
-def cite(atlas: Atlas, row: pd.Series) -> str:
+def cite(citations: Citations, row: Row) -> str:
     """The row's citation (author, title, publisher, date and locator), escaped."""
-    text = format_citation(atlas.sources, row["source_id"])
+    text = citations[row["source_id"]]
     locator = row.get("locator")
     return esc(text) + (f", {esc(locator)}" if isinstance(locator, str) and locator else "")
 
 
-def quote_html(row: pd.Series) -> str:
+def quote_html(row: Row) -> str:
     """The row's verbatim quote as a blockquote, or nothing."""
     quote = row.get("quote")
     return f"<blockquote>“{esc(quote)}”</blockquote>" if isinstance(quote, str) and quote else ""
 
 
-def evidence_html(atlas: Atlas, row: pd.Series) -> str:
+def evidence_html(citations: Citations, row: Row) -> str:
     """Quote and citation of a row."""
-    return f'{quote_html(row)}<div class="csto-cite">{cite(atlas, row)}</div>'
+    return f'{quote_html(row)}<div class="csto-cite">{cite(citations, row)}</div>'
 
 
-def position_html(atlas: Atlas, row: pd.Series) -> str:
+def position_html(citations: Citations, row: Row) -> str:
     """How precise a marker's position is, and where its coordinates come from."""
-    source = format_citation(atlas.sources, row["coord_source_id"])
+    source = citations[row["coord_source_id"]]
     return (
         f'<div class="csto-cite">Position: {esc(row["coord_precision"])}, from {esc(source)}</div>'
     )
@@ -239,7 +245,7 @@ def years_text(start: object, end: object) -> str:
     return f"{int(start)}–{end_text}"
 
 
-def base_popup(atlas: Atlas, row: pd.Series) -> str:
+def base_popup(atlas: Atlas, citations: Citations, row: Row) -> str:
     """Popup HTML of a base: name, unit, host, years active, note, quote and citation."""
     where = region_name(atlas, row["host_iso3"])
     if isinstance(row.get("region_iso3"), str) and row["region_iso3"]:
@@ -249,42 +255,40 @@ def base_popup(atlas: Atlas, row: pd.Series) -> str:
     return (
         f"<h4>{esc(row['name'])}</h4>{unit}"
         f"<div>Russian base in {where}, active {years_text(row['start_year'], row['end_year'])}</div>"
-        f"{note}{evidence_html(atlas, row)}{position_html(atlas, row)}"
+        f"{note}{evidence_html(citations, row)}{position_html(citations, row)}"
     )
 
 
-def incident_facts(row: pd.Series) -> str:
+def incident_facts(row: Row) -> str:
     """Date, toll and summary of one account of an incident."""
     killed = "" if pd.isna(row.get("killed")) else f" · {int(row['killed'])} killed"
     return f"<div>{esc(row['date'])}{killed}</div><div>{esc(row.get('summary'))}</div>"
 
 
-def incident_popup(atlas: Atlas, row: pd.Series, others: pd.DataFrame) -> str:
+def incident_popup(citations: Citations, row: Row, others: pd.DataFrame) -> str:
     """Popup HTML of an incident, with every other source's account of it (same_as rows)."""
     alternatives = "".join(
         f'<div class="csto-alt"><em>Another account:</em>{incident_facts(other)}'
-        f"{evidence_html(atlas, other)}</div>"
+        f"{evidence_html(citations, other)}</div>"
         for _, other in others.iterrows()
     )
     return (
-        f"<h4>{esc(row['name'])}</h4>{incident_facts(row)}{evidence_html(atlas, row)}"
-        f"{position_html(atlas, row)}{alternatives}"
+        f"<h4>{esc(row['name'])}</h4>{incident_facts(row)}{evidence_html(citations, row)}"
+        f"{position_html(citations, row)}{alternatives}"
     )
 
 
-def meeting_popup(atlas: Atlas, row: pd.Series) -> str:
+def meeting_popup(citations: Citations, row: Row) -> str:
     """Popup HTML of a meeting: name, dates, place, quote and citation."""
     until = f" to {esc(row['end_date'])}" if isinstance(row.get("end_date"), str) else ""
     return (
         f"<h4>{esc(row['name'])}</h4><div>{esc(row['date'])}{until}</div>"
-        f"<div>{esc(row.get('place'))}</div>{evidence_html(atlas, row)}"
-        f"{position_html(atlas, row)}"
+        f"<div>{esc(row.get('place'))}</div>{evidence_html(citations, row)}"
+        f"{position_html(citations, row)}"
     )
 
 
-def marker_record(
-    row: pd.Series, start: int, end: int | None, fade: bool, popup: str
-) -> dict[str, Any]:
+def marker_record(row: Row, start: int, end: int | None, fade: bool, popup: str) -> dict[str, Any]:
     """A marker: where, which years it shows, and its escaped tooltip and popup."""
     return {
         "id": str(row["id"]),
@@ -298,15 +302,17 @@ def marker_record(
     }
 
 
-def base_records(atlas: Atlas) -> list[dict[str, Any]]:
+def base_records(atlas: Atlas, citations: Citations) -> list[dict[str, Any]]:
     """Every base, shown from its start year to its end year."""
     return [
-        marker_record(row, row["start_year"], row["end_year"], False, base_popup(atlas, row))
+        marker_record(
+            row, row["start_year"], row["end_year"], False, base_popup(atlas, citations, row)
+        )
         for _, row in atlas.bases.iterrows()
     ]
 
 
-def incident_records(atlas: Atlas) -> list[dict[str, Any]]:
+def incident_records(atlas: Atlas, citations: Citations) -> list[dict[str, Any]]:
     """Every incident (primary accounts), shown from its year on, faded after its year."""
     incidents = atlas.incidents
     primary = incidents[incidents["same_as"].isna()]
@@ -316,16 +322,16 @@ def incident_records(atlas: Atlas) -> list[dict[str, Any]]:
             row["year"],
             None,
             True,
-            incident_popup(atlas, row, incidents[incidents["same_as"] == row["id"]]),
+            incident_popup(citations, row, incidents[incidents["same_as"] == row["id"]]),
         )
         for _, row in primary.iterrows()
     ]
 
 
-def meeting_records(atlas: Atlas) -> list[dict[str, Any]]:
+def meeting_records(atlas: Atlas, citations: Citations) -> list[dict[str, Any]]:
     """Every meeting, shown from its year on, faded after its year."""
     return [
-        marker_record(row, row["year"], None, True, meeting_popup(atlas, row))
+        marker_record(row, row["year"], None, True, meeting_popup(citations, row))
         for _, row in atlas.meetings.iterrows()
     ]
 
@@ -333,10 +339,11 @@ def meeting_records(atlas: Atlas) -> list[dict[str, Any]]:
 def map_payload(atlas: Atlas, years: range) -> MapPayload:
     """Everything the map needs for every year in `years`, with its JSON serialised once."""
     regions = region_features(atlas, years)
+    citations = citations_by_id(atlas.sources)
     markers = {
-        "bases": base_records(atlas),
-        "incidents": incident_records(atlas),
-        "meetings": meeting_records(atlas),
+        "bases": base_records(atlas, citations),
+        "incidents": incident_records(atlas, citations),
+        "meetings": meeting_records(atlas, citations),
     }
     return MapPayload(
         first=years.start,

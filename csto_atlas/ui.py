@@ -26,8 +26,8 @@ from streamlit_folium import st_folium
 from csto_atlas import assets, geo, mapbuild, paths
 from csto_atlas.errors import DataError
 from csto_atlas.load import Atlas, load_atlas
-from csto_atlas.sources import format_citation
-from csto_atlas.status import year_range
+from csto_atlas.sources import citation_text, citations_by_id
+from csto_atlas.status import DEFAULT_STATUS, status_on, year_range
 
 MAP_KEY = "atlas_map"
 OPENING_KEY = "atlas_opening"
@@ -283,6 +283,11 @@ def show_map(atlas: Atlas, years: range, opening: View) -> None:
 
 
 # --- the country panel ---------------------------------------------------------------------
+# Built on every click, for one region and year. Rows are read as records and cited from one
+# mapping of every source's citation: iterating pandas rows and looking each source up again
+# cost tens of milliseconds a panel.
+
+Record = dict[str, Any]
 
 
 def esc(value: object) -> str:
@@ -290,71 +295,80 @@ def esc(value: object) -> str:
     return mapbuild.esc(value)
 
 
-def citation_html(atlas: Atlas, row: pd.Series) -> str:
+def records(frame: pd.DataFrame) -> list[Record]:
+    """The rows of a table as dicts (a missing cell is NaN or None)."""
+    return frame.to_dict("records")
+
+
+def citation_html(citations: mapbuild.Citations, row: Record) -> str:
     """Quote and citation (author, title, publisher, date, locator) of a cited row."""
-    return mapbuild.evidence_html(atlas, row)
+    return mapbuild.evidence_html(citations, row)
 
 
 def status_line(atlas: Atlas, iso3: str, year: int) -> str:
-    """`Member on 31 December 2013 (detail)`, escaped."""
-    row = geo.countries_for_year(atlas, year).set_index("iso3").loc[iso3]
-    detail = f" — {esc(row['detail'])}" if isinstance(row.get("detail"), str) else ""
-    return f"<strong>{esc(str(row['status']).capitalize())}</strong> on 31 December {year}{detail}"
+    """`Member on 31 December 2013 (detail)`, escaped; the default status before any event."""
+    in_effect = status_on(atlas.membership, date(year, 12, 31))
+    status, detail = (
+        (in_effect.at[iso3, "status"], in_effect.at[iso3, "detail"])
+        if iso3 in in_effect.index
+        else (DEFAULT_STATUS, None)
+    )
+    detail_part = f" — {esc(detail)}" if isinstance(detail, str) else ""
+    return f"<strong>{esc(status.capitalize())}</strong> on 31 December {year}{detail_part}"
 
 
-def history_html(atlas: Atlas, iso3: str) -> str:
+def history_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str) -> str:
     """Membership events in date order; another source's account sits under the event it disputes."""
-    events = geo.history(atlas, iso3)
-    if events.empty:
+    events = records(geo.history(atlas, iso3))
+    if not events:
         return "<p>No membership event recorded.</p>"
-    primary = events[events["same_as"].isna()]
     items = []
-    for _, event in primary.iterrows():
-        accounts = events[events["same_as"] == event["id"]]
+    for event in (event for event in events if pd.isna(event["same_as"])):
         disputed = "".join(
             f'<div class="csto-alt"><em>Another source dates it {esc(other["date"])}</em>'
-            f"{detail_text(other)}{citation_html(atlas, other)}</div>"
-            for _, other in accounts.iterrows()
+            f"{detail_text(other)}{citation_html(citations, other)}</div>"
+            for other in events
+            if other["same_as"] == event["id"]
         )
         items.append(
             f"<li><strong>{esc(event['date'])}</strong>: {esc(event['status'])}"
-            f"{detail_text(event)}{citation_html(atlas, event)}{disputed}</li>"
+            f"{detail_text(event)}{citation_html(citations, event)}{disputed}</li>"
         )
     return f"<ol class='csto-history'>{''.join(items)}</ol>"
 
 
-def detail_text(row: pd.Series) -> str:
+def detail_text(row: Record) -> str:
     """` (detail)` when the row has one, escaped."""
     detail = row.get("detail")
     return f" ({esc(detail)})" if isinstance(detail, str) and detail else ""
 
 
-def notes_html(atlas: Atlas, iso3: str, year: int) -> str:
+def notes_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
     """The notes about the region up to `year`, newest first, each with quote and citation."""
-    notes = geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False)
-    if notes.empty:
+    notes = records(geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False))
+    if not notes:
         return f"<p>No notes up to {year}.</p>"
     items = [
         f"<li><strong>{note_years(note)}</strong>: {esc(note['text'])}"
-        f"{citation_html(atlas, note)}</li>"
-        for _, note in notes.iterrows()
+        f"{citation_html(citations, note)}</li>"
+        for note in notes
     ]
     return f"<ul class='csto-notes'>{''.join(items)}</ul>"
 
 
-def note_years(note: pd.Series) -> str:
+def note_years(note: Record) -> str:
     """`2007` or `2007–2010`."""
     end = note.get("year_end")
     return f"{int(note['year'])}" + ("" if pd.isna(end) else f"–{int(end)}")
 
 
-def bases_html(atlas: Atlas, iso3: str, year: int) -> str:
+def bases_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
     """Every Russian base located in the region, saying whether it was active in `year`."""
-    bases = geo.points_in(atlas.bases, iso3)
-    if bases.empty:
+    bases = records(geo.points_in(atlas.bases, iso3))
+    if not bases:
         return "<p>No Russian base recorded here.</p>"
     items = []
-    for _, base in bases.iterrows():
+    for base in bases:
         active = base["start_year"] <= year and (
             pd.isna(base["end_year"]) or base["end_year"] >= year
         )
@@ -362,28 +376,29 @@ def bases_html(atlas: Atlas, iso3: str, year: int) -> str:
         items.append(
             f"<li><strong>{esc(base['name'])}</strong> "
             f"({mapbuild.years_text(base['start_year'], base['end_year'])}; {state} in {year})"
-            f"{citation_html(atlas, base)}</li>"
+            f"{citation_html(citations, base)}</li>"
         )
     return f"<ul class='csto-bases'>{''.join(items)}</ul>"
 
 
-def incidents_html(atlas: Atlas, iso3: str, year: int) -> str:
+def incidents_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
     """The incidents located in the region up to `year` (every source's account)."""
-    incidents = geo.points_in(geo.incidents_until(atlas, year), iso3)
-    if incidents.empty:
+    incidents = records(geo.points_in(geo.incidents_until(atlas, year), iso3))
+    if not incidents:
         return f"<p>No incident recorded here up to {year}.</p>"
     items = [
         f"<li><strong>{esc(row['name'])}</strong>{mapbuild.incident_facts(row)}"
-        f"{citation_html(atlas, row)}</li>"
-        for _, row in incidents.iterrows()
+        f"{citation_html(citations, row)}</li>"
+        for row in incidents
     ]
     return f"<ul class='csto-incidents'>{''.join(items)}</ul>"
 
 
 def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
     """The whole panel of one region in one year, every dataset string escaped."""
+    citations = citations_by_id(atlas.sources)
     names = region_names(atlas)
-    parent = atlas.regions.set_index("iso3").at[iso3, "parent_iso3"]
+    parent = dict(zip(atlas.regions["iso3"], atlas.regions["parent_iso3"], strict=True))[iso3]
     parent_line = (
         f"<p><em>Breakaway region of {esc(names.get(parent, parent))}</em></p>" if parent else ""
     )
@@ -391,10 +406,10 @@ def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
         f"<div class='csto-panel' data-iso3='{esc(iso3)}' data-year='{year}'>"
         f"<h3>{esc(names[iso3])} in {year}</h3>{parent_line}"
         f"<p>{status_line(atlas, iso3, year)}</p>"
-        f"<h4>Membership history</h4>{history_html(atlas, iso3)}"
-        f"<h4>Notes up to {year}</h4>{notes_html(atlas, iso3, year)}"
-        f"<h4>Russian bases</h4>{bases_html(atlas, iso3, year)}"
-        f"<h4>Incidents</h4>{incidents_html(atlas, iso3, year)}"
+        f"<h4>Membership history</h4>{history_html(atlas, citations, iso3)}"
+        f"<h4>Notes up to {year}</h4>{notes_html(atlas, citations, iso3, year)}"
+        f"<h4>Russian bases</h4>{bases_html(atlas, citations, iso3, year)}"
+        f"<h4>Incidents</h4>{incidents_html(atlas, citations, iso3, year)}"
         "</div>"
     )
 
@@ -426,8 +441,7 @@ def with_citations(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
     """The table with its source's citation beside each row."""
     if "source_id" not in frame:
         return frame
-    citations = {sid: format_citation(atlas.sources, sid) for sid in atlas.sources["id"]}
-    return frame.assign(source=frame["source_id"].map(citations))
+    return frame.assign(source=frame["source_id"].map(citations_by_id(atlas.sources)))
 
 
 def dataset_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
@@ -452,7 +466,7 @@ def show_tables(atlas: Atlas) -> None:
 def bibliography_html(atlas: Atlas) -> str:
     """Every source as a bibliography entry, escaped, ordered by author then date."""
     items = []
-    for _, source in atlas.sources.sort_values(["author", "date"]).iterrows():
+    for source in records(atlas.sources.sort_values(["author", "date"])):
         extra = "".join(
             f"<div><em>{label}:</em> {esc(source.get(column))}</div>"
             for column, label in (("kind", "Kind"), ("file", "File"), ("note", "Note"))
@@ -460,8 +474,7 @@ def bibliography_html(atlas: Atlas) -> str:
         )
         extra += link_html(source.get("url"))
         items.append(
-            f"<li id='source-{esc(source['id'])}'>{esc(format_citation(atlas.sources, source['id']))}"
-            f"{extra}</li>"
+            f"<li id='source-{esc(source['id'])}'>{esc(citation_text(source))}{extra}</li>"
         )
     return f"<ol class='csto-bibliography'>{''.join(items)}</ol>"
 
