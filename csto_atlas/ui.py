@@ -279,6 +279,9 @@ def show_map(atlas: Atlas, years: range, opening: View) -> None:
         use_container_width=True,
         returned_objects=["last_active_drawing"],
         on_change=partial(take_map_click, frozenset(region_codes(atlas)), years),
+        # st_folium renders the map itself; render=True would first render the whole page
+        # around it too, which it does not send (tests/test_mapbuild.py checks the output).
+        render=False,
     )
 
 

@@ -216,3 +216,17 @@ def test_leaflet_is_published_from_the_xstatic_package_once(tmp_path):
     assert len(written) == len(assets.LEAFLET_FILES)
     assert assets.publish_leaflet(tmp_path) == []
     assert assets.leaflet_source_dir() not in tmp_path.parents
+
+
+def test_rendering_the_map_alone_gives_st_folium_the_same_script_header_and_html(payload):
+    # ui.show_map calls st_folium(render=False): st_folium then renders only the map.
+    from streamlit_folium import _get_header, _get_html, _get_map_string
+
+    def parts(render_page: bool) -> tuple[str, str, str]:
+        fmap = mapbuild.build_map(payload, 2013, "UZB")
+        if render_page:
+            fmap.get_root().render()
+        fmap.render()
+        return _get_header(fmap), _get_html(fmap), _get_map_string(fmap)
+
+    assert parts(render_page=False) == parts(render_page=True)
