@@ -11,9 +11,9 @@ opening = ui.start_session(atlas, years)
 st.title("CSTO Atlas")
 ui.show_notices()
 map_column, panel_column = st.columns([2, 1], gap="medium")
+shown = ui.shown_view()
+with panel_column:  # filled first: after a click, the notes go out before the map is rebuilt
+    ui.show_panel(atlas, shown)
 with map_column:
     ui.show_map(atlas, years, opening)
-shown = ui.shown_view()
-with panel_column:
-    ui.show_panel(atlas, shown)
 ui.write_permalink(shown)
