@@ -421,8 +421,8 @@ class VerbatimMacro(MacroElement):
     """A MacroElement whose rendered macros go into the page as they are.
 
     branca's MacroElement.render wraps each macro's output in an Element, which compiles it as
-    a Jinja template: for the regions' GeoJSON alone that took about 20 ms per render, and
-    streamlit-folium renders the map twice on every rerun.
+    a Jinja template: for the regions' GeoJSON alone that took about 20 ms, and st_folium
+    renders the map on every rerun.
     """
 
     def render(self, **kwargs: Any) -> None:
