@@ -25,7 +25,6 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.expected import Fills, Step, changed_regions, expected_fills, plan_steps
 from bench.naive import BENCH_DIR, STATIC_DIR, naive_map, unsimplified_regions
-from bench.server import AppServer, ServerError
 from bench.stats import (
     STREAMLIT_SHELL,
     ByteMeter,
@@ -36,19 +35,10 @@ from bench.stats import (
     summarise,
 )
 from csto_atlas import assets, mapbuild, paths
+from csto_atlas.devserver import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
 from csto_atlas.load import Atlas, load_atlas
 from csto_atlas.status import year_range
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 VIEWPORT = {"width": 1280, "height": 900}
 PROBE_JS = BENCH_DIR / "probe.js"
 RESULTS_DIR = BENCH_DIR / "results"
@@ -181,7 +171,7 @@ def cold_open(browser: Browser, url: str, expected: dict[str, Fills]) -> tuple[V
     """Navigate a fresh context to the app; until the map shows its year's colours, painted."""
     visit = Visit(browser)
     tally = visit.meter.window("cold")
-    visit.page.goto(url, wait_until="commit")
+    visit.page.goto(f"{url}/", wait_until="commit")
     arg = {"id": "cold", "kind": "map", "expected": expected, "year": None}
     done = poll(visit.page, arg, COLD_TIMEOUT_MS)
     visit.meter.window("after-cold")
@@ -597,7 +587,7 @@ def environment() -> dict[str, Any]:
         "load_average": os.getloadavg(),
         "python": platform.python_version(),
         "packages": {name: metadata.version(name) for name in packages},
-        "chromium": CHROMIUM,
+        "chromium": str(chromium_path()),
     }
 
 
@@ -646,7 +636,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 
 def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+    return playwright.chromium.launch(
+        executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -8,8 +8,9 @@ import os
 
 import pytest
 
-from bench import naive, run, server, stats
+from bench import naive, run, stats
 from bench.expected import changed_regions, expected_fills, fills_of_year, plan_steps
+from csto_atlas import devserver as server
 from csto_atlas import mapbuild
 
 

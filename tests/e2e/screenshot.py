@@ -2,7 +2,7 @@
 
     .venv/bin/python -m tests.e2e.screenshot [--out docs/screenshot.png] [--query "?year=2019&country=TJK"]
 
-Starts the app on a free port (tests/e2e/server.py), opens the page in Debian's headless
+Starts the app on a free port (csto_atlas/devserver.py), opens the page in Debian's headless
 Chromium, waits until the map and the panel are drawn, and saves the picture.
 """
 
@@ -11,7 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from tests.e2e.server import CHROMIUM_ARGS, REPO_DIR, AppServer, chromium_path
+from csto_atlas.devserver import CHROMIUM_ARGS, AppServer, chromium_path
+from csto_atlas.paths import REPO_DIR
 
 DEFAULT_OUT = REPO_DIR / "docs" / "screenshot.png"
 DEFAULT_QUERY = "?year=2019&country=TJK"

@@ -6,10 +6,10 @@ from datetime import date
 import pytest
 
 from csto_atlas import mapbuild, paths
+from csto_atlas.devserver import AppServer
 from csto_atlas.load import load_atlas
 from csto_atlas.status import status_table, year_range
 from tests.e2e.conftest import MAP_FRAME
-from tests.e2e.server import AppServer
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,5 @@
-"""A Streamlit server for the benchmark: free port, readiness, its log, its memory, always stopped."""
+"""The dashboard on a free local port, and Debian's Chromium, for the browser tests, the README
+screenshot and the benchmark: readiness, the server's log, its memory, always stopped."""
 
 import os
 import signal
@@ -15,6 +16,19 @@ from types import TracebackType
 
 from csto_atlas.paths import REPO_DIR
 
+# Playwright drives Debian's chromium (its own browser download does not work offline); without
+# the background-networking flags Chromium keeps trying to reach Google's hosts.
+CHROMIUM_ENV_VAR = "CSTO_ATLAS_CHROMIUM"
+DEFAULT_CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0
 LOG_TAIL_LINES = 60
@@ -25,6 +39,11 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+def chromium_path() -> Path:
+    """Debian's Chromium, or $CSTO_ATLAS_CHROMIUM."""
+    return Path(os.environ.get(CHROMIUM_ENV_VAR, DEFAULT_CHROMIUM))
 
 
 def streamlit_command(script: Path, port: int) -> list[str]:
@@ -91,19 +110,20 @@ class ServerError(RuntimeError):
 class AppServer:
     """`streamlit run script` in `cwd` (whose .streamlit/config.toml applies); a context manager."""
 
-    name: str
-    script: Path
-    cwd: Path
+    name: str = "atlas"
+    script: Path = REPO_DIR / "dashboard.py"
+    cwd: Path = REPO_DIR
     extra_env: dict[str, str] | None = None
 
     def __post_init__(self) -> None:
         self.port = 0
         self.process: subprocess.Popen[bytes] | None = None
-        self.log_path = Path(tempfile.mkstemp(prefix=f"bench-{self.name}-", suffix=".log")[1])
+        self.log_path = Path(tempfile.mkstemp(prefix=f"csto-{self.name}-", suffix=".log")[1])
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}/"
+        """The app's root, without a trailing slash."""
+        return f"http://127.0.0.1:{self.port}"
 
     def __enter__(self) -> "AppServer":
         self.start()
@@ -121,7 +141,7 @@ class AppServer:
         elif not isinstance(error, KeyboardInterrupt):
             print(self.log_tail(), file=sys.stderr)
 
-    def start(self) -> None:
+    def start(self) -> "AppServer":
         """Start on a free port (another one if that port was taken meanwhile); wait until ready."""
         env = {**os.environ, "PYTHONPATH": str(REPO_DIR), **(self.extra_env or {})}
         for _attempt in range(3):
@@ -137,7 +157,7 @@ class AppServer:
                     start_new_session=True,
                 )
             if self.wait_until_ready():
-                return
+                return self
             if "already in use" not in self.log_path.read_text(errors="replace"):
                 break
         self.stop()
@@ -147,7 +167,7 @@ class AppServer:
         """Poll /_stcore/health until it answers ok; False if the process exits first."""
         assert self.process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S
-        health = f"{self.url}_stcore/health"
+        health = f"{self.url}/_stcore/health"
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
                 return False
@@ -186,6 +206,10 @@ class AppServer:
                 return
             except subprocess.TimeoutExpired:
                 continue
+
+    def log(self) -> str:
+        """Everything the server printed so far."""
+        return self.log_path.read_text(errors="replace")
 
     def log_tail(self) -> str:
         """The last lines of the server's log, framed for an error message."""
