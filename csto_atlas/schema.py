@@ -211,6 +211,15 @@ def _locator_form() -> pa.Check:
     return pa.Check.str_matches(LOCATOR.pattern, error="is not a paragraph locator (¶N)")
 
 
+def _not_before(later: str, earlier: str) -> pa.Check:
+    """An optional closing year (`later`) is not before the opening one (`earlier`)."""
+    return row_check(
+        later,
+        f"is before {earlier}",
+        lambda df: df[later].isna() | (df[later] >= df[earlier]),
+    )
+
+
 def _cited_rules(refs: References) -> tuple[dict[str, pa.Column], list[pa.Check]]:
     columns = {
         "source_id": pa.Column(
@@ -337,11 +346,7 @@ def rules_schema(table: str, refs: References) -> pa.DataFrameSchema:
             },
             checks=[
                 *cited_checks,
-                row_check(
-                    "end_year",
-                    "is before start_year",
-                    lambda df: df["end_year"].isna() | (df["end_year"] >= df["start_year"]),
-                ),
+                _not_before("end_year", "start_year"),
             ],
             name=table,
         )
@@ -388,11 +393,7 @@ def rules_schema(table: str, refs: References) -> pa.DataFrameSchema:
             },
             checks=[
                 *cited_checks,
-                row_check(
-                    "year_end",
-                    "is before year",
-                    lambda df: df["year_end"].isna() | (df["year_end"] >= df["year"]),
-                ),
+                _not_before("year_end", "year"),
             ],
             name=table,
         )
