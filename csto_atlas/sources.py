@@ -11,11 +11,6 @@ def citation_text(source: Mapping[str, Any]) -> str:
     return f"{source['author']}, “{source['title']}”, {source['publisher']}, {source['date']}"
 
 
-def format_citation(sources: pd.DataFrame, source_id: str) -> str:
-    """The citation of one source, from the source's own row."""
-    return citation_text(sources.loc[sources["id"] == source_id].iloc[0])
-
-
 def citations_by_id(sources: pd.DataFrame) -> dict[str, str]:
     """Every source's citation by id, in one pass (for callers citing many rows)."""
     return {source["id"]: citation_text(source) for source in sources.to_dict("records")}
