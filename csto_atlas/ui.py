@@ -26,6 +26,7 @@ from streamlit_folium import st_folium
 from csto_atlas import assets, geo, mapbuild, paths
 from csto_atlas.errors import DataError
 from csto_atlas.load import Atlas, load_atlas
+from csto_atlas.mapbuild import esc, evidence_html
 from csto_atlas.sources import citation_text, citations_by_id
 from csto_atlas.status import DEFAULT_STATUS, status_on, year_range
 
@@ -293,19 +294,9 @@ def show_map(atlas: Atlas, years: range, opening: View) -> None:
 Record = dict[str, Any]
 
 
-def esc(value: object) -> str:
-    """HTML-escaped text of a cell; empty for a missing value."""
-    return mapbuild.esc(value)
-
-
 def records(frame: pd.DataFrame) -> list[Record]:
     """The rows of a table as dicts (a missing cell is NaN or None)."""
     return frame.to_dict("records")
-
-
-def citation_html(citations: mapbuild.Citations, row: Record) -> str:
-    """Quote and citation (author, title, publisher, date, locator) of a cited row."""
-    return mapbuild.evidence_html(citations, row)
 
 
 def status_line(atlas: Atlas, iso3: str, year: int) -> str:
@@ -329,13 +320,13 @@ def history_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str) -> str:
     for event in (event for event in events if pd.isna(event["same_as"])):
         disputed = "".join(
             f'<div class="csto-alt"><em>Another source dates it {esc(other["date"])}</em>'
-            f"{detail_text(other)}{citation_html(citations, other)}</div>"
+            f"{detail_text(other)}{evidence_html(citations, other)}</div>"
             for other in events
             if other["same_as"] == event["id"]
         )
         items.append(
             f"<li><strong>{esc(event['date'])}</strong>: {esc(event['status'])}"
-            f"{detail_text(event)}{citation_html(citations, event)}{disputed}</li>"
+            f"{detail_text(event)}{evidence_html(citations, event)}{disputed}</li>"
         )
     return f"<ol class='csto-history'>{''.join(items)}</ol>"
 
@@ -353,7 +344,7 @@ def notes_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int
         return f"<p>No notes up to {year}.</p>"
     items = [
         f"<li><strong>{note_years(note)}</strong>: {esc(note['text'])}"
-        f"{citation_html(citations, note)}</li>"
+        f"{evidence_html(citations, note)}</li>"
         for note in notes
     ]
     return f"<ul class='csto-notes'>{''.join(items)}</ul>"
@@ -370,16 +361,14 @@ def bases_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int
     bases = records(geo.points_in(atlas.bases, iso3))
     if not bases:
         return "<p>No Russian base recorded here.</p>"
+    active = set(geo.bases_active(atlas, year)["id"])
     items = []
     for base in bases:
-        active = base["start_year"] <= year and (
-            pd.isna(base["end_year"]) or base["end_year"] >= year
-        )
-        state = "active" if active else "not active"
+        state = "active" if base["id"] in active else "not active"
         items.append(
             f"<li><strong>{esc(base['name'])}</strong> "
             f"({mapbuild.years_text(base['start_year'], base['end_year'])}; {state} in {year})"
-            f"{citation_html(citations, base)}</li>"
+            f"{evidence_html(citations, base)}</li>"
         )
     return f"<ul class='csto-bases'>{''.join(items)}</ul>"
 
@@ -391,7 +380,7 @@ def incidents_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year:
         return f"<p>No incident recorded here up to {year}.</p>"
     items = [
         f"<li><strong>{esc(row['name'])}</strong>{mapbuild.incident_facts(row)}"
-        f"{citation_html(citations, row)}</li>"
+        f"{evidence_html(citations, row)}</li>"
         for row in incidents
     ]
     return f"<ul class='csto-incidents'>{''.join(items)}</ul>"

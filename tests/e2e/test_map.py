@@ -240,30 +240,29 @@ def fresh_server():
         server.stop()
 
 
-def test_a_first_visit_straight_to_the_data_page_gets_the_apps_navigation(
-    browser, sync_api, fresh_server
-):
+@pytest.fixture
+def fresh_page(browser, fresh_server):
+    """A page of its own on a server no session has visited yet."""
     page = browser.new_page(viewport={"width": 1400, "height": 1000})
     try:
-        page.goto(f"{fresh_server.url}/data")
-        sync_api.expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
-        nav = page.get_by_role("link", name="Map")
-        sync_api.expect(nav.first).to_be_visible()
-        assert page.get_by_role("link", name="dashboard").count() == 0
+        yield page, fresh_server.url
     finally:
         page.close()
 
 
-def test_a_first_visit_straight_to_a_permalink_opens_its_year_and_panel(
-    browser, sync_api, fresh_server
-):
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        page.goto(f"{fresh_server.url}/?year=2019&country=TJK")
-        sync_api.expect(page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
-        frame = page.frame_locator(MAP_FRAME)
-        sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
-        sync_api.expect(page.get_by_role("link", name="Data").first).to_be_visible()
-        assert page.get_by_role("link", name="dashboard").count() == 0
-    finally:
-        page.close()
+def test_a_first_visit_straight_to_the_data_page_gets_the_apps_navigation(sync_api, fresh_page):
+    page, url = fresh_page
+    page.goto(f"{url}/data")
+    sync_api.expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    sync_api.expect(page.get_by_role("link", name="Map").first).to_be_visible()
+    assert page.get_by_role("link", name="dashboard").count() == 0
+
+
+def test_a_first_visit_straight_to_a_permalink_opens_its_year_and_panel(sync_api, fresh_page):
+    page, url = fresh_page
+    page.goto(f"{url}/?year=2019&country=TJK")
+    sync_api.expect(page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
+    frame = page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
+    sync_api.expect(page.get_by_role("link", name="Data").first).to_be_visible()
+    assert page.get_by_role("link", name="dashboard").count() == 0
