@@ -28,10 +28,12 @@ from branca.element import Element, MacroElement
 from csto_atlas import assets
 from csto_atlas.load import Atlas
 from csto_atlas.sources import citations_by_id
+from csto_atlas.schema import STATUS_CODES
 from csto_atlas.status import STATUSES, status_table
 
 STATUS_COLOURS = {
     "member": "#2f6db5",
+    "frozen": "#8e7cc3",
     "suspended": "#e8a33d",
     "former": "#b8433a",
     "observer": "#8cc3e8",
@@ -155,11 +157,8 @@ class MapPayload:
 
 
 def status_codes() -> dict[str, str]:
-    """One letter per status (its initial), checked to be unambiguous."""
-    codes = {status: status[0] for status in STATUSES}
-    if len(set(codes.values())) != len(codes):
-        raise ValueError(f"statuses {STATUSES} do not have distinct initials")
-    return codes
+    """One letter per status, as the browser reads it."""
+    return dict(STATUS_CODES)
 
 
 def year_codes(table: pd.DataFrame) -> pd.Series:

@@ -15,7 +15,16 @@ import pandera.pandas as pa
 from csto_atlas.dates import is_partial_date
 
 SOURCE_KINDS = ("article", "treaty", "official statement", "reference", "dataset")
-STATUSES = ("member", "suspended", "former", "observer", "non-member")
+# Each status and the one letter the browser reads it by (one status letter per year per region).
+STATUS_CODES = {
+    "member": "m",
+    "frozen": "z",  # a member that froze its own participation; still a member in law
+    "suspended": "s",  # membership suspended by a decision of the organisation
+    "former": "f",
+    "observer": "o",
+    "non-member": "n",
+}
+STATUSES = tuple(STATUS_CODES)
 REGION_KINDS = ("state", "breakaway")
 # Where a point stands: the site itself, the town the event happened in, or a stand-in (the
 # nearest town, or the province capital) when the true site is not in our sources.
