@@ -8,7 +8,7 @@ such a run round through this file, whose `ui.run_page` then switches on to the 
 
 import streamlit as st
 
-from csto_atlas import ui
+from csto_atlas.app import ui
 
 st.set_page_config(page_title="CSTO Atlas", page_icon="🗺️", layout="wide")
 ui.publish_assets()

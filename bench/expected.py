@@ -1,15 +1,15 @@
 """What the map must show, computed from the data with the package (no browser here).
 
-The colours come from `csto_atlas.mapbuild.STATUS_COLOURS`, the mapping the front end draws
-with, and the statuses from `csto_atlas.geo.countries_for_year`: the benchmark only counts a
+The colours come from `csto_atlas.render.mapbuild.STATUS_COLOURS`, the mapping the front end draws
+with, and the statuses from `csto_atlas.domain.geo.countries_for_year`: the benchmark only counts a
 slider step as done when every region's fill equals these.
 """
 
 from dataclasses import dataclass
 
-from csto_atlas.geo import countries_for_year
-from csto_atlas.load import Atlas
-from csto_atlas.mapbuild import STATUS_COLOURS
+from csto_atlas.data.load import Atlas
+from csto_atlas.domain.geo import countries_for_year
+from csto_atlas.render.mapbuild import STATUS_COLOURS
 
 Fills = dict[str, str]
 

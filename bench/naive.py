@@ -12,11 +12,16 @@ import folium
 import geopandas as gpd
 import pandas as pd
 
-from csto_atlas import assets
-from csto_atlas.geo import countries_for_year
-from csto_atlas.geodata_build import default_paths, read_disputed, read_iso3_overrides, read_world
-from csto_atlas.load import Atlas
-from csto_atlas.mapbuild import STATUS_COLOURS
+from csto_atlas.data.geodata_build import (
+    default_paths,
+    read_disputed,
+    read_iso3_overrides,
+    read_world,
+)
+from csto_atlas.data.load import Atlas
+from csto_atlas.domain.geo import countries_for_year
+from csto_atlas.render import assets
+from csto_atlas.render.mapbuild import STATUS_COLOURS
 
 BENCH_DIR = Path(__file__).resolve().parent
 STATIC_DIR = BENCH_DIR / "static"

@@ -34,10 +34,11 @@ from bench.stats import (
     phases,
     summarise,
 )
-from csto_atlas import assets, mapbuild, paths
-from csto_atlas.devserver import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
-from csto_atlas.load import Atlas, load_atlas
-from csto_atlas.status import year_range
+from csto_atlas.data import paths
+from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.domain.status import year_range
+from csto_atlas.render import assets, mapbuild
+from tooling.server import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
 
 VIEWPORT = {"width": 1280, "height": 900}
 PROBE_JS = BENCH_DIR / "probe.js"

@@ -4,11 +4,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from csto_atlas import export, paths
-from csto_atlas.coverage import uncovered_mentions
-from csto_atlas.errors import DataError, Problem
-from csto_atlas.load import load_atlas
-from csto_atlas.quotes import check_quotes
+from csto_atlas.data import paths
+from csto_atlas.data.coverage import uncovered_mentions
+from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.load import load_atlas
+from csto_atlas.data.quotes import check_quotes
+from csto_atlas.domain import export
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,7 +82,7 @@ def run_export(layer: str, year: int, fmt: str, data: Path | None) -> int:
 
 def run_build_geodata(naturalearth: Path, out: Path) -> int:
     """Rebuild geodata/regions.geojson from Natural Earth and the bundled countries list."""
-    from csto_atlas.geodata_build import build_geodata  # only this command needs the builder
+    from csto_atlas.data.geodata_build import build_geodata  # only this command needs the builder
 
     written = build_geodata(naturalearth, paths.BUNDLED_DATA_DIR / "countries.csv", out)
     print(f"wrote {written}")

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from csto_atlas import ui
+from csto_atlas.app import ui
 
 ui.enter_page(__file__)
 st.title("About CSTO Atlas")

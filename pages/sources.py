@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from csto_atlas import ui
+from csto_atlas.app import ui
 
 ui.enter_page(__file__)
 atlas = ui.atlas_or_stop()

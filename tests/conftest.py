@@ -5,8 +5,8 @@ from pathlib import Path
 
 import pytest
 
-from csto_atlas import paths
-from csto_atlas.load import Atlas, load_atlas
+from csto_atlas.data import paths
+from csto_atlas.data.load import Atlas, load_atlas
 from tests.tiny import tables, write_dataset
 
 

@@ -10,8 +10,8 @@ import pytest
 
 from bench import naive, run, stats
 from bench.expected import changed_regions, expected_fills, fills_of_year, plan_steps
-from csto_atlas import devserver as server
-from csto_atlas import mapbuild
+from csto_atlas.render import mapbuild
+from tooling import server as server
 
 
 @pytest.mark.parametrize(

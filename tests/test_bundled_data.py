@@ -3,9 +3,10 @@
 import pandas as pd
 import pytest
 
-from csto_atlas import geo, paths
-from csto_atlas.coverage import uncovered_mentions
-from csto_atlas.quotes import check_quotes
+from csto_atlas.data import paths
+from csto_atlas.data.coverage import uncovered_mentions
+from csto_atlas.data.quotes import check_quotes
+from csto_atlas.domain import geo
 
 TREATY_PARTIES = ["ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"]
 

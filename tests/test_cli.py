@@ -6,8 +6,8 @@ import sys
 
 import pytest
 
-from csto_atlas import paths
 from csto_atlas.cli import main
+from csto_atlas.data import paths
 from tests.tiny import tables, write_dataset
 
 # The CLI draws on the repo's geodata/: the tiny data's points are real places, so they fall in

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from csto_atlas.dates import parse_partial_date
+from csto_atlas.data.dates import parse_partial_date
 
 
 @pytest.mark.parametrize(

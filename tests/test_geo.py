@@ -1,4 +1,4 @@
-from csto_atlas import geo
+from csto_atlas.domain import geo
 
 
 def test_each_polygon_carries_its_status_on_31_december(tiny_atlas):

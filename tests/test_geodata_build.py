@@ -10,8 +10,8 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from csto_atlas.errors import DataError
-from csto_atlas.geodata_build import (
+from csto_atlas.data.errors import DataError
+from csto_atlas.data.geodata_build import (
     PROPERTY_KEYS,
     build_geodata,
     cut_breakaway,

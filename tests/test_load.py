@@ -2,8 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from csto_atlas.errors import DataError
-from csto_atlas.load import load_atlas
+from csto_atlas.data.errors import DataError
+from csto_atlas.data.load import load_atlas
 from tests.tiny import tables, write_csv, write_dataset
 
 LONG_QUOTE = " ".join(["word"] * 41)

@@ -9,8 +9,8 @@ import pytest
 import shapely
 from shapely.geometry import box
 
-from csto_atlas import assets, mapbuild
-from csto_atlas.load import Atlas, load_atlas
+from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.render import assets, mapbuild
 from tests.tiny import tables, write_dataset
 
 YEARS = range(1992, 2027)

@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from csto_atlas import paths, ui
+from csto_atlas.app import ui
+from csto_atlas.data import paths
 from tests.tiny import tables, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")

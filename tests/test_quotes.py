@@ -1,8 +1,8 @@
 import pytest
 
-from csto_atlas.coverage import mentions, uncovered_mentions
-from csto_atlas.load import load_atlas
-from csto_atlas.quotes import check_quotes, normalise, paragraphs, quote_problem
+from csto_atlas.data.coverage import mentions, uncovered_mentions
+from csto_atlas.data.load import load_atlas
+from csto_atlas.data.quotes import check_quotes, normalise, paragraphs, quote_problem
 from tests.tiny import tables, write_dataset
 
 

@@ -2,7 +2,7 @@ from datetime import date
 
 import pytest
 
-from csto_atlas.status import status_on, status_table, year_range
+from csto_atlas.domain.status import status_on, status_table, year_range
 
 
 def status(atlas, iso3: str, when: date) -> str:

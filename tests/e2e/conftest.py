@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from csto_atlas.devserver import CHROMIUM_ARGS, AppServer, chromium_path
+from tooling.server import CHROMIUM_ARGS, AppServer, chromium_path
 
 EXPECT_TIMEOUT_MS = 30_000
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'

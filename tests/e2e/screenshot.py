@@ -11,8 +11,8 @@ from pathlib import Path
 
 from playwright.sync_api import expect, sync_playwright
 
-from csto_atlas.devserver import CHROMIUM_ARGS, AppServer, chromium_path
-from csto_atlas.paths import REPO_DIR
+from csto_atlas.data.paths import REPO_DIR
+from tooling.server import CHROMIUM_ARGS, AppServer, chromium_path
 
 DEFAULT_OUT = REPO_DIR / "docs" / "screenshot.png"
 DEFAULT_QUERY = "?year=2019&country=TJK"

@@ -5,11 +5,12 @@ from datetime import date
 
 import pytest
 
-from csto_atlas import mapbuild, paths
-from csto_atlas.devserver import AppServer
-from csto_atlas.load import load_atlas
-from csto_atlas.status import status_table, year_range
+from csto_atlas.data import paths
+from csto_atlas.data.load import load_atlas
+from csto_atlas.domain.status import status_table, year_range
+from csto_atlas.render import mapbuild
 from tests.e2e.conftest import MAP_FRAME
+from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
 

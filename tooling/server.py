@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
-from csto_atlas.paths import REPO_DIR
+from csto_atlas.data.paths import REPO_DIR
 
 # Playwright drives Debian's chromium (its own browser download does not work offline); without
 # the background-networking flags Chromium keeps trying to reach Google's hosts.

@@ -25,11 +25,11 @@ import shapely.affinity
 import xyzservices
 from branca.element import Element, MacroElement
 
-from csto_atlas import assets
-from csto_atlas.load import Atlas
-from csto_atlas.sources import citations_by_id
-from csto_atlas.schema import STATUS_CODES
-from csto_atlas.status import STATUSES, status_table
+from csto_atlas.data.load import Atlas
+from csto_atlas.data.schema import STATUS_CODES
+from csto_atlas.domain.sources import citations_by_id
+from csto_atlas.domain.status import STATUSES, status_table
+from csto_atlas.render import assets
 
 STATUS_COLOURS = {
     "member": "#2f6db5",
@@ -392,7 +392,7 @@ def regions_bounds(regions: dict[str, Any]) -> list[list[float]]:
 @cache
 def web_asset(name: str) -> str:
     """The text of one of our own web files (csto_atlas/web/)."""
-    return resources.files("csto_atlas").joinpath("web", name).read_text(encoding="utf-8")
+    return resources.files("csto_atlas.render").joinpath("web", name).read_text(encoding="utf-8")
 
 
 def status_of(feature: dict[str, Any], first: int, year: int) -> str:

@@ -5,8 +5,8 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
-from csto_atlas.load import Atlas
-from csto_atlas.status import DEFAULT_STATUS, status_on
+from csto_atlas.data.load import Atlas
+from csto_atlas.domain.status import DEFAULT_STATUS, status_on
 
 
 def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:

@@ -4,7 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from csto_atlas.schema import STATUSES
+from csto_atlas.data.schema import STATUSES
 
 DEFAULT_STATUS = "non-member"
 

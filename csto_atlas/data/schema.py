@@ -12,7 +12,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from csto_atlas.dates import is_partial_date
+from csto_atlas.data.dates import is_partial_date
 
 SOURCE_KINDS = ("article", "treaty", "official statement", "reference", "dataset")
 # Each status and the one letter the browser reads it by (one status letter per year per region).

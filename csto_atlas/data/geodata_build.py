@@ -15,8 +15,8 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
-from csto_atlas.errors import DataError, Problem
-from csto_atlas.paths import BUNDLED_DATA_DIR, GEODATA_DIR, REPO_DIR, SHARED_DIR
+from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.paths import BUNDLED_DATA_DIR, GEODATA_DIR, REPO_DIR, SHARED_DIR
 
 NE_COUNTRIES_FILE = "ne_50m_admin_0_countries.json"
 NE_DISPUTED_FILE = "ne_10m_admin_0_disputed_areas.json"

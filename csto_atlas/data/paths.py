@@ -3,7 +3,7 @@
 import os
 from pathlib import Path
 
-REPO_DIR = Path(__file__).resolve().parent.parent
+REPO_DIR = Path(__file__).resolve().parents[2]
 BUNDLED_DATA_DIR = REPO_DIR / "datasets"
 GEODATA_DIR = REPO_DIR / "geodata"
 SHARED_DIR = REPO_DIR.parent / "shared"

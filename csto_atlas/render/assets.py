@@ -9,7 +9,7 @@ import filecmp
 import shutil
 from pathlib import Path
 
-from csto_atlas import paths
+from csto_atlas.data import paths
 
 STATIC_DIR = paths.REPO_DIR / "static"
 STATIC_URL = "/app/static"

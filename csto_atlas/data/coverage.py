@@ -5,9 +5,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from csto_atlas.errors import Problem
-from csto_atlas.load import Atlas, display_path
-from csto_atlas.quotes import read_source_texts
+from csto_atlas.data.errors import Problem
+from csto_atlas.data.load import Atlas, display_path
+from csto_atlas.data.quotes import read_source_texts
 
 
 def mention_patterns(countries: pd.DataFrame) -> dict[str, re.Pattern[str]]:

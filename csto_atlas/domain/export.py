@@ -4,8 +4,8 @@ import json
 
 import pandas as pd
 
-from csto_atlas import geo
-from csto_atlas.load import Atlas
+from csto_atlas.data.load import Atlas
+from csto_atlas.domain import geo
 
 # The columns the CLI promises come first, in this order; the others follow.
 LAYER_COLUMNS = {

@@ -23,12 +23,14 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from csto_atlas import assets, geo, mapbuild, paths
-from csto_atlas.errors import DataError
-from csto_atlas.load import Atlas, load_atlas
-from csto_atlas.mapbuild import esc, evidence_html
-from csto_atlas.sources import citation_text, citations_by_id
-from csto_atlas.status import DEFAULT_STATUS, status_on, year_range
+from csto_atlas.data import paths
+from csto_atlas.data.errors import DataError
+from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.domain import geo
+from csto_atlas.domain.sources import citation_text, citations_by_id
+from csto_atlas.domain.status import DEFAULT_STATUS, status_on, year_range
+from csto_atlas.render import assets, mapbuild
+from csto_atlas.render.mapbuild import esc, evidence_html
 
 MAP_KEY = "atlas_map"
 OPENING_KEY = "atlas_opening"
@@ -59,7 +61,7 @@ TABLE_LABELS = {
 
 @st.cache_resource(show_spinner=False)
 def publish_assets() -> list[str]:
-    """Copy Leaflet into static/ once per server process (see csto_atlas.assets)."""
+    """Copy Leaflet into static/ once per server process (see csto_atlas.render.assets)."""
     return [str(path) for path in assets.publish_leaflet()]
 
 

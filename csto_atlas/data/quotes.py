@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from csto_atlas.errors import Problem
-from csto_atlas.load import Atlas, display_path
-from csto_atlas.schema import BODY, LOCATOR
+from csto_atlas.data.errors import Problem
+from csto_atlas.data.load import Atlas, display_path
+from csto_atlas.data.schema import BODY, LOCATOR
 
 CITING_TABLES = ("membership", "bases", "incidents", "meetings", "notes")
 _TYPOGRAPHIC = str.maketrans({"’": "'", "‘": "'", "“": '"', "”": '"'})

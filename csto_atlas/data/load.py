@@ -13,17 +13,17 @@ import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
 
-from csto_atlas import paths
-from csto_atlas.dates import parse_partial_date
-from csto_atlas.errors import DataError, Problem
-from csto_atlas.schema import (
+from csto_atlas.data import paths
+from csto_atlas.data.dates import parse_partial_date
+from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.schema import (
     PARSE_COLUMNS,
     TABLES,
     References,
     parse_schema,
     rules_schema,
 )
-from csto_atlas.spatial import locate_points
+from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
