@@ -6,6 +6,7 @@ reported and kept out of the second, where its unparsed values would only echo t
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -291,119 +292,133 @@ def _same_as_rule() -> pa.Check:
     )
 
 
+def _sources_rules(refs: References) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "kind": pa.Column(
+                str, _within(frozenset(SOURCE_KINDS), f"is not one of {', '.join(SOURCE_KINDS)}")
+            ),
+        },
+        checks=[
+            _not_future(refs.today),
+            row_check(
+                "body",
+                "must give the article's own paragraphs (¶A-¶B) when, and only when, file is set",
+                lambda df: df["file"].notna() == df["body"].notna(),
+            ),
+        ],
+        name="sources",
+    )
+
+
+def _countries_rules(refs: References) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            "iso3": _known_iso3(refs),
+            "kind": pa.Column(
+                str, _within(frozenset(REGION_KINDS), f"is not one of {', '.join(REGION_KINDS)}")
+            ),
+            "parent_iso3": _known_iso3(refs, nullable=True),
+        },
+        checks=[
+            row_check(
+                "parent_iso3",
+                "must name the parent state of a breakaway region, and only of one",
+                lambda df: (df["kind"] == "breakaway") == df["parent_iso3"].notna(),
+            ),
+        ],
+        name="countries",
+    )
+
+
+def _membership_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {
+            "iso3": _known_iso3(refs),
+            "status": pa.Column(
+                str, _within(frozenset(STATUSES), f"is not one of {', '.join(STATUSES)}")
+            ),
+            **cited_columns,
+        },
+        checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+        name="membership",
+    )
+
+
+def _bases_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {
+            "host_iso3": _known_iso3(refs),
+            "region_iso3": _known_iso3(refs, nullable=True),
+            **_placed_rules(refs),
+            "start_year": pa.Column("Int64", _years(refs.today)),
+            "end_year": pa.Column("Int64", _years(refs.today), nullable=True),
+            **cited_columns,
+        },
+        checks=[*cited_checks, _not_before("end_year", "start_year")],
+        name="bases",
+    )
+
+
+def _incidents_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {
+            "iso3": _known_iso3(refs),
+            **_placed_rules(refs),
+            "killed": pa.Column(
+                "Int64",
+                pa.Check.ge(0, error="is not a number of people (0 or more)"),
+                nullable=True,
+            ),
+            **cited_columns,
+        },
+        checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+        name="incidents",
+    )
+
+
+def _meetings_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {"iso3": _known_iso3(refs), **_placed_rules(refs), **cited_columns},
+        checks=[
+            *cited_checks,
+            _not_future(refs.today),
+            row_check("end_date", "is before date", lambda df: df["ends"] >= df["starts"]),
+        ],
+        name="meetings",
+    )
+
+
+def _notes_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {
+            "iso3": _known_iso3(refs),
+            "year": pa.Column("Int64", _years(refs.today)),
+            "year_end": pa.Column("Int64", _years(refs.today), nullable=True),
+            **cited_columns,
+        },
+        checks=[*cited_checks, _not_before("year_end", "year")],
+        name="notes",
+    )
+
+
+# One rule builder per table: the second pass of each file.
+RULES: dict[str, Callable[[References], pa.DataFrameSchema]] = {
+    "sources": _sources_rules,
+    "countries": _countries_rules,
+    "membership": _membership_rules,
+    "bases": _bases_rules,
+    "incidents": _incidents_rules,
+    "meetings": _meetings_rules,
+    "notes": _notes_rules,
+}
+
+
 def rules_schema(table: str, refs: References) -> pa.DataFrameSchema:
     """Second pass: allowed values, ranges, references to other files, rules across columns."""
-    cited_columns, cited_checks = _cited_rules(refs)
-    if table == "sources":
-        return pa.DataFrameSchema(
-            {
-                "kind": pa.Column(
-                    str,
-                    _within(frozenset(SOURCE_KINDS), f"is not one of {', '.join(SOURCE_KINDS)}"),
-                ),
-            },
-            checks=[
-                _not_future(refs.today),
-                row_check(
-                    "body",
-                    "must give the article's own paragraphs (¶A-¶B) when, and only when, file is set",
-                    lambda df: df["file"].notna() == df["body"].notna(),
-                ),
-            ],
-            name=table,
-        )
-    if table == "countries":
-        return pa.DataFrameSchema(
-            {
-                "iso3": _known_iso3(refs),
-                "kind": pa.Column(
-                    str,
-                    _within(frozenset(REGION_KINDS), f"is not one of {', '.join(REGION_KINDS)}"),
-                ),
-                "parent_iso3": _known_iso3(refs, nullable=True),
-            },
-            checks=[
-                row_check(
-                    "parent_iso3",
-                    "must name the parent state of a breakaway region, and only of one",
-                    lambda df: (df["kind"] == "breakaway") == df["parent_iso3"].notna(),
-                ),
-            ],
-            name=table,
-        )
-    if table == "membership":
-        return pa.DataFrameSchema(
-            {
-                "iso3": _known_iso3(refs),
-                "status": pa.Column(
-                    str, _within(frozenset(STATUSES), f"is not one of {', '.join(STATUSES)}")
-                ),
-                **cited_columns,
-            },
-            checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
-            name=table,
-        )
-    if table == "bases":
-        return pa.DataFrameSchema(
-            {
-                "host_iso3": _known_iso3(refs),
-                "region_iso3": _known_iso3(refs, nullable=True),
-                **_placed_rules(refs),
-                "start_year": pa.Column("Int64", _years(refs.today)),
-                "end_year": pa.Column("Int64", _years(refs.today), nullable=True),
-                **cited_columns,
-            },
-            checks=[
-                *cited_checks,
-                _not_before("end_year", "start_year"),
-            ],
-            name=table,
-        )
-    if table == "incidents":
-        return pa.DataFrameSchema(
-            {
-                "iso3": _known_iso3(refs),
-                **_placed_rules(refs),
-                "killed": pa.Column(
-                    "Int64",
-                    pa.Check.ge(0, error="is not a number of people (0 or more)"),
-                    nullable=True,
-                ),
-                **cited_columns,
-            },
-            checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
-            name=table,
-        )
-    if table == "meetings":
-        return pa.DataFrameSchema(
-            {
-                "iso3": _known_iso3(refs),
-                **_placed_rules(refs),
-                **cited_columns,
-            },
-            checks=[
-                *cited_checks,
-                _not_future(refs.today),
-                row_check(
-                    "end_date",
-                    "is before date",
-                    lambda df: df["ends"] >= df["starts"],
-                ),
-            ],
-            name=table,
-        )
-    if table == "notes":
-        return pa.DataFrameSchema(
-            {
-                "iso3": _known_iso3(refs),
-                "year": pa.Column("Int64", _years(refs.today)),
-                "year_end": pa.Column("Int64", _years(refs.today), nullable=True),
-                **cited_columns,
-            },
-            checks=[
-                *cited_checks,
-                _not_before("year_end", "year"),
-            ],
-            name=table,
-        )
-    raise KeyError(table)
+    return RULES[table](refs)
