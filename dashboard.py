@@ -1,26 +1,23 @@
-"""CSTO Atlas: page config, offline map assets, and the pages in pages/ (the map is the default).
+"""CSTO Atlas, the map page: statuses by year, bases, incidents, meetings; a region's panel beside it.
 
-Every page opens with `ui.enter_page(__file__)`. Streamlit treats a pages/ folder beside this
-file as a legacy multipage app until st.navigation has run once in the server process, so the
-very first visit to a fresh server straight at /data runs pages/data.py alone; that call sends
-such a run round through this file, whose `ui.run_page` then switches on to the page asked for.
+Streamlit's pages/ folder holds the other pages (Data, Sources, About).
 """
 
 import streamlit as st
 
 from csto_atlas.app import ui
 
-st.set_page_config(page_title="CSTO Atlas", page_icon="🗺️", layout="wide")
+ui.page_header("dashboard.py", "Map")
 ui.publish_assets()
-page = st.navigation(
-    [
-        st.Page("pages/map.py", title="Map", icon=":material/map:", default=True),
-        st.Page("pages/data.py", title="Data", icon=":material/table:", url_path="data"),
-        st.Page(
-            "pages/sources.py", title="Sources", icon=":material/menu_book:", url_path="sources"
-        ),
-        st.Page("pages/about.py", title="About", icon=":material/info:", url_path="about"),
-    ],
-    position="top",
-)
-ui.run_page(page)
+atlas = ui.atlas_or_stop()
+years = ui.years_of(atlas)
+opening = ui.start_session(atlas, years)
+st.title("CSTO Atlas")
+ui.show_notices()
+map_column, panel_column = st.columns([2, 1], gap="medium")
+shown = ui.shown_view()
+with panel_column:  # filled first: after a click, the notes go out before the map is rebuilt
+    ui.show_panel(atlas, shown)
+with map_column:
+    ui.show_map(atlas, years, opening)
+ui.write_permalink(shown)

@@ -4,7 +4,7 @@ import streamlit as st
 
 from csto_atlas.app import ui
 
-ui.enter_page(__file__)
+ui.page_header("pages/about.py", "About")
 st.title("About CSTO Atlas")
 st.markdown(
     """

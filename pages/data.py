@@ -4,7 +4,7 @@ import streamlit as st
 
 from csto_atlas.app import ui
 
-ui.enter_page(__file__)
+ui.page_header("pages/data.py", "Data")
 atlas = ui.atlas_or_stop()
 st.title("Data")
 st.caption("Every table the map is drawn from. Each row names its source; quotes are verbatim.")

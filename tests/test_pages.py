@@ -114,14 +114,13 @@ def test_the_data_page_shows_every_dataset_with_its_sources(tiny_data):
     assert any(EVIL in text for text in notes["text"])
 
 
-def test_a_first_run_straight_to_a_page_goes_round_through_the_dashboard(tiny_data):
-    # AppTest runs like a fresh server: Streamlit runs a page requested before any
-    # st.navigation alone, so it reaches the app only by the route ui.enter_page takes.
+def test_a_first_run_straight_to_a_page_runs_that_page_with_the_apps_navigation(tiny_data):
+    # AppTest runs like a fresh server: no other session has run before this one.
     app = AppTest.from_file(DASHBOARD, default_timeout=60).switch_page("pages/data.py").run()
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == "Data"
-    assert app.session_state[ui.PAGE_KEY] == "data"
-    assert ui.WANTED_KEY not in app.session_state and ui.ROUTED_KEY not in app.session_state
+    links = [(link.label, link.proto.page) for link in app.get("page_link")]
+    assert [label for label, _ in links] == [label for _, label, _ in ui.NAV_PAGES]
 
 
 def test_the_sources_page_lists_every_source_escaped(tiny_data):

@@ -39,10 +39,6 @@ NOTICES_KEY = "atlas_notices"
 PAGE_KEY = "atlas_page"
 ARRIVED_KEY = "atlas_arrived"
 PANEL_KEY = "atlas_panel"
-ROUTED_KEY = "atlas_routed"
-WANTED_KEY = "atlas_wanted"
-# The entrypoint, as st.switch_page reads a path: relative to the main script's folder.
-ENTRYPOINT = "dashboard.py"
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
 ISO3_PATTERN = re.compile(r"[A-Z]{3}")
 
@@ -98,54 +94,33 @@ def payload_for(years: range) -> mapbuild.MapPayload:
     return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
 
 
-# --- routing -------------------------------------------------------------------------------
+# --- pages ---------------------------------------------------------------------------------
+# dashboard.py is the map page and Streamlit's pages/ folder holds the others (its documented
+# multipage convention, no st.navigation): every URL runs its own script from the first visit.
+# The sidebar's list of file names is switched off in .streamlit/config.toml; each page draws
+# this header of st.page_link instead.
+
+NAV_PAGES = (
+    ("dashboard.py", "Map", ":material/map:"),
+    ("pages/data.py", "Data", ":material/table:"),
+    ("pages/sources.py", "Sources", ":material/menu_book:"),
+    ("pages/about.py", "About", ":material/info:"),
+)
 
 
-@dataclass(frozen=True)
-class WantedPage:
-    """The page a visit asked for before the app's navigation existed, and its query parameters."""
-
-    script: str
-    params: dict[str, str]
-
-
-def run_page(page: st.Page) -> None:
-    """Run the page st.navigation chose, marked as routed; or first switch to a wanted page.
-
-    A first visit straight to a page may reach dashboard.py carrying the page it asked for (see
-    `enter_page`); now that the navigation is registered, switching to it runs it properly.
-    """
-    wanted = st.session_state.pop(WANTED_KEY, None)
-    if isinstance(wanted, WantedPage):
-        st.switch_page(wanted.script, query_params=wanted.params)
-    note_page(page.url_path)
-    st.session_state[ROUTED_KEY] = True
-    try:
-        page.run()
-    finally:
-        del st.session_state[ROUTED_KEY]
+def page_header(script: str, title: str) -> None:
+    """Page config and the app's navigation, the first thing every page draws."""
+    st.set_page_config(page_title=f"{title} · CSTO Atlas", page_icon="🗺️", layout="wide")
+    with st.container(horizontal=True, key="atlas_nav", gap="medium"):
+        for path, label, icon in NAV_PAGES:
+            st.page_link(path, label=label, icon=icon)
+    note_page(script)
 
 
-def enter_page(script: str) -> None:
-    """The first call of every page: unless dashboard.py routed this run, go round through it.
-
-    With a pages/ folder beside the main script, Streamlit runs a page requested by its URL alone
-    (legacy multipage mode: no page config, no assets, a sidebar listing the files) until some
-    session's main script has called st.navigation in this server process. Such a run remembers
-    the page and its query parameters and switches to dashboard.py, which registers the
-    navigation and switches on to the page (`run_page`). Other runs return at once.
-    """
-    if st.session_state.get(ROUTED_KEY):
-        return
-    params = st.query_params.to_dict()
-    st.session_state[WANTED_KEY] = WantedPage(script, params)
-    st.switch_page(ENTRYPOINT, query_params=params)
-
-
-def note_page(url_path: str) -> None:
+def note_page(script: str) -> None:
     """Remember which page runs, and whether the user has just arrived on it from another one."""
-    st.session_state[ARRIVED_KEY] = st.session_state.get(PAGE_KEY) != url_path
-    st.session_state[PAGE_KEY] = url_path
+    st.session_state[ARRIVED_KEY] = st.session_state.get(PAGE_KEY) != script
+    st.session_state[PAGE_KEY] = script
 
 
 # --- the permalink -------------------------------------------------------------------------

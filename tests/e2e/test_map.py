@@ -251,19 +251,40 @@ def fresh_page(browser, fresh_server):
         page.close()
 
 
-def test_a_first_visit_straight_to_the_data_page_gets_the_apps_navigation(sync_api, fresh_page):
+# Records, from before the first paint, whether Streamlit ever drew its own sidebar list of pages.
+WATCH_SIDEBAR_NAV = """
+window.__sawSidebarNav = false;
+new MutationObserver(() => {
+  if (document.querySelector('[data-testid="stSidebarNav"], [data-testid="stSidebar"]')) {
+    window.__sawSidebarNav = true;
+  }
+}).observe(document, {childList: true, subtree: true});
+"""
+
+
+@pytest.mark.parametrize(
+    ("path", "heading"), [("/data", "Data"), ("/sources", "Sources"), ("/about", "About CSTO Atlas")]
+)
+def test_a_first_visit_straight_to_a_page_shows_it_with_the_apps_navigation(
+    sync_api, fresh_page, path, heading
+):
     page, url = fresh_page
-    page.goto(f"{url}/data")
-    sync_api.expect(page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    page.add_init_script(WATCH_SIDEBAR_NAV)
+    page.goto(f"{url}{path}")
+    sync_api.expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     sync_api.expect(page.get_by_role("link", name="Map").first).to_be_visible()
+    wait_until_idle(page, sync_api)
+    assert page.evaluate("window.__sawSidebarNav") is False
     assert page.get_by_role("link", name="dashboard").count() == 0
 
 
 def test_a_first_visit_straight_to_a_permalink_opens_its_year_and_panel(sync_api, fresh_page):
     page, url = fresh_page
+    page.add_init_script(WATCH_SIDEBAR_NAV)
     page.goto(f"{url}/?year=2019&country=TJK")
     sync_api.expect(page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
     frame = page.frame_locator(MAP_FRAME)
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
     sync_api.expect(page.get_by_role("link", name="Data").first).to_be_visible()
     assert page.get_by_role("link", name="dashboard").count() == 0
+    assert page.evaluate("window.__sawSidebarNav") is False
