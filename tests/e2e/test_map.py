@@ -263,7 +263,8 @@ new MutationObserver(() => {
 
 
 @pytest.mark.parametrize(
-    ("path", "heading"), [("/data", "Data"), ("/sources", "Sources"), ("/about", "About CSTO Atlas")]
+    ("path", "heading"),
+    [("/data", "Data"), ("/sources", "Sources"), ("/about", "About CSTO Atlas")],
 )
 def test_a_first_visit_straight_to_a_page_shows_it_with_the_apps_navigation(
     sync_api, fresh_page, path, heading
