@@ -1,6 +1,6 @@
 """What the map must show, computed from the data with the package (no browser here).
 
-The colours come from `csto_atlas.render.mapbuild.STATUS_COLOURS`, the mapping the front end draws
+The colours come from `csto_atlas.render.style.STATUS_COLOURS`, the mapping the front end draws
 with, and the statuses from `csto_atlas.domain.geo.countries_for_year`: the benchmark only counts a
 slider step as done when every region's fill equals these.
 """
@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.geo import countries_for_year
-from csto_atlas.render.mapbuild import STATUS_COLOURS
+from csto_atlas.render.style import STATUS_COLOURS
 
 Fills = dict[str, str]
 

@@ -21,7 +21,7 @@ from csto_atlas.data.geodata_build import (
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.geo import countries_for_year
 from csto_atlas.render import assets
-from csto_atlas.render.mapbuild import STATUS_COLOURS
+from csto_atlas.render.style import STATUS_COLOURS
 
 BENCH_DIR = Path(__file__).resolve().parent
 STATIC_DIR = BENCH_DIR / "static"

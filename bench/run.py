@@ -37,7 +37,8 @@ from bench.stats import (
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain.status import year_range
-from csto_atlas.render import assets, mapbuild
+from csto_atlas.render import assets, mapbuild, style
+from csto_atlas.render import payload as payloads
 from tooling.server import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
 
 VIEWPORT = {"width": 1280, "height": 900}
@@ -422,21 +423,21 @@ def reruns(atlas: Atlas, years: range) -> dict[str, Callable[[], object]]:
     """The map work of one rerun of each app, as st_folium is called there."""
     from streamlit_folium import st_folium
 
-    payload = mapbuild.map_payload(atlas, years)
+    payload = payloads.map_payload(atlas, years)
     shapes = unsimplified_regions(atlas)
     year = years.stop - 1
     return {
         "atlas": lambda: st_folium(
             mapbuild.build_map(payload, year),
             key="atlas_map",
-            height=mapbuild.MAP_HEIGHT_PX,
+            height=style.MAP_HEIGHT_PX,
             use_container_width=True,
             returned_objects=["last_active_drawing"],
         ),
         "naive": lambda: st_folium(
             naive_map(atlas, shapes, year),
             key="map",
-            height=mapbuild.MAP_HEIGHT_PX,
+            height=style.MAP_HEIGHT_PX,
             use_container_width=True,
             returned_objects=[],
         ),

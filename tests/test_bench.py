@@ -10,7 +10,8 @@ import pytest
 
 from bench import naive, run, stats
 from bench.expected import changed_regions, expected_fills, fills_of_year, plan_steps
-from csto_atlas.render import mapbuild
+from csto_atlas.render import payload as payloads
+from csto_atlas.render import style
 from tooling import server as server
 
 
@@ -131,20 +132,20 @@ def test_phases_of_an_interaction_without_messages_are_none():
 def test_expected_fills_give_every_region_its_status_colour(tiny_atlas):
     fills = fills_of_year(tiny_atlas, 1999)
     assert set(fills) == set(tiny_atlas.regions["iso3"])
-    assert fills["UZB"] == mapbuild.STATUS_COLOURS["former"].lower()
-    assert fills["ARM"] == mapbuild.STATUS_COLOURS["member"].lower()
-    assert fills["XAB"] == mapbuild.STATUS_COLOURS["non-member"].lower()
-    assert fills_of_year(tiny_atlas, 2013)["UZB"] == mapbuild.STATUS_COLOURS["suspended"].lower()
+    assert fills["UZB"] == style.STATUS_COLOURS["former"].lower()
+    assert fills["ARM"] == style.STATUS_COLOURS["member"].lower()
+    assert fills["XAB"] == style.STATUS_COLOURS["non-member"].lower()
+    assert fills_of_year(tiny_atlas, 2013)["UZB"] == style.STATUS_COLOURS["suspended"].lower()
 
 
 def test_expected_fills_agree_with_the_status_letters_the_map_is_built_from(tiny_atlas):
     years = range(1992, 2027)
-    payload = mapbuild.map_payload(tiny_atlas, years)
+    payload = payloads.map_payload(tiny_atlas, years)
     fills = expected_fills(tiny_atlas, years)
     for year in years:
         drawn = {
-            feature["properties"]["iso3"]: mapbuild.STATUS_COLOURS[
-                mapbuild.status_of(feature, payload.first, year)
+            feature["properties"]["iso3"]: style.STATUS_COLOURS[
+                payloads.status_of(feature, payload.first, year)
             ].lower()
             for feature in payload.regions["features"]
         }
@@ -208,7 +209,7 @@ def test_the_naive_map_marks_each_polygon_with_its_region_and_year(tiny_atlas):
     shapes = tiny_atlas.regions[["iso3", "geometry"]]
     html = naive.naive_map(tiny_atlas, shapes, 1999).get_root().render()
     assert "csto-iso-UZB bench-year-1999" in html
-    assert mapbuild.STATUS_COLOURS["former"] in html
+    assert style.STATUS_COLOURS["former"] in html
     assert "/app/static/leaflet/leaflet.js" in html
     assert "cdn.jsdelivr.net/npm/leaflet" not in html
 

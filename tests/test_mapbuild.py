@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
-import shapely
-from shapely.geometry import box
 
 from csto_atlas.data.load import Atlas, load_atlas
-from csto_atlas.render import assets, mapbuild
+from csto_atlas.render import assets, contract, mapbuild, style
+from csto_atlas.render import payload as payloads
+from csto_atlas.render.web import web_asset
 from tests.tiny import tables, write_dataset
 
 YEARS = range(1992, 2027)
@@ -18,8 +18,8 @@ EVIL = '<img src=x onerror="alert(1)"> ${alert(2)} `tick` </script><script>alert
 
 
 @pytest.fixture
-def payload(tiny_atlas: Atlas) -> mapbuild.MapPayload:
-    return mapbuild.map_payload(tiny_atlas, YEARS)
+def payload(tiny_atlas: Atlas) -> payloads.MapPayload:
+    return payloads.map_payload(tiny_atlas, YEARS)
 
 
 @pytest.fixture
@@ -68,16 +68,16 @@ def test_every_region_feature_carries_one_status_letter_per_year(payload, tiny_a
     for feature in features:
         codes = feature["properties"]["codes"]
         assert len(codes) == len(YEARS)
-        assert set(codes) <= set(mapbuild.status_codes().values())
+        assert set(codes) <= set(contract.status_codes().values())
     page = render(mapbuild.build_map(payload, 2013))
     assert page.count('"codes":') == len(features)
 
 
 def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
     uzbekistan = next(f for f in payload.regions["features"] if f["id"] == "UZB")
-    assert mapbuild.status_of(uzbekistan, payload.first, 2008) == "member"
-    assert mapbuild.status_of(uzbekistan, payload.first, 2013) == "suspended"
-    assert mapbuild.status_of(uzbekistan, payload.first, 2000) == "former"
+    assert payloads.status_of(uzbekistan, payload.first, 2008) == "member"
+    assert payloads.status_of(uzbekistan, payload.first, 2013) == "suspended"
+    assert payloads.status_of(uzbekistan, payload.first, 2000) == "former"
 
 
 def test_atlas_js_is_told_the_opening_year_and_country(payload):
@@ -100,7 +100,7 @@ def test_the_regions_and_markers_are_embedded_as_the_payload_serialised_them(pay
 def test_breakaway_regions_are_drawn_last_and_name_their_parent_state(payload):
     features = payload.regions["features"]
     kinds = [f["properties"]["kind"] for f in features]
-    assert kinds == sorted(kinds, key=mapbuild.kind_order)
+    assert kinds == sorted(kinds, key=payloads.kind_order)
     abkhazia = next(f for f in features if f["id"] == "XAB")
     assert abkhazia["properties"]["parent"] == "Georgia"
 
@@ -122,7 +122,7 @@ def test_another_sources_account_appears_in_the_incident_popup(tmp_path):
     other = dict(data["incidents"][0], id="border-clash-alt", date="2018-07", killed="11")
     data["incidents"].append(other | {"same_as": "border-clash", "summary": "Other account."})
     data_dir, geodata_dir, _ = write_dataset(tmp_path, data)
-    payload = mapbuild.map_payload(load_atlas(data_dir, geodata_dir), YEARS)
+    payload = payloads.map_payload(load_atlas(data_dir, geodata_dir), YEARS)
     (incident,) = payload.markers["incidents"]
     assert "Another account" in incident["popup"]
     assert "11 killed" in incident["popup"] and "8 killed" in incident["popup"]
@@ -139,11 +139,11 @@ def test_every_popup_cites_its_source(payload):
 
 
 def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):
-    payload = mapbuild.map_payload(evil_atlas, YEARS)
+    payload = payloads.map_payload(evil_atlas, YEARS)
     texts = [r["tip"] + r["popup"] for records in payload.markers.values() for r in records]
     for text in texts:
         assert "<img" not in text and "<script" not in text and "</script" not in text
-    assert any("&lt;img src=x onerror=&quot;alert(1)&quot;&gt;" in text for text in texts)
+    assert any("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in text for text in texts)
     page = render(mapbuild.build_map(payload, 2019))
     assert "<img src=x" not in page
     assert "</script><script>alert(3)" not in page
@@ -152,7 +152,7 @@ def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):
 
 
 def test_the_client_config_is_safe_inside_a_script_element():
-    text = mapbuild.script_json({"label": "</script><b>&'"})
+    text = contract.script_json({"label": "</script><b>&'"})
     assert "<" not in text and ">" not in text and "&" not in text and "'" not in text
     assert json.loads(text) == {"label": "</script><b>&'"}
 
@@ -181,27 +181,20 @@ def test_our_own_javascript_and_css_are_inlined(payload):
     page = render(mapbuild.build_map(payload, 2013))
     assert "CstoAtlas.attach(" in page
     assert ".csto-year" in page
-    assert mapbuild.web_asset("atlas.js").strip()[:40] in page
+    assert web_asset("atlas.js").strip()[:40] in page
 
 
 def test_the_map_opens_around_the_bases_and_incidents(payload):
-    (south, west), (north, east) = mapbuild.focus_bounds(payload)
+    (south, west), (north, east) = payloads.focus_bounds(payload)
     points = payload.markers["bases"] + payload.markers["incidents"]
     assert south < min(r["lat"] for r in points) and north > max(r["lat"] for r in points)
     assert west < min(r["lon"] for r in points) and east > max(r["lon"] for r in points)
 
 
-def test_parts_beyond_the_antimeridian_are_moved_beside_the_rest():
-    russia = shapely.MultiPolygon([box(30, 50, 179.9, 70), box(-180, 64, -170, 70)])
-    moved = mapbuild.unwrap_antimeridian(russia)
-    assert moved.bounds == (30.0, 50.0, 190.0, 70.0)
-    assert mapbuild.unwrap_antimeridian(box(40, 40, 50, 50)).equals(box(40, 40, 50, 50))
-
-
 def test_status_letters_are_distinct():
-    codes = mapbuild.status_codes()
+    codes = contract.status_codes()
     assert len(set(codes.values())) == len(codes)
-    assert set(mapbuild.STATUS_COLOURS) == set(codes)
+    assert set(style.STATUS_COLOURS) == set(codes)
 
 
 def test_the_map_builder_does_not_import_streamlit():

@@ -7,6 +7,7 @@ from streamlit.testing.v1 import AppTest
 
 from csto_atlas.app import ui
 from csto_atlas.data import paths
+from csto_atlas.domain import permalink
 from tests.tiny import tables, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
@@ -82,7 +83,7 @@ def test_the_panel_escapes_every_dataset_string(tiny_data):
         run_app({"year": "2013", "country": "ARM"})
     )
     assert "<script>" not in html
-    assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;" in html
+    assert "&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;" in html
     assert "Tiny Treaty &lt;script&gt;" in html
 
 
@@ -145,13 +146,13 @@ def test_the_map_page_runs_on_the_bundled_data():
 @pytest.mark.parametrize(
     ("params", "expected"),
     [
-        ({}, ui.Permalink(2026, None)),
-        ({"year": "2019", "country": "TJK"}, ui.Permalink(2019, "TJK")),
-        ({"year": " 1992 ", "country": "tjk"}, ui.Permalink(1992, "TJK")),
+        ({}, permalink.Permalink(2026, None)),
+        ({"year": "2019", "country": "TJK"}, permalink.Permalink(2019, "TJK")),
+        ({"year": " 1992 ", "country": "tjk"}, permalink.Permalink(1992, "TJK")),
     ],
 )
 def test_a_good_permalink_is_read_without_notices(params, expected):
-    assert ui.parse_permalink(params, YEARS, KNOWN) == expected
+    assert permalink.parse_permalink(params, YEARS, KNOWN) == expected
 
 
 @pytest.mark.parametrize(

@@ -11,8 +11,7 @@ query string it last set), which is why the year reaches Python with the clicked
 rather than through `st.query_params`.
 """
 
-import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
@@ -26,11 +25,13 @@ from streamlit_folium import st_folium
 from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
-from csto_atlas.domain import geo
-from csto_atlas.domain.sources import citation_text, citations_by_id
-from csto_atlas.domain.status import DEFAULT_STATUS, status_on, year_range
-from csto_atlas.render import assets, mapbuild
-from csto_atlas.render.mapbuild import esc, evidence_html
+from csto_atlas.domain.panel import panel_view
+from csto_atlas.domain.permalink import parse_country, parse_permalink, parse_year
+from csto_atlas.domain.sources import citations_by_id
+from csto_atlas.domain.status import year_range
+from csto_atlas.render import assets, html, mapbuild
+from csto_atlas.render.payload import MapPayload, map_payload
+from csto_atlas.render.style import MAP_HEIGHT_PX
 
 MAP_KEY = "atlas_map"
 OPENING_KEY = "atlas_opening"
@@ -39,8 +40,6 @@ NOTICES_KEY = "atlas_notices"
 PAGE_KEY = "atlas_page"
 ARRIVED_KEY = "atlas_arrived"
 PANEL_KEY = "atlas_panel"
-YEAR_PATTERN = re.compile(r"[0-9]{4}")
-ISO3_PATTERN = re.compile(r"[A-Z]{3}")
 
 TABLE_LABELS = {
     "membership": "Membership events",
@@ -68,9 +67,9 @@ def cached_atlas(data_dir: str) -> Atlas:
 
 
 @st.cache_data(show_spinner=False)
-def cached_payload(data_dir: str, first: int, last: int) -> mapbuild.MapPayload:
+def cached_payload(data_dir: str, first: int, last: int) -> MapPayload:
     """The map's data for every year (plain data: each rerun gets its own copy)."""
-    return mapbuild.map_payload(cached_atlas(data_dir), range(first, last + 1))
+    return map_payload(cached_atlas(data_dir), range(first, last + 1))
 
 
 def atlas_or_stop() -> Atlas:
@@ -89,7 +88,7 @@ def years_of(atlas: Atlas, today: date | None = None) -> range:
     return year_range(atlas.membership, today)
 
 
-def payload_for(years: range) -> mapbuild.MapPayload:
+def payload_for(years: range) -> MapPayload:
     """The cached map data for `years`."""
     return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
 
@@ -123,49 +122,7 @@ def note_page(script: str) -> None:
     st.session_state[PAGE_KEY] = script
 
 
-# --- the permalink -------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Permalink:
-    """What the URL asked for, made safe: a year, maybe a country, and notices about the rest."""
-
-    year: int
-    country: str | None
-    notices: tuple[str, ...] = ()
-
-
-def parse_year(text: str | None, years: range) -> int | None:
-    """A year within `years` from its four digits, or None."""
-    if text is None or not YEAR_PATTERN.fullmatch(text.strip()):
-        return None
-    year = int(text.strip())
-    return year if year in years else None
-
-
-def parse_country(text: str | None, known: Collection[str]) -> str | None:
-    """A known region code from its ISO3 letters (any case), or None."""
-    if text is None:
-        return None
-    code = text.strip().upper()
-    return code if ISO3_PATTERN.fullmatch(code) and code in known else None
-
-
-def parse_permalink(params: Mapping[str, str], years: range, known: Collection[str]) -> Permalink:
-    """Read ?year= and ?country=; anything unusable falls back to the default with a notice."""
-    notices = []
-    year = parse_year(params.get("year"), years)
-    if year is None:
-        year = years.stop - 1
-        if "year" in params:
-            notices.append(
-                f"The link's year is not a year between {years.start} and {years.stop - 1}; "
-                f"showing {year} instead."
-            )
-    country = parse_country(params.get("country"), known)
-    if country is None and params.get("country"):
-        notices.append("The link's country is not a code this map knows; showing no country.")
-    return Permalink(year, country, tuple(notices))
+# --- the session's view ----------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -224,11 +181,6 @@ def region_codes(atlas: Atlas) -> list[str]:
     return list(atlas.regions.sort_values("name")["iso3"])
 
 
-def region_names(atlas: Atlas) -> dict[str, str]:
-    """Region code -> name."""
-    return dict(zip(atlas.regions["iso3"], atlas.regions["name"], strict=True))
-
-
 def clicked_view(value: Any, known: Collection[str], years: range) -> View | None:
     """The region and year of a click in the map's returned value, or None."""
     drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
@@ -253,7 +205,7 @@ def show_map(atlas: Atlas, years: range, opening: View) -> None:
     st_folium(
         fmap,
         key=MAP_KEY,
-        height=mapbuild.MAP_HEIGHT_PX,
+        height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
         on_change=partial(take_map_click, frozenset(region_codes(atlas)), years),
@@ -264,123 +216,11 @@ def show_map(atlas: Atlas, years: range, opening: View) -> None:
 
 
 # --- the country panel ---------------------------------------------------------------------
-# Built on every click, for one region and year. Rows are read as records and cited from one
-# mapping of every source's citation: iterating pandas rows and looking each source up again
-# cost tens of milliseconds a panel.
-
-Record = dict[str, Any]
-
-
-def records(frame: pd.DataFrame) -> list[Record]:
-    """The rows of a table as dicts (a missing cell is NaN or None)."""
-    return frame.to_dict("records")
-
-
-def status_line(atlas: Atlas, iso3: str, year: int) -> str:
-    """`Member on 31 December 2013 (detail)`, escaped; the default status before any event."""
-    in_effect = status_on(atlas.membership, date(year, 12, 31))
-    status, detail = (
-        (in_effect.at[iso3, "status"], in_effect.at[iso3, "detail"])
-        if iso3 in in_effect.index
-        else (DEFAULT_STATUS, None)
-    )
-    detail_part = f" — {esc(detail)}" if isinstance(detail, str) else ""
-    return f"<strong>{esc(status.capitalize())}</strong> on 31 December {year}{detail_part}"
-
-
-def history_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str) -> str:
-    """Membership events in date order; another source's account sits under the event it disputes."""
-    events = records(geo.history(atlas, iso3))
-    if not events:
-        return "<p>No membership event recorded.</p>"
-    items = []
-    for event in (event for event in events if pd.isna(event["same_as"])):
-        disputed = "".join(
-            f'<div class="csto-alt"><em>Another source dates it {esc(other["date"])}</em>'
-            f"{detail_text(other)}{evidence_html(citations, other)}</div>"
-            for other in events
-            if other["same_as"] == event["id"]
-        )
-        items.append(
-            f"<li><strong>{esc(event['date'])}</strong>: {esc(event['status'])}"
-            f"{detail_text(event)}{evidence_html(citations, event)}{disputed}</li>"
-        )
-    return f"<ol class='csto-history'>{''.join(items)}</ol>"
-
-
-def detail_text(row: Record) -> str:
-    """` (detail)` when the row has one, escaped."""
-    detail = row.get("detail")
-    return f" ({esc(detail)})" if isinstance(detail, str) and detail else ""
-
-
-def notes_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
-    """The notes about the region up to `year`, newest first, each with quote and citation."""
-    notes = records(geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False))
-    if not notes:
-        return f"<p>No notes up to {year}.</p>"
-    items = [
-        f"<li><strong>{note_years(note)}</strong>: {esc(note['text'])}"
-        f"{evidence_html(citations, note)}</li>"
-        for note in notes
-    ]
-    return f"<ul class='csto-notes'>{''.join(items)}</ul>"
-
-
-def note_years(note: Record) -> str:
-    """`2007` or `2007–2010`."""
-    end = note.get("year_end")
-    return f"{int(note['year'])}" + ("" if pd.isna(end) else f"–{int(end)}")
-
-
-def bases_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
-    """Every Russian base located in the region, saying whether it was active in `year`."""
-    bases = records(geo.points_in(atlas.bases, iso3))
-    if not bases:
-        return "<p>No Russian base recorded here.</p>"
-    active = set(geo.bases_active(atlas, year)["id"])
-    items = []
-    for base in bases:
-        state = "active" if base["id"] in active else "not active"
-        items.append(
-            f"<li><strong>{esc(base['name'])}</strong> "
-            f"({mapbuild.years_text(base['start_year'], base['end_year'])}; {state} in {year})"
-            f"{evidence_html(citations, base)}</li>"
-        )
-    return f"<ul class='csto-bases'>{''.join(items)}</ul>"
-
-
-def incidents_html(atlas: Atlas, citations: mapbuild.Citations, iso3: str, year: int) -> str:
-    """The incidents located in the region up to `year` (every source's account)."""
-    incidents = records(geo.points_in(geo.incidents_until(atlas, year), iso3))
-    if not incidents:
-        return f"<p>No incident recorded here up to {year}.</p>"
-    items = [
-        f"<li><strong>{esc(row['name'])}</strong>{mapbuild.incident_facts(row)}"
-        f"{evidence_html(citations, row)}</li>"
-        for row in incidents
-    ]
-    return f"<ul class='csto-incidents'>{''.join(items)}</ul>"
 
 
 def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
-    """The whole panel of one region in one year, every dataset string escaped."""
-    citations = citations_by_id(atlas.sources)
-    names = region_names(atlas)
-    parent = dict(zip(atlas.regions["iso3"], atlas.regions["parent_iso3"], strict=True))[iso3]
-    parent_line = (
-        f"<p><em>Breakaway region of {esc(names.get(parent, parent))}</em></p>" if parent else ""
-    )
-    return (
-        f"<div class='csto-panel' data-iso3='{esc(iso3)}' data-year='{year}'>"
-        f"<h3>{esc(names[iso3])} in {year}</h3>{parent_line}"
-        f"<p>{status_line(atlas, iso3, year)}</p>"
-        f"<h4>Membership history</h4>{history_html(atlas, citations, iso3)}"
-        f"<h4>Notes up to {year}</h4>{notes_html(atlas, citations, iso3, year)}"
-        f"<h4>Russian bases</h4>{bases_html(atlas, citations, iso3, year)}"
-        f"<h4>Incidents</h4>{incidents_html(atlas, citations, iso3, year)}"
-        "</div>"
-    )
+    """The whole panel of one region in one year (autoescaped template)."""
+    return html.panel(panel_view(atlas, iso3, year), citations_by_id(atlas.sources))
 
 
 PANEL_CSS = """<style>
@@ -393,7 +233,7 @@ PANEL_CSS = """<style>
 
 def show_panel(atlas: Atlas, view: View) -> None:
     """The panel of the chosen region, or a hint when none is chosen."""
-    with st.container(key=PANEL_KEY, height=mapbuild.MAP_HEIGHT_PX, border=False):
+    with st.container(key=PANEL_KEY, height=MAP_HEIGHT_PX, border=False):
         if view.country is None:
             st.info(
                 "Click a country on the map, or choose it in the map's Country box, "
@@ -432,31 +272,6 @@ def show_tables(atlas: Atlas) -> None:
         )
 
 
-def bibliography_html(atlas: Atlas) -> str:
-    """Every source as a bibliography entry, escaped, ordered by author then date."""
-    items = []
-    for source in records(atlas.sources.sort_values(["author", "date"])):
-        extra = "".join(
-            f"<div><em>{label}:</em> {esc(source.get(column))}</div>"
-            for column, label in (("kind", "Kind"), ("file", "File"), ("note", "Note"))
-            if isinstance(source.get(column), str) and source.get(column)
-        )
-        extra += link_html(source.get("url"))
-        items.append(
-            f"<li id='source-{esc(source['id'])}'>{esc(citation_text(source))}{extra}</li>"
-        )
-    return f"<ol class='csto-bibliography'>{''.join(items)}</ol>"
-
-
-def link_html(url: object) -> str:
-    """An http(s) link, escaped; nothing for any other value."""
-    if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
-        return ""
-    return (
-        f'<div><a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{esc(url)}</a></div>'
-    )
-
-
 def show_bibliography(atlas: Atlas) -> None:
     """The sources page body."""
-    st.html(bibliography_html(atlas))
+    st.html(html.bibliography(atlas.sources, citations_by_id(atlas.sources)))

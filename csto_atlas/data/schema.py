@@ -26,6 +26,8 @@ STATUS_CODES = {
     "non-member": "n",
 }
 STATUSES = tuple(STATUS_CODES)
+# A region's status before any event about it.
+DEFAULT_STATUS = "non-member"
 REGION_KINDS = ("state", "breakaway")
 # Where a point stands: the site itself, the town the event happened in, or a stand-in (the
 # nearest town, or the province capital) when the true site is not in our sources.

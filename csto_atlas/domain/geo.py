@@ -49,3 +49,13 @@ def history(atlas: Atlas, iso3: str) -> pd.DataFrame:
 def points_in(points: pd.DataFrame, iso3: str) -> pd.DataFrame:
     """The rows of a point table (bases, incidents, meetings) that fall inside region `iso3`."""
     return points[points["located_iso3"] == iso3]
+
+
+def region_names(regions: pd.DataFrame) -> dict[str, str]:
+    """Region code -> display name."""
+    return dict(zip(regions["iso3"], regions["name"], strict=True))
+
+
+def region_parents(regions: pd.DataFrame) -> dict[str, str]:
+    """Region code -> the code of its parent state ("" for a state)."""
+    return dict(zip(regions["iso3"], regions["parent_iso3"].fillna(""), strict=True))

@@ -4,9 +4,7 @@ from datetime import date
 
 import pandas as pd
 
-from csto_atlas.data.schema import STATUSES
-
-DEFAULT_STATUS = "non-member"
+from csto_atlas.data.schema import DEFAULT_STATUS, STATUSES
 
 __all__ = [
     "DEFAULT_STATUS",

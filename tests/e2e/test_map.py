@@ -8,7 +8,7 @@ import pytest
 from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import status_table, year_range
-from csto_atlas.render import mapbuild
+from csto_atlas.render import style
 from tests.e2e.conftest import MAP_FRAME
 from tooling.server import AppServer
 
@@ -33,7 +33,7 @@ def statuses(atlas):
 
 def colour(statuses, iso3: str, year: int) -> str:
     """The fill colour the map must give `iso3` in `year`."""
-    return mapbuild.STATUS_COLOURS[statuses.at[iso3, year]]
+    return style.STATUS_COLOURS[statuses.at[iso3, year]]
 
 
 def open_map(recorded, sync_api, query: str = ""):

@@ -199,6 +199,7 @@
     var markers = markersOf(group);
     markers.forEach(function (marker) {
       var data = marker.options.csto;
+      atlas.markersById[data.id] = marker;
       marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip" });
       marker.bindPopup(data.popup, { maxWidth: 340, className: "csto-popup" });
       /* A marker click opens its popup only: it must not reach the group, whose click
@@ -388,6 +389,7 @@
       timer: null,
       ui: {},
       markerSets: [],
+      markersById: {},
     };
     var svg = map.getRenderer(layers.countries)._container;
     addHatchPatterns(atlas, svg);

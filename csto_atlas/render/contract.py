@@ -1,0 +1,149 @@
+"""The contract between Python and web/atlas.js: the shapes of what the map's script reads.
+
+Everything the browser receives is built here as typed structures and serialised by one
+function, so a change on either side shows up as a type or a test failure, not as a silent
+`undefined` in the browser. tests/test_contract.py checks one serialised sample.
+"""
+
+from typing import Any, TypedDict
+
+from jinja2.utils import htmlsafe_json_dumps
+
+from csto_atlas.data.schema import STATUS_CODES, STATUSES
+from csto_atlas.domain.status import DEFAULT_STATUS
+from csto_atlas.render.style import (
+    MARKER_LOOK,
+    PLAY_INTERVAL_MS,
+    REGION_LOOK,
+    STATUS_COLOURS,
+    STATUS_LABELS,
+    UI_TEXT,
+)
+
+
+class StatusEntry(TypedDict):
+    """One status as the browser knows it: its letter in a region's `codes`, name, colour."""
+
+    code: str
+    name: str
+    label: str
+    colour: str
+
+
+# "from" is a Python keyword, so the marker data is declared with the functional syntax too.
+MarkerData = TypedDict(
+    "MarkerData",
+    {
+        "kind": str,
+        "id": str,
+        "from": int,
+        "to": int | None,
+        "fade": bool,
+        "radius": int,
+        "tip": str,
+        "popup": str,
+    },
+)
+
+
+class MarkerOptions(TypedDict):
+    """A marker as atlas.js creates it: position, Leaflet path options, and our data."""
+
+    lat: float
+    lon: float
+    options: dict[str, Any]
+
+
+class MarkerLookEntry(TypedDict):
+    """How one kind of marker looks this year (`current`) and in later years (`past`)."""
+
+    current: dict[str, Any]
+    past: dict[str, Any] | None
+    pastRadius: int
+
+
+class LegendMarker(TypedDict):
+    label: str
+    color: str
+    fillColor: str
+    opacity: float
+
+
+class ClientConfig(TypedDict):
+    """What CstoAtlas.attach(map, layers, config) reads."""
+
+    first: int
+    last: int
+    year: int
+    selected: str | None
+    fallback: str
+    statuses: list[StatusEntry]
+    look: dict[str, Any]
+    markerLook: dict[str, MarkerLookEntry]
+    legendMarkers: list[LegendMarker]
+    playMs: int
+    text: dict[str, str]
+
+
+def status_codes() -> dict[str, str]:
+    """One letter per status, as the browser reads it in a region's `codes`."""
+    return dict(STATUS_CODES)
+
+
+def status_entries() -> list[StatusEntry]:
+    """Every status in legend order."""
+    return [
+        StatusEntry(
+            code=STATUS_CODES[status],
+            name=status,
+            label=STATUS_LABELS[status],
+            colour=STATUS_COLOURS[status],
+        )
+        for status in STATUSES
+    ]
+
+
+def legend_markers() -> list[LegendMarker]:
+    """The legend's marker rows: this year's look, and the faded look where there is one."""
+    rows = []
+    for look in MARKER_LOOK.values():
+        looks = [(look["legend"], look["current"])]
+        if look["past"]:
+            looks.append((look["legend_past"], look["past"]))
+        rows += [
+            LegendMarker(
+                label=label,
+                color=style["color"],
+                fillColor=style["fillColor"],
+                opacity=style.get("opacity", 1.0),
+            )
+            for label, style in looks
+        ]
+    return rows
+
+
+def client_config(first: int, last: int, year: int, selected: str | None) -> ClientConfig:
+    """What atlas.js needs: years, status letters and colours, marker looks, texts."""
+    return ClientConfig(
+        first=first,
+        last=last,
+        year=year,
+        selected=selected,
+        fallback=STATUS_CODES[DEFAULT_STATUS],
+        statuses=status_entries(),
+        look=REGION_LOOK,
+        markerLook={
+            kind: MarkerLookEntry(
+                current=look["current"], past=look["past"], pastRadius=look["past_radius"]
+            )
+            for kind, look in MARKER_LOOK.items()
+        },
+        legendMarkers=legend_markers(),
+        playMs=PLAY_INTERVAL_MS,
+        text=UI_TEXT,
+    )
+
+
+def script_json(value: object) -> str:
+    """JSON safe inside a <script> element (Jinja's htmlsafe_json_dumps), keys sorted."""
+    return str(htmlsafe_json_dumps(value, sort_keys=True, ensure_ascii=False))

@@ -1,0 +1,85 @@
+"""All the HTML the app shows, from Jinja2 templates with autoescape on (render/templates/).
+
+A dataset string reaches a page only through a template, so a new field is escaped without
+anyone remembering to. Templates receive plain records whose missing cells are None.
+"""
+
+import re
+from collections.abc import Mapping
+from functools import cache
+from typing import Any
+
+import pandas as pd
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import escape
+
+from csto_atlas.domain.panel import is_missing, plain, plain_record
+from csto_atlas.render.style import STATUS_LABELS
+
+Record = dict[str, Any]
+Citations = Mapping[str, str]
+HTTP_URL = re.compile(r"https?://\S+")
+
+
+@cache
+def environment() -> Environment:
+    """The one Jinja environment: package templates, autoescaped, undefined names are errors."""
+    env = Environment(
+        loader=PackageLoader("csto_atlas.render", "templates"),
+        autoescape=select_autoescape(["html", "j2"], default_for_string=True, default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.tests["http_url"] = lambda value: isinstance(value, str) and bool(HTTP_URL.fullmatch(value))
+    return env
+
+
+def render(template: str, **context: Any) -> str:
+    """One template rendered with `context`."""
+    return environment().get_template(template).render(**context)
+
+
+def records(frame: pd.DataFrame) -> list[Record]:
+    """The rows of a table as records whose missing cells are None."""
+    return plain(frame)
+
+
+def clean(record: Mapping[str, Any]) -> Record:
+    """One record with its missing cells as None."""
+    return plain_record(record)
+
+
+def base_popup(row: Mapping[str, Any], citations: Citations, names: Mapping[str, str]) -> str:
+    """A base: name, unit, host, years active, note, quote, citation and position."""
+    return render("base_popup.html.j2", row=clean(row), citations=citations, names=names)
+
+
+def incident_popup(row: Mapping[str, Any], others: pd.DataFrame, citations: Citations) -> str:
+    """An incident with every other source's account of it (its same_as rows)."""
+    return render(
+        "incident_popup.html.j2", row=clean(row), others=records(others), citations=citations
+    )
+
+
+def meeting_popup(row: Mapping[str, Any], citations: Citations) -> str:
+    """A meeting: name, dates, place, quote, citation and position."""
+    return render("meeting_popup.html.j2", row=clean(row), citations=citations)
+
+
+def panel(view: Mapping[str, Any], citations: Citations) -> str:
+    """A region's panel for one year, from domain.panel.panel_view."""
+    return render(
+        "panel.html.j2", **view, status_label=STATUS_LABELS[view["status"]], citations=citations
+    )
+
+
+def bibliography(sources: pd.DataFrame, citations: Citations) -> str:
+    """Every source as a bibliography entry, ordered by author then date."""
+    ordered = records(sources.sort_values(["author", "date"]))
+    return render("bibliography.html.j2", sources=ordered, citations=citations)
+
+
+def render_text(value: object) -> str:
+    """A dataset string escaped for HTML, as a template would print it (a tooltip's text)."""
+    return str(escape("" if is_missing(value) else value))

@@ -1,0 +1,120 @@
+"""How the map looks: status colours, region and marker looks, the texts of its controls.
+
+The browser (web/atlas.js) receives these through the client config (render/contract.py); the
+static images and charts read the same constants, so every view of a year looks alike.
+"""
+
+from typing import Any
+
+from csto_atlas.data.schema import STATUSES
+
+STATUS_COLOURS = {
+    "member": "#2f6db5",
+    "frozen": "#8e7cc3",
+    "suspended": "#e8a33d",
+    "former": "#b8433a",
+    "observer": "#8cc3e8",
+    "non-member": "#dcdcd4",
+}
+STATUS_LABELS = {
+    "member": "Member",
+    "frozen": "Member, participation frozen",
+    "suspended": "Suspended",
+    "former": "Former member",
+    "observer": "Observer (Parliamentary Assembly)",
+    "non-member": "Not a member",
+}
+if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
+    raise ValueError("every status needs a colour and a label in render/style.py")
+
+PLAY_INTERVAL_MS = 900
+MAP_HEIGHT_PX = 640
+FOCUS_PADDING_DEG = 1.5
+# Room kept clear of the controls when the map opens: the year box (top left), the layer
+# control and the legend (right).
+FIT_PADDING_TOP_LEFT = (10, 90)
+FIT_PADDING_BOTTOM_RIGHT = (280, 10)
+
+REGION_LOOK = {
+    "fillOpacity": 0.88,
+    "stroke": "#ffffff",
+    "weight": 1,
+    "breakawayStroke": "#4a2a6b",
+    "breakawayWeight": 1.6,
+    "breakawayDash": "5 3",
+    "hatch": "#ffffff",
+    "hoverStroke": "#1b1b1b",
+    "hoverWeight": 2.5,
+    "selectedStroke": "#111111",
+    "selectedWeight": 3,
+}
+
+# Marker layers: their name, legend labels, the look of this year's markers and of earlier
+# ones (None: shown only while active), radii, and whether the layer is on at first.
+MARKER_LOOK: dict[str, dict[str, Any]] = {
+    "bases": {
+        "name": "Russian bases",
+        "legend": "Russian base active that year",
+        "current": {"color": "#ffffff", "weight": 2, "fillColor": "#1d1d1f", "fillOpacity": 1.0},
+        "past": None,
+        "radius": 6,
+        "past_radius": 6,
+        "show": True,
+    },
+    "incidents": {
+        "name": "Incidents",
+        "legend": "Incident that year",
+        "legend_past": "Earlier incident",
+        "current": {
+            "color": "#5c0a0a",
+            "weight": 2,
+            "opacity": 1.0,
+            "fillColor": "#e03a24",
+            "fillOpacity": 0.95,
+        },
+        "past": {
+            "color": "#7a3b3b",
+            "weight": 1,
+            "opacity": 0.45,
+            "fillColor": "#e07a6a",
+            "fillOpacity": 0.3,
+        },
+        "radius": 8,
+        "past_radius": 5,
+        "show": True,
+    },
+    "meetings": {
+        "name": "Meetings",
+        "legend": "Meeting that year",
+        "legend_past": "Earlier meeting",
+        "current": {
+            "color": "#0d4d45",
+            "weight": 2,
+            "opacity": 1.0,
+            "fillColor": "#2aa198",
+            "fillOpacity": 0.95,
+        },
+        "past": {
+            "color": "#3b6b66",
+            "weight": 1,
+            "opacity": 0.45,
+            "fillColor": "#7cc4bc",
+            "fillOpacity": 0.3,
+        },
+        "radius": 7,
+        "past_radius": 4,
+        "show": False,
+    },
+}
+
+UI_TEXT = {
+    "year": "Year",
+    "play": "Play the years",
+    "pause": "Pause",
+    "legendTitle": "CSTO status on 31 December",
+    "breakaway": "Breakaway region (hatched)",
+    "breakawayOf": "Breakaway region of",
+    "inYear": "in",
+    "country": "Country",
+    "chooseCountry": "Choose a country…",
+}
