@@ -423,17 +423,13 @@ def reruns(atlas: Atlas, years: range) -> dict[str, Callable[[], object]]:
     """The map work of one rerun of each app, as st_folium is called there."""
     from streamlit_folium import st_folium
 
+    from csto_atlas.app import ui
+
     payload = payloads.map_payload(atlas, years)
     shapes = unsimplified_regions(atlas)
     year = years.stop - 1
     return {
-        "atlas": lambda: st_folium(
-            mapbuild.build_map(payload, year),
-            key="atlas_map",
-            height=style.MAP_HEIGHT_PX,
-            use_container_width=True,
-            returned_objects=["last_active_drawing"],
-        ),
+        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload, year)),
         "naive": lambda: st_folium(
             naive_map(atlas, shapes, year),
             key="map",

@@ -11,13 +11,14 @@ query string it last set), which is why the year reaches Python with the clicked
 rather than through `st.query_params`.
 """
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
 
+import folium
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
@@ -202,13 +203,18 @@ def take_map_click(known: Collection[str], years: range) -> None:
 def show_map(atlas: Atlas, years: range, opening: View) -> None:
     """The map, with the year slider, Play button and country select box inside it."""
     fmap = mapbuild.build_map(payload_for(years), opening.year, opening.country)
+    show_folium(fmap, on_change=partial(take_map_click, frozenset(region_codes(atlas)), years))
+
+
+def show_folium(fmap: folium.Map, on_change: Callable[[], None] | None = None) -> None:
+    """Hand a built map to streamlit-folium, as the app does (the benchmark calls this too)."""
     st_folium(
         fmap,
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
         use_container_width=True,
         returned_objects=["last_active_drawing"],
-        on_change=partial(take_map_click, frozenset(region_codes(atlas)), years),
+        on_change=on_change,
         # st_folium renders the map itself; render=True would first render the whole page
         # around it too, which it does not send (tests/test_mapbuild.py checks the output).
         render=False,
