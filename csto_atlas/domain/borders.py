@@ -33,10 +33,10 @@ from pyproj import Geod
 
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas
+from csto_atlas.domain.changes import MEMBER_STATUSES
 from csto_atlas.domain.status import status_table
 
 GEOD = Geod(ellps="WGS84")
-MEMBER_STATUSES = ("member", "frozen")
 WGS84 = "EPSG:4326"
 DENSIFY_DEG = 0.05  # about 5 km: finer than the 1:50m lines' own vertex spacing in most places
 PUBLISHED_FILE = "published_border_lengths.csv"
