@@ -102,6 +102,9 @@ def payload_for(years: range) -> MapPayload:
 
 NAV_PAGES = (
     ("dashboard.py", "Map", ":material/map:"),
+    ("pages/timeline.py", "Timeline", ":material/timeline:"),
+    ("pages/changes.py", "Changes", ":material/compare_arrows:"),
+    ("pages/borders.py", "Borders", ":material/border_outer:"),
     ("pages/data.py", "Data", ":material/table:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
     ("pages/about.py", "About", ":material/info:"),

@@ -2,10 +2,11 @@
 
 import json
 
+import geopandas as gpd
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain import geo
+from csto_atlas.domain import borders, geo
 
 # The columns the CLI promises come first, in this order; the others follow.
 LAYER_COLUMNS = {
@@ -37,8 +38,12 @@ LAYER_COLUMNS = {
     "notes": ["id", "iso3", "year", "text", "source_id", "quote", "year_end", "locator"],
     "meetings": ["id", "name", "date", "end_date", "place", "lat", "lon", "iso3", "source_id"],
     "sources": ["id", "author", "title", "publisher", "date", "kind", "url"],
+    "borders": borders.BORDER_COLUMNS,
 }
 LAYERS = tuple(LAYER_COLUMNS)
+# Layers whose frame carries its own geometry (a GeoDataFrame): the lines members share.
+OWN_GEOMETRY = ("borders",)
+KM_DECIMALS = 1  # 100 m: far finer than what a 1:50m line is worth (see borders.py)
 
 
 def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
@@ -50,20 +55,32 @@ def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
         "notes": lambda: geo.notes_until(atlas, year),
         "meetings": lambda: geo.meetings_until(atlas, year),
         "sources": lambda: atlas.sources,
+        "borders": lambda: borders_frame(atlas, year),
     }
     frame = frames[layer]()
-    return frame[LAYER_COLUMNS[layer]].reset_index(drop=True)
+    columns = LAYER_COLUMNS[layer] + (["geometry"] if layer in OWN_GEOMETRY else [])
+    return frame[columns].reset_index(drop=True)
+
+
+def borders_frame(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
+    """Each member's land border with each non-member neighbour, km rounded to 100 m."""
+    frame = borders.member_borders(atlas, year)
+    return frame.assign(km=frame["km"].round(KM_DECIMALS))
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text, empty cells for missing values."""
-    return frame.to_csv(index=False, lineterminator="\n")
+    """CSV text, empty cells for missing values (a layer's own geometry stays out)."""
+    table = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    return table.to_csv(index=False, lineterminator="\n")
 
 
 def to_geojson(atlas: Atlas, layer: str, frame: pd.DataFrame) -> str:
-    """A FeatureCollection: country polygons for `countries`, points for lat/lon layers, no
-    geometry for notes and sources."""
-    if layer == "countries":
+    """A FeatureCollection: country polygons for `countries`, the shared lines for `borders`,
+    points for lat/lon layers, no geometry for notes and sources."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        geometries = [shape.__geo_interface__ for shape in frame.geometry]
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    elif layer == "countries":
         shapes = atlas.regions.set_index("iso3").geometry
         geometries = [shapes[code].__geo_interface__ for code in frame["iso3"]]
     elif {"lat", "lon"} <= set(frame):
