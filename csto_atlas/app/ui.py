@@ -27,7 +27,7 @@ from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain import geo
-from csto_atlas.domain.sources import citation_text, citations_by_id
+from csto_atlas.domain.sources import citations_by_id
 from csto_atlas.domain.status import DEFAULT_STATUS, status_on, year_range
 from csto_atlas.render import assets, mapbuild
 from csto_atlas.render.mapbuild import esc, evidence_html
@@ -41,15 +41,6 @@ ARRIVED_KEY = "atlas_arrived"
 PANEL_KEY = "atlas_panel"
 YEAR_PATTERN = re.compile(r"[0-9]{4}")
 ISO3_PATTERN = re.compile(r"[A-Z]{3}")
-
-TABLE_LABELS = {
-    "membership": "Membership events",
-    "bases": "Russian military bases",
-    "incidents": "Incidents",
-    "meetings": "Meetings",
-    "notes": "Notes",
-    "countries": "Countries and regions",
-}
 
 
 # --- loaders -------------------------------------------------------------------------------
@@ -401,62 +392,3 @@ def show_panel(atlas: Atlas, view: View) -> None:
             )
             return
         st.html(PANEL_CSS + panel_html(atlas, view.country, view.year))
-
-
-# --- the data and sources pages ------------------------------------------------------------
-
-
-def with_citations(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with its source's citation beside each row."""
-    if "source_id" not in frame:
-        return frame
-    return frame.assign(source=frame["source_id"].map(citations_by_id(atlas.sources)))
-
-
-def dataset_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
-    """Each dataset as displayed: its file's columns plus the citation of its source."""
-    tables = {}
-    for name, label in TABLE_LABELS.items():
-        frame = getattr(atlas, name)
-        derived = [c for c in ("precision", "starts", "ends", "located_iso3") if c in frame]
-        tables[label] = with_citations(atlas, frame.drop(columns=derived).reset_index(drop=True))
-    return tables
-
-
-def show_tables(atlas: Atlas) -> None:
-    """Every dataset as a table: cells are shown as text, never interpreted as HTML or Markdown."""
-    for label, frame in dataset_tables(atlas).items():
-        st.subheader(label)
-        st.dataframe(
-            frame, key=f"table_{label.lower().replace(' ', '_')}", hide_index=True, width="stretch"
-        )
-
-
-def bibliography_html(atlas: Atlas) -> str:
-    """Every source as a bibliography entry, escaped, ordered by author then date."""
-    items = []
-    for source in records(atlas.sources.sort_values(["author", "date"])):
-        extra = "".join(
-            f"<div><em>{label}:</em> {esc(source.get(column))}</div>"
-            for column, label in (("kind", "Kind"), ("file", "File"), ("note", "Note"))
-            if isinstance(source.get(column), str) and source.get(column)
-        )
-        extra += link_html(source.get("url"))
-        items.append(
-            f"<li id='source-{esc(source['id'])}'>{esc(citation_text(source))}{extra}</li>"
-        )
-    return f"<ol class='csto-bibliography'>{''.join(items)}</ol>"
-
-
-def link_html(url: object) -> str:
-    """An http(s) link, escaped; nothing for any other value."""
-    if not isinstance(url, str) or not re.fullmatch(r"https?://\S+", url):
-        return ""
-    return (
-        f'<div><a href="{esc(url)}" rel="noopener noreferrer" target="_blank">{esc(url)}</a></div>'
-    )
-
-
-def show_bibliography(atlas: Atlas) -> None:
-    """The sources page body."""
-    st.html(bibliography_html(atlas))

@@ -244,12 +244,10 @@ def readable_frame(atlas: Atlas, table: str) -> pd.DataFrame:
     cited = frame["id"] if table == "sources" else frame.get("source_id")
     if cited is not None:
         evidence = pd.DataFrame(
-            {
-                "citation": cited.map(citations_by_id(atlas.sources)),
-                "source_url": cited.map(sources["url"]) if table != "sources" else None,
-            },
-            index=frame.index,
-        ).dropna(axis="columns", how="all")
+            {"citation": cited.map(citations_by_id(atlas.sources))}, index=frame.index
+        )
+        if table != "sources":  # a source's own link is its url column
+            evidence["source_url"] = cited.map(sources["url"])
         first = ["id", "name"] if "name" in frame else ["id"]
         frame = pd.concat([frame[first], evidence, frame.drop(columns=first)], axis="columns")
     return without_missing_text(frame.reset_index(drop=True))
