@@ -179,7 +179,9 @@ def fact_rows(atlas: Atlas) -> list[dict[str, object]]:
                     "sort": "",
                     "what": f"Position of {row['name']} ({row['coord_precision']})",
                     "countries": tuple(
-                        code for code in (row[host], row.get("region_iso3")) if isinstance(code, str)
+                        code
+                        for code in (row[host], row.get("region_iso3"))
+                        if isinstance(code, str)
                     ),
                     "locator": "",
                     "quote": "",
