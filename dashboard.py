@@ -5,7 +5,7 @@ Streamlit's pages/ folder holds the other pages (Data, Sources, About).
 
 import streamlit as st
 
-from csto_atlas.app import ui
+from csto_atlas.app import evidence, ui
 
 ui.page_header("dashboard.py", "Map")
 ui.publish_assets()
@@ -21,3 +21,5 @@ with panel_column:  # filled first: after a click, the notes go out before the m
 with map_column:
     ui.show_map(atlas, years, opening)
 ui.write_permalink(shown)
+evidence.show_map_downloads(atlas, shown.year)
+evidence.show_cite_view(shown.year, shown.country)

@@ -1,4 +1,4 @@
-"""python -m csto_atlas validate | export | build-geodata."""
+"""python -m csto_atlas validate | export | render | animate | build-geodata."""
 
 import argparse
 import sys
@@ -7,9 +7,11 @@ from pathlib import Path
 from csto_atlas.data import paths
 from csto_atlas.data.coverage import uncovered_mentions
 from csto_atlas.data.errors import DataError, Problem
-from csto_atlas.data.load import load_atlas
+from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.quotes import check_quotes
+from csto_atlas.data.version import data_version
 from csto_atlas.domain import export
+from csto_atlas.domain.status import year_range
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -27,11 +29,40 @@ def build_parser() -> argparse.ArgumentParser:
         help="folder of the source articles: also check every quote against them",
     )
 
-    exporter = commands.add_parser("export", help="write one layer for a year to stdout")
-    exporter.add_argument("layer", choices=export.LAYERS)
+    exporter = commands.add_parser(
+        "export", help="write one layer for a year to stdout, or every layer's files to a folder"
+    )
+    exporter.add_argument("layer", choices=(*export.LAYERS, "all"))
     exporter.add_argument("--year", type=int, required=True)
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
+        "--out",
+        type=Path,
+        help="write into this folder, as the Data page's downloads (required for 'all')",
+    )
+    exporter.add_argument(
+        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+    )
+
+    render = commands.add_parser("render", help="draw the map of a year as PNG or SVG")
+    render.add_argument("--year", type=int, required=True)
+    render.add_argument("--format", choices=("png", "svg"), default="png")
+    render.add_argument("--out", type=Path, help="file to write (default: a named file here)")
+    render.add_argument(
+        "--highlight", nargs="*", default=[], metavar="ISO3", help="regions to outline"
+    )
+    render.add_argument("--width", type=int, default=1600, help="image width in pixels")
+    render.add_argument(
+        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+    )
+
+    animate = commands.add_parser("animate", help="the years as a GIF or MP4, one frame each")
+    animate.add_argument("--format", choices=("gif", "mp4"), default="gif")
+    animate.add_argument("--out", type=Path, help="file to write (default: a named file here)")
+    animate.add_argument("--first", type=int, help="first year (default: the first event's)")
+    animate.add_argument("--last", type=int, help="last year (default: this year)")
+    animate.add_argument("--width", type=int, default=960, help="frame width in pixels")
+    animate.add_argument(
         "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
 
@@ -68,15 +99,81 @@ def report(problems: list[Problem]) -> int:
     return 1
 
 
-def run_export(layer: str, year: int, fmt: str, data: Path | None) -> int:
-    """Write the layer to stdout."""
+def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | None) -> int:
+    """Write the layer to stdout; with --out, write the named files into that folder."""
+    if layer == "all" and out is None:
+        print("export all needs --out FOLDER", file=sys.stderr)
+        return 2
+    data = data or paths.data_dir()
     try:
         atlas = load_atlas(data)
     except DataError as error:
         return report(error.problems)
-    frame = export.layer_frame(atlas, layer, year)
-    text = export.to_csv(frame) if fmt == "csv" else export.to_geojson(atlas, layer, frame) + "\n"
-    sys.stdout.write(text)
+    version = data_version(data)
+    if out is None:
+        sys.stdout.write(export.layer_text(atlas, layer, year, fmt, version))
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    for file in export.export_files(atlas, year, version):
+        if layer == "all" or (file.layer, file.fmt) == (layer, fmt):
+            (out / file.name).write_bytes(file.data)
+            print(f"wrote {out / file.name}")
+    return 0
+
+
+def load_or_report(data: Path | None) -> Atlas | None:
+    """The atlas, or None after printing every problem."""
+    try:
+        return load_atlas(data or paths.data_dir())
+    except DataError as error:
+        report(error.problems)
+        return None
+
+
+def show_progress(done: int, total: int) -> None:
+    """`frame 3/35` on one line of stderr, rewritten in place; a newline after the last."""
+    end = "\n" if done == total else ""
+    print(f"\rframe {done}/{total}", end=end, file=sys.stderr, flush=True)
+
+
+def run_render(
+    year: int, fmt: str, out: Path | None, highlight: list[str], width: int, data: Path | None
+) -> int:
+    """Draw the map of `year` into a PNG or SVG file."""
+    from csto_atlas.render import images  # only these commands need matplotlib
+
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    version = data_version(data or paths.data_dir())
+    image = images.render_map(atlas, year, fmt, [c.upper() for c in highlight], width, version)
+    target = out or Path(f"{export.FILE_PREFIX}-{year}-{version.digest}.{fmt}")
+    target.write_bytes(image)
+    print(f"wrote {target}")
+    return 0
+
+
+def run_animate(
+    fmt: str, out: Path | None, first: int | None, last: int | None, width: int, data: Path | None
+) -> int:
+    """Draw every year into an animated GIF or an MP4, showing progress on stderr."""
+    from csto_atlas.render import images  # only these commands need matplotlib
+
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    version = data_version(data or paths.data_dir())
+    known = year_range(atlas.membership)
+    years = range(first or known.start, (last or known.stop - 1) + 1)
+    if len(years) == 0:
+        print(f"no years from {years.start} to {years.stop - 1}", file=sys.stderr)
+        return 2
+    movie = images.animate(atlas, years, fmt, show_progress, width, version)
+    target = out or Path(
+        f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
+    )
+    target.write_bytes(movie)
+    print(f"wrote {target}")
     return 0
 
 
@@ -95,5 +192,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "validate":
         return run_validate(args.data, args.sources)
     if args.command == "export":
-        return run_export(args.layer, args.year, args.format, args.data)
+        return run_export(args.layer, args.year, args.format, args.data, args.out)
+    if args.command == "render":
+        return run_render(args.year, args.format, args.out, args.highlight, args.width, args.data)
+    if args.command == "animate":
+        return run_animate(args.format, args.out, args.first, args.last, args.width, args.data)
     return run_build_geodata(args.naturalearth, args.out)

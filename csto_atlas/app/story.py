@@ -16,7 +16,7 @@ import streamlit as st
 from csto_atlas.app import ui
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain import borders, changes, export
+from csto_atlas.domain import borders, changes, export, permalink
 from csto_atlas.domain.sources import citations_by_id
 from csto_atlas.render import charts
 
@@ -79,8 +79,8 @@ def picked_view(selection: Any, atlas: Atlas) -> ui.View | None:
     if not chosen or not isinstance(chosen, list) or not isinstance(chosen[0], Mapping):
         return None
     years = ui.years_of(atlas)
-    country = ui.parse_country(str(chosen[0].get("iso3", "")), ui.region_codes(atlas))
-    year = ui.parse_year(str(chosen[0].get("map_year", "")).split(".")[0], years)
+    country = permalink.parse_country(str(chosen[0].get("iso3", "")), ui.region_codes(atlas))
+    year = permalink.parse_year(str(chosen[0].get("map_year", "")).split(".")[0], years)
     return ui.View(year, country) if country and year is not None else None
 
 

@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any
 
 import folium
-import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
@@ -41,15 +40,6 @@ NOTICES_KEY = "atlas_notices"
 PAGE_KEY = "atlas_page"
 ARRIVED_KEY = "atlas_arrived"
 PANEL_KEY = "atlas_panel"
-
-TABLE_LABELS = {
-    "membership": "Membership events",
-    "bases": "Russian military bases",
-    "incidents": "Incidents",
-    "meetings": "Meetings",
-    "notes": "Notes",
-    "countries": "Countries and regions",
-}
 
 
 # --- loaders -------------------------------------------------------------------------------
@@ -250,37 +240,3 @@ def show_panel(atlas: Atlas, view: View) -> None:
             )
             return
         st.html(PANEL_CSS + panel_html(atlas, view.country, view.year))
-
-
-# --- the data and sources pages ------------------------------------------------------------
-
-
-def with_citations(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with its source's citation beside each row."""
-    if "source_id" not in frame:
-        return frame
-    return frame.assign(source=frame["source_id"].map(citations_by_id(atlas.sources)))
-
-
-def dataset_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
-    """Each dataset as displayed: its file's columns plus the citation of its source."""
-    tables = {}
-    for name, label in TABLE_LABELS.items():
-        frame = getattr(atlas, name)
-        derived = [c for c in ("precision", "starts", "ends", "located_iso3") if c in frame]
-        tables[label] = with_citations(atlas, frame.drop(columns=derived).reset_index(drop=True))
-    return tables
-
-
-def show_tables(atlas: Atlas) -> None:
-    """Every dataset as a table: cells are shown as text, never interpreted as HTML or Markdown."""
-    for label, frame in dataset_tables(atlas).items():
-        st.subheader(label)
-        st.dataframe(
-            frame, key=f"table_{label.lower().replace(' ', '_')}", hide_index=True, width="stretch"
-        )
-
-
-def show_bibliography(atlas: Atlas) -> None:
-    """The sources page body."""
-    st.html(html.bibliography(atlas.sources, citations_by_id(atlas.sources)))
