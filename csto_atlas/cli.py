@@ -10,6 +10,32 @@ from csto_atlas.data.errors import DataError, Problem
 from csto_atlas.data.load import load_atlas
 from csto_atlas.data.quotes import check_quotes
 from csto_atlas.domain import export
+from csto_atlas.domain.status import year_range
+
+MAX_YEAR = 9999
+
+
+class UsageError(Exception):
+    """An argument the parser accepted but the data cannot serve: reported argparse-style, exit 2."""
+
+
+def year_arg(text: str) -> int:
+    """A calendar year, 1..9999 (which years the data covers is checked once it is loaded)."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    if not 1 <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"{year} is not a year (1..{MAX_YEAR})")
+    return year
+
+
+def folder_arg(text: str) -> Path:
+    """An existing folder."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -19,20 +45,20 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate a data folder; exit 0 when clean")
     validate.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
     validate.add_argument(
         "--sources",
-        type=Path,
+        type=folder_arg,
         help="folder of the source articles: also check every quote against them",
     )
 
     exporter = commands.add_parser("export", help="write one layer for a year to stdout")
     exporter.add_argument("layer", choices=export.LAYERS)
-    exporter.add_argument("--year", type=int, required=True)
+    exporter.add_argument("--year", type=year_arg, required=True)
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
 
     geodata = commands.add_parser("build-geodata", help="rebuild geodata/ from Natural Earth")
@@ -74,6 +100,11 @@ def run_export(layer: str, year: int, fmt: str, data: Path | None) -> int:
         atlas = load_atlas(data)
     except DataError as error:
         return report(error.problems)
+    years = year_range(atlas.membership)
+    if year not in years:
+        raise UsageError(
+            f"argument --year: {year} is outside the data's years ({years.start}..{years.stop - 1})"
+        )
     frame = export.layer_frame(atlas, layer, year)
     text = export.to_csv(frame) if fmt == "csv" else export.to_geojson(atlas, layer, frame) + "\n"
     sys.stdout.write(text)
@@ -91,9 +122,14 @@ def run_build_geodata(naturalearth: Path, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    args = build_parser().parse_args(argv)
-    if args.command == "validate":
-        return run_validate(args.data, args.sources)
-    if args.command == "export":
-        return run_export(args.layer, args.year, args.format, args.data)
-    return run_build_geodata(args.naturalearth, args.out)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "validate":
+            return run_validate(args.data, args.sources)
+        if args.command == "export":
+            return run_export(args.layer, args.year, args.format, args.data)
+        return run_build_geodata(args.naturalearth, args.out)
+    except UsageError as error:
+        parser.error(str(error))  # one line and exit 2, as argparse reports its own errors
+        raise  # parser.error exits; this keeps readers and type checkers sure of it

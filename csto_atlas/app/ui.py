@@ -26,6 +26,7 @@ from streamlit_folium import st_folium
 from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.data.read import fingerprint
 from csto_atlas.domain import geo
 from csto_atlas.domain.sources import citation_text, citations_by_id
 from csto_atlas.domain.status import DEFAULT_STATUS, status_on, year_range
@@ -61,22 +62,32 @@ def publish_assets() -> list[str]:
     return [str(path) for path in assets.publish_leaflet()]
 
 
-@st.cache_resource(show_spinner="Loading the atlas…")
-def cached_atlas(data_dir: str) -> Atlas:
-    """The validated atlas of one data folder, shared by every session."""
+DataStamp = tuple[tuple[str, int, int], ...]
+
+
+def data_stamp() -> DataStamp:
+    """The data's fingerprint now (file names, sizes, mtimes): a few stat calls per run."""
+    return fingerprint(paths.data_dir(), paths.GEODATA_DIR)
+
+
+# Both caches are keyed on the data's fingerprint as well as its folder, so a file edited
+# under a running server is read again on the next run (an invalid one shows the error page).
+@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
+def cached_atlas(data_dir: str, stamp: DataStamp) -> Atlas:
+    """The validated atlas of one data folder as it is now, shared by every session."""
     return load_atlas(Path(data_dir))
 
 
-@st.cache_data(show_spinner=False)
-def cached_payload(data_dir: str, first: int, last: int) -> mapbuild.MapPayload:
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_payload(data_dir: str, stamp: DataStamp, first: int, last: int) -> mapbuild.MapPayload:
     """The map's data for every year (plain data: each rerun gets its own copy)."""
-    return mapbuild.map_payload(cached_atlas(data_dir), range(first, last + 1))
+    return mapbuild.map_payload(cached_atlas(data_dir, stamp), range(first, last + 1))
 
 
 def atlas_or_stop() -> Atlas:
     """The atlas, or an error listing every problem in the data and a stop."""
     try:
-        return cached_atlas(str(paths.data_dir()))
+        return cached_atlas(str(paths.data_dir()), data_stamp())
     except DataError as error:
         st.error("The data did not validate, so the atlas cannot be drawn. Problems found:")
         st.code("\n".join(str(problem) for problem in error.problems), language=None)
@@ -91,7 +102,7 @@ def years_of(atlas: Atlas, today: date | None = None) -> range:
 
 def payload_for(years: range) -> mapbuild.MapPayload:
     """The cached map data for `years`."""
-    return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
+    return cached_payload(str(paths.data_dir()), data_stamp(), years.start, years.stop - 1)
 
 
 # --- pages ---------------------------------------------------------------------------------
