@@ -395,6 +395,7 @@ def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
 
 
 PANEL_CSS = """<style>
+.csto-panel { overflow-wrap: anywhere; }
 .csto-panel blockquote { margin: .3rem 0; padding-left: .6rem; border-left: 3px solid #bbb; }
 .csto-panel .csto-cite { font-size: .85rem; color: #555; }
 .csto-panel .csto-alt { margin: .3rem 0 0 .8rem; padding-left: .6rem; border-left: 2px dashed #b8433a; }
