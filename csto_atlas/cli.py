@@ -13,6 +13,51 @@ from csto_atlas.data.version import data_version
 from csto_atlas.domain import export
 from csto_atlas.domain.status import year_range
 
+MAX_YEAR = 9999
+
+
+class UsageError(Exception):
+    """An argument the parser accepted but the data cannot serve: reported argparse-style, exit 2."""
+
+
+def year_arg(text: str) -> int:
+    """A calendar year, 1..9999 (which years the data covers is checked once it is loaded)."""
+    try:
+        year = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a year") from None
+    if not 1 <= year <= MAX_YEAR:
+        raise argparse.ArgumentTypeError(f"{year} is not a year (1..{MAX_YEAR})")
+    return year
+
+
+def width_arg(text: str) -> int:
+    """An image width in pixels, 200..8000."""
+    try:
+        width = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of pixels") from None
+    if not 200 <= width <= 8000:
+        raise argparse.ArgumentTypeError(f"{width} is not a width from 200 to 8000 pixels")
+    return width
+
+
+def folder_arg(text: str) -> Path:
+    """An existing folder."""
+    path = Path(text)
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is not a folder")
+    return path
+
+
+def check_year(year: int | None, atlas: Atlas, option: str = "--year") -> None:
+    """A year the data covers, or a UsageError."""
+    years = year_range(atlas.membership)
+    if year is not None and year not in years:
+        raise UsageError(
+            f"argument {option}: {year} is outside the data's years ({years.start}..{years.stop - 1})"
+        )
+
 
 def build_parser() -> argparse.ArgumentParser:
     """The command line: one subcommand per task."""
@@ -21,11 +66,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     validate = commands.add_parser("validate", help="validate a data folder; exit 0 when clean")
     validate.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
     validate.add_argument(
         "--sources",
-        type=Path,
+        type=folder_arg,
         help="folder of the source articles: also check every quote against them",
     )
 
@@ -33,7 +78,7 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write one layer for a year to stdout, or every layer's files to a folder"
     )
     exporter.add_argument("layer", choices=(*export.LAYERS, "all"))
-    exporter.add_argument("--year", type=int, required=True)
+    exporter.add_argument("--year", type=year_arg, required=True)
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
         "--out",
@@ -41,29 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
         help="write into this folder, as the Data page's downloads (required for 'all')",
     )
     exporter.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
 
     render = commands.add_parser("render", help="draw the map of a year as PNG or SVG")
-    render.add_argument("--year", type=int, required=True)
+    render.add_argument("--year", type=year_arg, required=True)
     render.add_argument("--format", choices=("png", "svg"), default="png")
     render.add_argument("--out", type=Path, help="file to write (default: a named file here)")
     render.add_argument(
         "--highlight", nargs="*", default=[], metavar="ISO3", help="regions to outline"
     )
-    render.add_argument("--width", type=int, default=1600, help="image width in pixels")
+    render.add_argument("--width", type=width_arg, default=1600, help="image width in pixels")
     render.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
 
     animate = commands.add_parser("animate", help="the years as a GIF or MP4, one frame each")
     animate.add_argument("--format", choices=("gif", "mp4"), default="gif")
     animate.add_argument("--out", type=Path, help="file to write (default: a named file here)")
-    animate.add_argument("--first", type=int, help="first year (default: the first event's)")
-    animate.add_argument("--last", type=int, help="last year (default: this year)")
-    animate.add_argument("--width", type=int, default=960, help="frame width in pixels")
+    animate.add_argument("--first", type=year_arg, help="first year (default: the first event's)")
+    animate.add_argument("--last", type=year_arg, help="last year (default: this year)")
+    animate.add_argument("--width", type=width_arg, default=960, help="frame width in pixels")
     animate.add_argument(
-        "--data", type=Path, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
+        "--data", type=folder_arg, help="data folder (default: $CSTO_ATLAS_DATA or datasets/)"
     )
 
     geodata = commands.add_parser("build-geodata", help="rebuild geodata/ from Natural Earth")
@@ -102,13 +147,13 @@ def report(problems: list[Problem]) -> int:
 def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | None) -> int:
     """Write the layer to stdout; with --out, write the named files into that folder."""
     if layer == "all" and out is None:
-        print("export all needs --out FOLDER", file=sys.stderr)
-        return 2
+        raise UsageError("argument --out: export all needs --out FOLDER")
     data = data or paths.data_dir()
     try:
         atlas = load_atlas(data)
     except DataError as error:
         return report(error.problems)
+    check_year(year, atlas)
     version = data_version(data)
     if out is None:
         sys.stdout.write(export.layer_text(atlas, layer, year, fmt, version))
@@ -145,6 +190,7 @@ def run_render(
     atlas = load_or_report(data)
     if atlas is None:
         return 1
+    check_year(year, atlas)
     version = data_version(data or paths.data_dir())
     image = images.render_map(atlas, year, fmt, [c.upper() for c in highlight], width, version)
     target = out or Path(f"{export.FILE_PREFIX}-{year}-{version.digest}.{fmt}")
@@ -163,11 +209,12 @@ def run_animate(
     if atlas is None:
         return 1
     version = data_version(data or paths.data_dir())
+    check_year(first, atlas, "--first")
+    check_year(last, atlas, "--last")
     known = year_range(atlas.membership)
     years = range(first or known.start, (last or known.stop - 1) + 1)
     if len(years) == 0:
-        print(f"no years from {years.start} to {years.stop - 1}", file=sys.stderr)
-        return 2
+        raise UsageError(f"argument --last: no years from {years.start} to {years.stop - 1}")
     movie = images.animate(atlas, years, fmt, show_progress, width, version)
     target = out or Path(
         f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
@@ -188,7 +235,17 @@ def run_build_geodata(naturalearth: Path, out: Path) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return run(args)
+    except UsageError as error:
+        parser.error(str(error))  # one line and exit 2, as argparse reports its own errors
+        raise  # parser.error exits; this keeps readers and type checkers sure of it
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the chosen command."""
     if args.command == "validate":
         return run_validate(args.data, args.sources)
     if args.command == "export":

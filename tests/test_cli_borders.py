@@ -9,6 +9,7 @@ import pytest
 from csto_atlas.cli import main
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain import borders
+from csto_atlas.domain import export as export_layers
 from tests.test_cli import run_module
 
 # The CLI draws on the repo's geodata/, so the tiny data's members (Armenia always, Uzbekistan
@@ -57,11 +58,17 @@ def test_the_geojson_gives_the_shared_lines_with_their_codes(capsys, tiny):
     assert "geometry" not in first
 
 
-def test_a_year_without_members_gives_the_header_only(capsys, tiny):
-    data_dir, _, _ = tiny
-    code, out = export(capsys, "--year", "1991", "--data", str(data_dir))
-    assert code == 0
+def test_a_year_without_members_gives_the_header_only(tiny_atlas):
+    out = export_layers.to_csv(export_layers.layer_frame(tiny_atlas, "borders", 1991))
     assert out.splitlines() == [",".join(borders.BORDER_COLUMNS)]
+
+
+def test_a_year_outside_the_data_is_a_usage_error(capsys, tiny):
+    data_dir, _, _ = tiny
+    with pytest.raises(SystemExit) as exit_:
+        main(["export", "borders", "--year", "1991", "--data", str(data_dir)])
+    assert exit_.value.code == 2
+    assert "outside the data's years" in capsys.readouterr().err
 
 
 def test_python_dash_m_exports_the_bundled_borders_of_2019():

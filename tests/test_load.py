@@ -91,7 +91,14 @@ def test_the_tiny_dataset_loads_with_typed_columns(tiny_atlas):
             "Arm",
             "bases.csv line 2, column host_iso3: 'Arm' is not an ISO3 code",
         ),
-        ("bases", 0, "host_iso3", "FRA", "column host_iso3: 'FRA' is not a code the geodata draws"),
+        (
+            "bases",
+            0,
+            "host_iso3",
+            "FRA",
+            "column host_iso3: 'FRA' is not the iso3 of a country or region in countries.csv",
+        ),
+        ("countries", 0, "iso3", "FRA", "column iso3: 'FRA' is not a code the geodata draws"),
         (
             "bases",
             0,
@@ -190,10 +197,10 @@ def test_the_tiny_dataset_loads_with_typed_columns(tiny_atlas):
         ),
         (
             "countries",
-            2,
+            3,
             "parent_iso3",
             "",
-            "countries.csv line 4, column parent_iso3: (empty) must name",
+            "countries.csv line 5, column parent_iso3: (empty) must name",
         ),
     ],
 )

@@ -87,6 +87,14 @@ def tables() -> dict[str, list[dict[str, str]]]:
                 "aliases": "Uzbek",
             },
             {
+                "iso3": "GEO",
+                "name": "Georgia",
+                "kind": "state",
+                "parent_iso3": "",
+                "ne_name": "",
+                "aliases": "Georgian",
+            },
+            {
                 "iso3": "XAB",
                 "name": "Abkhazia",
                 "kind": "breakaway",

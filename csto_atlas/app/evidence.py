@@ -44,20 +44,20 @@ YEAR_COLUMNS = ("start_year", "end_year", "year", "year_end", "killed")
 
 
 @st.cache_data(show_spinner=False)
-def cached_version(data_dir: str) -> DataVersion:
-    """The data version of a data folder (with the bundled geodata)."""
-    return data_version(Path(data_dir))
+def cached_version(key: ui.DataKey) -> DataVersion:
+    """The data version of a data folder as it is now (with the bundled geodata)."""
+    return data_version(Path(key[0]))
 
 
 def current_version() -> DataVersion:
     """The version of the data the app shows."""
-    return cached_version(str(paths.data_dir()))
+    return cached_version(ui.data_key())
 
 
 @st.cache_data(show_spinner="Preparing the downloads…")
 def cached_exports(data_dir: str, digest: str, year: int) -> list[export.ExportFile]:
     """Every export file of `year` (keyed on the data version as well as the folder)."""
-    return export.export_files(ui.cached_atlas(data_dir), year, cached_version(data_dir))
+    return export.export_files(ui.atlas_for(ui.data_key()), year, current_version())
 
 
 @st.cache_data(show_spinner=False)
@@ -65,7 +65,7 @@ def cached_map_image(data_dir: str, digest: str, year: int, fmt: str) -> bytes:
     """The map of `year` as PNG or SVG bytes."""
     from csto_atlas.render import images  # matplotlib is loaded only when an image is asked for
 
-    return images.render_map(ui.cached_atlas(data_dir), year, fmt, version=cached_version(data_dir))
+    return images.render_map(ui.atlas_for(ui.data_key()), year, fmt, version=current_version())
 
 
 @st.cache_resource(show_spinner=False)

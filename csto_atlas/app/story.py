@@ -14,7 +14,6 @@ import pandas as pd
 import streamlit as st
 
 from csto_atlas.app import ui
-from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders, changes, export, permalink
 from csto_atlas.domain.sources import citations_by_id
@@ -30,30 +29,25 @@ ACCURACY_TABLE_KEY = "story_accuracy"
 MAP_PAGE = "dashboard.py"
 
 
-def data_key() -> str:
-    """The data folder the atlas is read from (the cache key of every loader here)."""
-    return str(paths.data_dir())
-
-
 # --- cached figures ------------------------------------------------------------------------
 
 
 @st.cache_data(show_spinner="Measuring the borders of every year…")
-def cached_border_series(data_dir: str, first: int, last: int) -> pd.DataFrame:
+def cached_border_series(data_dir: ui.DataKey, first: int, last: int) -> pd.DataFrame:
     """Outer border per year and neighbour (border_series), for years first..last."""
-    return borders.border_series(ui.cached_atlas(data_dir), range(first, last + 1))
+    return borders.border_series(ui.atlas_for(data_dir), range(first, last + 1))
 
 
 @st.cache_data(show_spinner=False)
-def cached_member_borders(data_dir: str, year: int) -> gpd.GeoDataFrame:
+def cached_member_borders(data_dir: ui.DataKey, year: int) -> gpd.GeoDataFrame:
     """Each member's border with each non-member neighbour in `year`."""
-    return borders.member_borders(ui.cached_atlas(data_dir), year)
+    return borders.member_borders(ui.atlas_for(data_dir), year)
 
 
 @st.cache_data(show_spinner=False)
-def cached_comparison(data_dir: str) -> pd.DataFrame:
+def cached_comparison(data_dir: ui.DataKey) -> pd.DataFrame:
     """Our lengths beside the published ones (geodata/published_border_lengths.csv)."""
-    return borders.published_comparison(ui.cached_atlas(data_dir))
+    return borders.published_comparison(ui.atlas_for(data_dir))
 
 
 # --- the timeline --------------------------------------------------------------------------
@@ -183,7 +177,7 @@ def show_changes(atlas: Atlas, first: int, last: int) -> list[str]:
 def show_border_chart(atlas: Atlas) -> None:
     """The outer land border over the years, stacked by neighbour."""
     years = ui.years_of(atlas)
-    series = cached_border_series(data_key(), years.start, years.stop - 1)
+    series = cached_border_series(ui.data_key(), years.start, years.stop - 1)
     st.altair_chart(charts.border_chart(series), key="story_border_chart", width="stretch")
 
 
@@ -209,7 +203,7 @@ def borders_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 
 def show_borders_of_year(atlas: Atlas, year: int) -> None:
     """The total, the table of a year's borders and the CSV download (as the CLI writes it)."""
-    frame = cached_member_borders(data_key(), year)
+    frame = cached_member_borders(ui.data_key(), year)
     st.metric(f"CSTO outer land border on 31 December {year}", f"{frame['km'].sum():,.0f} km")
     st.dataframe(
         borders_table(frame),
@@ -245,7 +239,7 @@ neighbours, not as the borders' true lengths. Members are the countries whose st
 def show_accuracy_note(atlas: Atlas) -> None:
     """Our lengths beside published ones, each with its source and quote."""
     st.markdown(ACCURACY_NOTE)
-    compared = cached_comparison(data_key())
+    compared = cached_comparison(ui.data_key())
     table = pd.DataFrame(
         {
             "border": compared["border"],

@@ -25,6 +25,7 @@ from streamlit_folium import st_folium
 from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.data.read import fingerprint
 from csto_atlas.domain.panel import panel_view
 from csto_atlas.domain.permalink import parse_country, parse_permalink, parse_year
 from csto_atlas.domain.sources import citations_by_id
@@ -51,22 +52,45 @@ def publish_assets() -> list[str]:
     return [str(path) for path in assets.publish_leaflet()]
 
 
-@st.cache_resource(show_spinner="Loading the atlas…")
-def cached_atlas(data_dir: str) -> Atlas:
-    """The validated atlas of one data folder, shared by every session."""
+DataStamp = tuple[tuple[str, int, int], ...]
+
+
+def data_stamp() -> DataStamp:
+    """The data's fingerprint now (file names, sizes, mtimes): a few stat calls per run."""
+    return fingerprint(paths.data_dir(), paths.GEODATA_DIR)
+
+
+# Both caches are keyed on the data's fingerprint as well as its folder, so a file edited
+# under a running server is read again on the next run (an invalid one shows the error page).
+@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
+def cached_atlas(data_dir: str, stamp: DataStamp) -> Atlas:
+    """The validated atlas of one data folder as it is now, shared by every session."""
     return load_atlas(Path(data_dir))
 
 
-@st.cache_data(show_spinner=False)
-def cached_payload(data_dir: str, first: int, last: int) -> MapPayload:
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_payload(data_dir: str, stamp: DataStamp, first: int, last: int) -> MapPayload:
     """The map's data for every year (plain data: each rerun gets its own copy)."""
-    return map_payload(cached_atlas(data_dir), range(first, last + 1))
+    return map_payload(cached_atlas(data_dir, stamp), range(first, last + 1))
+
+
+DataKey = tuple[str, DataStamp]
+
+
+def data_key() -> DataKey:
+    """The data folder and its fingerprint now: the key of every cache of data-derived values."""
+    return str(paths.data_dir()), data_stamp()
+
+
+def atlas_for(key: DataKey) -> Atlas:
+    """The cached atlas of a data key (see data_key)."""
+    return cached_atlas(*key)
 
 
 def atlas_or_stop() -> Atlas:
     """The atlas, or an error listing every problem in the data and a stop."""
     try:
-        return cached_atlas(str(paths.data_dir()))
+        return cached_atlas(str(paths.data_dir()), data_stamp())
     except DataError as error:
         st.error("The data did not validate, so the atlas cannot be drawn. Problems found:")
         st.code("\n".join(str(problem) for problem in error.problems), language=None)
@@ -81,7 +105,7 @@ def years_of(atlas: Atlas, today: date | None = None) -> range:
 
 def payload_for(years: range) -> MapPayload:
     """The cached map data for `years`."""
-    return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
+    return cached_payload(str(paths.data_dir()), data_stamp(), years.start, years.stop - 1)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -223,6 +247,7 @@ def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
 
 
 PANEL_CSS = """<style>
+.csto-panel { overflow-wrap: anywhere; }
 .csto-panel blockquote { margin: .3rem 0; padding-left: .6rem; border-left: 3px solid #bbb; }
 .csto-panel .csto-cite { font-size: .85rem; color: #555; }
 .csto-panel .csto-alt { margin: .3rem 0 0 .8rem; padding-left: .6rem; border-left: 2px dashed #b8433a; }

@@ -6,6 +6,7 @@ reported and kept out of the second, where its unparsed values would only echo t
 """
 
 import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -35,6 +36,33 @@ COORD_PRECISIONS = ("site", "town", "nearest town", "province capital", "provinc
 MAX_QUOTE_WORDS = 40
 FIRST_YEAR = 1900
 
+# Text hygiene, checked on every cell as a file is read (csto_atlas.data.read): a length limit
+# per column (characters, after trimming), and characters no cell may hold. The limits leave
+# room (the longest bundled `note` is 525 characters) while keeping one cell from swamping a
+# popup or the panel. Documented in datasets/README.md.
+MAX_CHARS = {
+    "note": 1500,
+    "text": 1000,
+    "summary": 1000,
+    "detail": 600,
+    "quote": 400,  # at most 40 words as well
+    "url": 500,
+    "title": 300,
+    "aliases": 300,
+    "name": 200,
+    "author": 200,
+    "publisher": 200,
+    "place": 200,
+    "unit": 200,
+    "file": 200,
+}
+MAX_CHARS_OTHER = 80  # ids, codes, dates, numbers, vocabularies
+# C0 control characters and DEL (a line break only inside a quoted cell, reported as such), and
+# the bidirectional embeddings, overrides and isolates that can make text display in an order
+# other than the order it is stored in.
+CONTROL_CHARS = frozenset(map(chr, [*range(0x00, 0x20), 0x7F]))
+BIDI_CHARS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 ISO3 = r"^[A-Z]{3}$"
 LOCATOR = re.compile(r"^¶([1-9][0-9]*)$")
@@ -43,12 +71,47 @@ BODY = re.compile(r"^¶([1-9][0-9]*)-¶([1-9][0-9]*)$")
 
 @dataclass(frozen=True)
 class References:
-    """What other files define, for the second pass: known ids and codes."""
+    """What other files define, for the second pass: known ids and codes.
 
-    source_ids: frozenset[str]
+    None means the file defining them could not be read: values citing it are not checked (the
+    file's own problem is reported instead of one problem per citing row).
+    """
+
+    source_ids: frozenset[str] | None
     file_source_ids: frozenset[str]
-    iso3: frozenset[str]
+    iso3: frozenset[str] | None  # drawn by geodata/regions.geojson
+    country_codes: frozenset[str] | None  # listed in countries.csv
     today: date
+
+
+def max_chars(column: str) -> int:
+    """The most characters a cell of `column` may hold."""
+    return MAX_CHARS.get(column, MAX_CHARS_OTHER)
+
+
+def char_name(char: str) -> str:
+    """`U+202E (RIGHT-TO-LEFT OVERRIDE)`, or `U+0007` for a character without a name."""
+    name = unicodedata.name(char, "")
+    return f"U+{ord(char):04X}" + (f" ({name})" if name else "")
+
+
+def hygiene_problem(column: str, value: str) -> str | None:
+    """What is wrong with a cell's characters or length (None when nothing is)."""
+    for position, char in enumerate(value, start=1):
+        if char in CONTROL_CHARS:
+            return (
+                f"holds the control character {char_name(char)} at character {position}; "
+                "cells may not hold control characters (tabs, line breaks, NUL, ...)"
+            )
+        if char in BIDI_CHARS:
+            return (
+                f"holds the bidirectional control {char_name(char)} at character {position}; "
+                "cells may not hold bidi overrides or isolates (U+202A-U+202E, U+2066-U+2069)"
+            )
+    limit = max_chars(column)
+    if len(value) > limit:
+        return f"is {len(value):,} characters long; a {column} may be at most {limit:,}"
+    return None
 
 
 def _text(required: bool = True, *checks: pa.Check) -> pa.Column:
@@ -192,8 +255,9 @@ def row_check(column: str, error: str, holds) -> pa.Check:
     return pa.Check(holds, name=column, error=error)
 
 
-def _within(values: frozenset[str], error: str) -> pa.Check:
-    return pa.Check.isin(sorted(values), error=error)
+def _within(values: frozenset[str] | None, error: str) -> list[pa.Check]:
+    """Values among `values`; no check when they are unknown (None)."""
+    return [] if values is None else [pa.Check.isin(sorted(values), error=error)]
 
 
 def _years(today: date) -> pa.Check:
@@ -274,10 +338,19 @@ def _placed_rules(refs: References) -> dict[str, pa.Column]:
     }
 
 
-def _known_iso3(refs: References, nullable: bool = False) -> pa.Column:
+def _drawn_iso3(refs: References, nullable: bool = False) -> pa.Column:
     return pa.Column(
         str,
         _within(refs.iso3, "is not a code the geodata draws (geodata/regions.geojson)"),
+        nullable=nullable,
+    )
+
+
+def _known_iso3(refs: References, nullable: bool = False) -> pa.Column:
+    """A country or region of countries.csv (which itself must be drawn by the geodata)."""
+    return pa.Column(
+        str,
+        _within(refs.country_codes, "is not the iso3 of a country or region in countries.csv"),
         nullable=nullable,
     )
 
@@ -316,11 +389,11 @@ def _sources_rules(refs: References) -> pa.DataFrameSchema:
 def _countries_rules(refs: References) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
-            "iso3": _known_iso3(refs),
+            "iso3": _drawn_iso3(refs),
             "kind": pa.Column(
                 str, _within(frozenset(REGION_KINDS), f"is not one of {', '.join(REGION_KINDS)}")
             ),
-            "parent_iso3": _known_iso3(refs, nullable=True),
+            "parent_iso3": _drawn_iso3(refs, nullable=True),
         },
         checks=[
             row_check(
