@@ -102,6 +102,22 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
+def stop_group(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to a process group we started, SIGKILL if it lingers; nothing if it is gone."""
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
 class ServerError(RuntimeError):
     """The server did not start, or died; the message carries the end of its log."""
 
@@ -194,18 +210,7 @@ class AppServer:
     def stop(self) -> None:
         """SIGTERM to the server's process group, SIGKILL if it lingers; idempotent."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        stop_group(process)
 
     def log(self) -> str:
         """Everything the server printed so far."""
