@@ -46,13 +46,14 @@ NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/bin/nginx")
 COOKIE = "csto_replica"
 COOKIE_SECRET_ENV_VAR = "STREAMLIT_SERVER_COOKIE_SECRET"
 
-# What the app loads, and from where: Streamlit's frontend needs inline scripts and styles,
-# streamlit-folium runs the map's script with `new Function` (hence 'unsafe-eval'), Streamlit's
-# data grid and icons use blob: and data: URLs, the map is a same-origin component iframe, and
-# the optional OpenStreetMap layer (off by default) loads tiles from its own host.
+# What the app loads, and from where (tests/e2e/test_deploy.py logs every violation): Streamlit's
+# frontend and the map's component need inline scripts and styles and compile WebAssembly (but
+# never eval JavaScript: no 'unsafe-eval'), Streamlit's data grid and icons use blob: and data:
+# URLs, the map is a same-origin component iframe, and the optional OpenStreetMap layer (off by
+# default) loads tiles from its own host.
 CONTENT_SECURITY_POLICY = (
     ("default-src", "'self'"),
-    ("script-src", "'self' 'unsafe-inline' 'unsafe-eval'"),
+    ("script-src", "'self' 'unsafe-inline' 'wasm-unsafe-eval'"),
     ("style-src", "'self' 'unsafe-inline'"),
     ("img-src", "'self' data: blob: https://tile.openstreetmap.org"),
     ("font-src", "'self' data:"),
