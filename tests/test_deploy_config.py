@@ -143,3 +143,30 @@ def test_the_docker_configuration_is_the_template_rendered_for_compose():
     assert committed == render_config(proxy.docker_settings()), (
         "deploy/nginx.docker.conf is stale: deploy/run docker-config > deploy/nginx.docker.conf"
     )
+
+
+def test_every_upstream_of_the_docker_configuration_is_a_compose_service():
+    compose = (proxy.DEPLOY_DIR / "compose.yaml").read_text(encoding="utf-8")
+    services = set(re.findall(r"^  ([a-z0-9]+):", compose, re.M))
+    upstreams = {
+        server.split(":")[0] for server in directive(proxy.DOCKER_CONFIG.read_text(), "server")
+    }
+    assert upstreams and upstreams <= services
+
+
+@pytest.mark.parametrize(
+    "needed",
+    [
+        "requirements.txt",
+        ".streamlit/",
+        "csto_atlas/",
+        "pages/",
+        "datasets/",
+        "geodata/",
+        "dashboard.py",
+        "deploy/nginx.docker.conf",
+    ],
+)
+def test_the_images_copy_everything_the_app_and_the_proxy_read(needed):
+    dockerfile = (proxy.DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert re.search(rf"^COPY {re.escape(needed)} ", dockerfile, re.M)

@@ -100,6 +100,7 @@ class ProxySettings:
     listen: str  # nginx's listen argument, e.g. 127.0.0.1:8080
     run_dir: str  # pid, error log and temp paths
     access_log: str = "off"
+    error_log: str = ""  # default: error.log in run_dir
     server_name: str = "_"
     workers: int = 1
     user: str | None = None  # only when nginx starts as root: its workers keep this user
@@ -129,6 +130,7 @@ def render_config(settings: ProxySettings) -> str:
         listen=check_setting("listen", settings.listen),
         run_dir=check_setting("run_dir", settings.run_dir),
         access_log=check_setting("access_log", settings.access_log),
+        error_log=check_setting("error_log", settings.error_log or f"{settings.run_dir}/error.log"),
         server_name=check_setting("server_name", settings.server_name),
         workers=int(settings.workers),
         user=check_setting("user", settings.user) if settings.user else None,
@@ -146,6 +148,7 @@ def docker_settings(replicas: int = 2) -> ProxySettings:
         listen="8080",
         run_dir="/tmp/nginx",
         access_log="/dev/stdout",
+        error_log="stderr",
         workers=2,
         note="For deploy/compose.yaml: deploy/run docker-config > deploy/nginx.docker.conf",
     )
