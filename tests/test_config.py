@@ -32,6 +32,7 @@ def effective() -> dict:
         "server.maxUploadSize",
         "server.address",
         "server.enableStaticServing",
+        "server.enableWebsocketCompression",
     ]
     script = (
         "import json, sys; from streamlit import config; "
@@ -93,3 +94,7 @@ def test_the_readme_run_command_does_not_override_the_loopback_address():
     assert "streamlit run dashboard.py" in command
     overridden = re.search(r"--server\.address[ =](\S+)", command)
     assert overridden is None or overridden.group(1) in LOOPBACK
+
+
+def test_the_websocket_is_compressed(effective):
+    assert effective["server.enableWebsocketCompression"] is True

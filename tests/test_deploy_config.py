@@ -170,3 +170,21 @@ def test_every_upstream_of_the_docker_configuration_is_a_compose_service():
 def test_the_images_copy_everything_the_app_and_the_proxy_read(needed):
     dockerfile = (proxy.DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
     assert re.search(rf"^COPY {re.escape(needed)} ", dockerfile, re.M)
+
+
+def test_websocket_wire_bytes_are_read_per_session_from_the_access_log():
+    log = (
+        '127.0.0.1 [30/Nov/2026:12:00:00 +0000] "GET / HTTP/1.1" 200 bytes=3400 '
+        "upstream=127.0.0.1:1 session=csto_replica:- 0.010\n"
+        '127.0.0.1 [30/Nov/2026:12:00:05 +0000] "GET /_stcore/stream HTTP/1.1" 101 bytes=97283 '
+        "upstream=127.0.0.1:1 session=csto_replica:abc 4.200\n"
+        '127.0.0.1 [30/Nov/2026:12:00:09 +0000] "GET /_stcore/stream HTTP/1.1" 101 bytes=500 '
+        "upstream=127.0.0.1:2 session=csto_replica:def 1.000\n"
+    )
+    assert proxy.websocket_bytes_sent(log) == {"abc": 97283, "def": 500}
+
+
+def test_the_access_log_records_wire_bytes_and_the_session(rendered):
+    log_format = re.search(r"^\s*log_format csto ([^;]*);", rendered, re.M).group(1)
+    assert "bytes=$bytes_sent" in log_format
+    assert f"session={proxy.COOKIE}:$cookie_{proxy.COOKIE}" in log_format

@@ -9,6 +9,7 @@ foreground, in its own process group, and is always stopped with the replicas.
 import argparse
 import getpass
 import os
+import re
 import secrets
 import shutil
 import signal
@@ -72,6 +73,24 @@ SECURITY_HEADERS = (
     "referrer-policy",
     "permissions-policy",
 )
+
+
+STREAM_LOG_LINE = re.compile(
+    rf'"GET /_stcore/stream HTTP/[0-9.]+" 101 bytes=(\d+) .* session={COOKIE}:(\S*) '
+)
+
+
+def websocket_bytes_sent(access_log: str) -> dict[str, int]:
+    """Bytes nginx sent on the websocket (compressed, as on the wire) per sticky-cookie value.
+
+    nginx writes a websocket's line when it closes, so only closed sessions are counted.
+    """
+    sent: dict[str, int] = {}
+    for match in STREAM_LOG_LINE.finditer(access_log):
+        size, session = int(match.group(1)), match.group(2)
+        if session and session != "-":
+            sent[session] = sent.get(session, 0) + size
+    return sent
 
 
 def content_security_policy() -> str:
@@ -288,6 +307,9 @@ class Deployment:
     expose_upstream: bool = False
     port: int = 0
     extra_env: dict[str, str] | None = None
+    name: str = "replica"
+    script: Path = REPO_DIR / "dashboard.py"
+    cwd: Path = REPO_DIR
     servers: list[AppServer] = field(default_factory=list)
 
     def __post_init__(self) -> None:
@@ -321,7 +343,7 @@ class Deployment:
         assets.publish_leaflet()
         env = {COOKIE_SECRET_ENV_VAR: secrets.token_hex(32), **(self.extra_env or {})}
         self.servers = [
-            AppServer(name=f"replica{number}", extra_env=env)
+            AppServer(f"{self.name}{number}", self.script, self.cwd, env)
             for number in range(1, self.replicas + 1)
         ]
         try:
@@ -334,6 +356,12 @@ class Deployment:
             self.stop()
             raise
         return self
+
+    def websocket_bytes_sent(self) -> dict[str, int]:
+        """Wire bytes of each closed websocket so far, by sticky-cookie value (nginx's log)."""
+        assert self.proxy is not None
+        log = self.proxy.access_log
+        return websocket_bytes_sent(log.read_text(errors="replace")) if log.exists() else {}
 
     def upstream_names(self) -> dict[str, str]:
         """host:port of each replica -> its name."""
