@@ -118,6 +118,26 @@ def stop_group(process: subprocess.Popen[bytes] | None) -> None:
             continue
 
 
+def cpu_seconds(stat_text: str) -> float:
+    """User plus system CPU time of a /proc/<pid>/stat text, in seconds."""
+    fields = stat_text.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int, skip: set[int] | None = None) -> float:
+    """CPU time used so far by a process and its living descendants (except `skip`'s trees)."""
+    excluded = {member for root in skip or () for member in process_tree(root)}
+    total = 0.0
+    for member in process_tree(pid):
+        if member in excluded:
+            continue
+        try:
+            total += cpu_seconds(Path(f"/proc/{member}/stat").read_text())
+        except OSError:
+            continue
+    return total
+
+
 class ServerError(RuntimeError):
     """The server did not start, or died; the message carries the end of its log."""
 
