@@ -220,6 +220,13 @@ def start_target(replicas: int, via_proxy: bool) -> AppServer | Deployment:
     return Deployment(replicas=replicas, name="load").start()
 
 
+def warm_up_urls(target: AppServer | Deployment) -> list[str]:
+    """One URL per replica (straight to it: nginx would pick one at random)."""
+    if isinstance(target, AppServer):
+        return [target.url]
+    return [server.url for server in target.servers]
+
+
 def server_pids(target: AppServer | Deployment) -> list[int]:
     """The root processes of the servers (and nginx)."""
     if isinstance(target, AppServer):
@@ -281,7 +288,8 @@ def run_one(args: argparse.Namespace, sessions: int) -> dict[str, Any]:
         target = start_target(args.replicas, args.via_proxy)
     try:
         with pinned(browser_cores):
-            asyncio.run(drive(target.url, 1, 0, 0, {}))  # warm-up: caches filled, not counted
+            for url in warm_up_urls(target):  # every replica's caches filled, not counted
+                asyncio.run(drive(url, 1, 0, 0, {}))
             before = target.rss_kib()
             servers = server_pids(target)
             cpu_before = {

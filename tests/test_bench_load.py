@@ -64,3 +64,13 @@ def test_cpu_time_is_read_from_proc_stat_after_the_command_name():
     stat = f"42 (a (strange) name) S 1 42 42 0 -1 0 0 0 0 0 {3 * ticks} {ticks} 0 0 20 0 1 0"
     assert server.cpu_seconds(stat) == 4.0
     assert server.tree_cpu_seconds(os.getpid()) >= 0
+
+
+def test_the_warm_up_opens_every_replica_directly():
+    class Replica:
+        def __init__(self, url):
+            self.url = url
+
+    deployment = load.Deployment.__new__(load.Deployment)
+    deployment.servers = [Replica("http://127.0.0.1:1"), Replica("http://127.0.0.1:2")]
+    assert load.warm_up_urls(deployment) == ["http://127.0.0.1:1", "http://127.0.0.1:2"]
