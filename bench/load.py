@@ -315,6 +315,8 @@ def run_one(args: argparse.Namespace, sessions: int) -> dict[str, Any]:
             }
     finally:
         target.stop()
+        if isinstance(target, Deployment):
+            target.cleanup()
     return report(sessions, measured["logs"], rss, cpu, elapsed)
 
 
