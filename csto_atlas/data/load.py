@@ -16,6 +16,7 @@ import pandera.pandas as pa
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
 from csto_atlas.data.schema import (
     PARSE_COLUMNS,
     TABLES,
@@ -27,7 +28,11 @@ from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
-DATED_TABLES = ("sources", "membership", "incidents", "meetings")
+# Optional: the years a region is drawn as its own feature (None = open), from territories.csv.
+REGION_YEARS = ("from_year", "to_year")
+DATED_TABLES = ("sources", "membership", "territories", "incidents", "meetings")
+# Read first, with the first pass only: the tables every other table's rules refer to.
+REFERENCE_TABLES = ("sources", "countries", "places")
 POINT_TABLES = {"bases": "host_iso3", "incidents": "iso3", "meetings": "iso3"}
 
 _READABLE_CHECKS = {
@@ -48,7 +53,9 @@ class Atlas:
 
     sources: pd.DataFrame
     countries: pd.DataFrame
+    places: pd.DataFrame
     membership: pd.DataFrame
+    territories: pd.DataFrame
     bases: pd.DataFrame
     incidents: pd.DataFrame
     meetings: pd.DataFrame
@@ -225,7 +232,9 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     missing = [name for name in REGION_PROPERTIES if name not in regions]
     if missing:
         return regions, [Problem(shown, None, ", ".join(missing), "property missing from features")]
-    regions = regions[[*REGION_PROPERTIES, "geometry"]].fillna({"parent_iso3": ""})
+    years = [name for name in REGION_YEARS if name in regions]
+    regions = regions[[*REGION_PROPERTIES, *years, "geometry"]].fillna({"parent_iso3": ""})
+    regions = regions.assign(**{name: regions[name].astype("Int64") for name in years})
     return regions.set_crs("EPSG:4326", allow_override=True), []
 
 
@@ -235,35 +244,64 @@ def load_atlas(
     """Load and validate everything; raise DataError listing every problem in every file."""
     data_dir = data_dir or paths.data_dir()
     regions, problems = load_regions(geodata_dir or paths.GEODATA_DIR)
-    sources, found = load_table(data_dir, "sources", None)
-    problems += found
-    refs = References(
+    frames: dict[str, pd.DataFrame] = {}
+    for table in REFERENCE_TABLES:
+        frames[table], found = load_table(data_dir, table, None)
+        problems += found
+    refs = references(frames, regions, today or date.today())
+    for table in REFERENCE_TABLES:
+        if not frames[table].empty:
+            frames[table], found = validate_frame(
+                rules_schema(table, refs), frames[table], display_path(data_dir / f"{table}.csv")
+            )
+            problems += found
+    for table in TABLES:
+        if table not in REFERENCE_TABLES:
+            frames[table], found = load_table(data_dir, table, refs)
+            problems += found
+    if not problems:
+        problems += check_points(frames, regions, data_dir)
+    if problems:
+        raise DataError(problems)
+    return Atlas(**frames, regions=regions)
+
+
+def references(
+    frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame, today: date
+) -> References:
+    """What the reference tables define, for the second pass of every table."""
+    sources, countries, places = frames["sources"], frames["countries"], frames["places"]
+    territory_iso3 = (
+        countries.loc[countries["kind"] != "state", "iso3"] if "kind" in countries else []
+    )
+    return References(
         source_ids=frozenset(sources.get("id", pd.Series(dtype="str")).dropna()),
         file_source_ids=frozenset(
             sources.loc[sources["file"].notna(), "id"] if "file" in sources else []
         ),
         iso3=frozenset(regions.get("iso3", pd.Series(dtype="str"))),
-        today=today or date.today(),
+        today=today,
+        place_ids=frozenset(places.get("place_id", pd.Series(dtype="str")).dropna()),
+        territory_iso3=frozenset(territory_iso3),
     )
-    frames = {"sources": sources}
-    if not sources.empty:
-        frames["sources"], found = validate_frame(
-            rules_schema("sources", refs), sources, display_path(data_dir / "sources.csv")
-        )
+
+
+def check_points(
+    frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame, data_dir: Path
+) -> list[Problem]:
+    """Each point in its declared region, within its radius of its place; no shared points."""
+    problems: list[Problem] = []
+    table_paths = {table: data_dir / f"{table}.csv" for table in POINT_TABLES}
+    for table, declared in POINT_TABLES.items():
+        frames[table], found = place_points(frames[table], regions, declared, table_paths[table])
         problems += found
-    for table in TABLES:
-        if table != "sources":
-            frames[table], found = load_table(data_dir, table, refs)
-            problems += found
-    if not problems:
-        for table, declared in POINT_TABLES.items():
-            frames[table], found = place_points(
-                frames[table], regions, declared, data_dir / f"{table}.csv"
-            )
-            problems += found
-    if problems:
-        raise DataError(problems)
-    return Atlas(**frames, regions=regions)
+        problems += check_gazetteer_distance(
+            frames[table], frames["places"], display_path(table_paths[table])
+        )
+        geonames = frames["places"].set_index("place_id")["geonames_id"]
+        frames[table] = frames[table].assign(geonames_id=frames[table]["place_id"].map(geonames))
+    problems += check_shared_points({table: frames[table] for table in POINT_TABLES}, table_paths)
+    return problems
 
 
 def place_points(

@@ -1,15 +1,26 @@
 """The CLI's export layers: one frame per layer for a year, with documented columns first."""
 
 import json
+from datetime import date
 
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import geo
+from csto_atlas.domain.sources import checked_until
 
 # The columns the CLI promises come first, in this order; the others follow.
 LAYER_COLUMNS = {
-    "countries": ["iso3", "name", "status", "detail", "kind", "parent_iso3"],
+    "countries": [
+        "iso3",
+        "name",
+        "status",
+        "detail",
+        "kind",
+        "parent_iso3",
+        "territory",
+        "checked_until",
+    ],
     "bases": [
         "id",
         "name",
@@ -44,7 +55,7 @@ LAYERS = tuple(LAYER_COLUMNS)
 def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
     """The rows of `layer` that belong to `year`, in the layer's columns."""
     frames = {
-        "countries": lambda: geo.countries_for_year(atlas, year),
+        "countries": lambda: countries_layer(atlas, year),
         "bases": lambda: geo.bases_active(atlas, year),
         "incidents": lambda: geo.incidents_until(atlas, year),
         "notes": lambda: geo.notes_until(atlas, year),
@@ -53,6 +64,13 @@ def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
     }
     frame = frames[layer]()
     return frame[LAYER_COLUMNS[layer]].reset_index(drop=True)
+
+
+def countries_layer(atlas: Atlas, year: int) -> pd.DataFrame:
+    """Every region's status in `year`; for the current year, up to when the data was checked
+    (the newest source date), empty for earlier years."""
+    checked = checked_until(atlas.sources) if year == date.today().year else pd.NA
+    return geo.countries_for_year(atlas, year).assign(checked_until=checked)
 
 
 def to_csv(frame: pd.DataFrame) -> str:
