@@ -70,7 +70,16 @@ def run_validate(data: Path | None, sources: Path | None) -> int:
         return report(problems)
     counts = ", ".join(
         f"{len(getattr(atlas, table))} {table}"
-        for table in ("sources", "membership", "bases", "incidents", "meetings", "notes")
+        for table in (
+            "sources",
+            "membership",
+            "territories",
+            "places",
+            "bases",
+            "incidents",
+            "meetings",
+            "notes",
+        )
     )
     checked = f"; quotes checked against {sources}" if sources else ""
     print(f"{data}: valid ({counts}{checked})")
