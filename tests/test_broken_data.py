@@ -335,7 +335,7 @@ CASES = [
         "bad date of a source cited by other rows",
         set_cell("sources", 1, "date", "15 May 1992"),
         "datasets/sources.csv line 3, column date: '15 May 1992' is not a date (YYYY, YYYY-MM or "
-        "YYYY-MM-DD) (and 7 rows citing it)",
+        "YYYY-MM-DD) (and 8 rows citing it)",
     ),
     Case(
         "source id renamed, its citations not",
@@ -447,7 +447,7 @@ def test_a_missing_sources_file_gives_its_cause_then_one_line_not_a_line_per_row
     remove("sources")(data_dir)
     _, stderr = validate(capsys, data_dir)
     assert problem_lines(stderr) == [
-        "datasets/sources.csv: file is missing; the rows citing it (6 in membership.csv, "
+        "datasets/sources.csv: file is missing; the rows citing it (1 in territories.csv, 6 in membership.csv, "
         "2 in bases.csv, 1 in incidents.csv, 1 in meetings.csv, 3 in notes.csv) are not checked "
         "against it until it can be read",
     ]
@@ -459,7 +459,7 @@ def test_a_bad_source_row_is_reported_once_with_the_number_of_rows_citing_it(cap
     _, stderr = validate(capsys, data_dir)
     assert problem_lines(stderr) == [
         "datasets/sources.csv line 3, column kind: 'blog' is not one of article, treaty, "
-        "official statement, reference, dataset (and 7 rows citing it)"
+        "official statement, reference, dataset (and 8 rows citing it)"
     ]
 
 
@@ -507,9 +507,8 @@ def test_valid_variants_load_with_every_row(tmp_path, damage):
     for table, rows in tables().items():
         frame = getattr(atlas, table)
         assert len(frame) == len(rows), table
-        assert list(frame["id" if "id" in frame else "iso3"]) == [
-            row.get("id", row.get("iso3")) for row in rows
-        ]
+        key = next(column for column in ("id", "place_id", "iso3") if column in frame)
+        assert list(frame[key]) == [row[key] for row in rows]
     assert list(atlas.sources.columns[:3]) == ["id", "kind", "author"]  # no BOM in a name
 
 

@@ -24,7 +24,10 @@ def test_validate_exits_0_on_clean_data(capsys, tiny):
     data_dir, _, sources_dir = tiny
     code, out, _ = run(capsys, "validate", "--data", str(data_dir), "--sources", str(sources_dir))
     assert code == 0
-    assert "valid (3 sources, 6 membership, 2 bases, 1 incidents, 1 meetings, 3 notes" in out
+    assert (
+        "valid (3 sources, 6 membership, 1 territories, 3 places, 2 bases, 1 incidents, 1 meetings, 3 notes"
+        in out
+    )
 
 
 def test_validate_lists_every_problem_and_exits_1(capsys, tmp_path):

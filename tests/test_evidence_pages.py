@@ -67,7 +67,7 @@ def downloaded(button) -> bytes:
 def test_the_data_page_shows_every_dataset_with_readable_headers_and_no_none(tiny_data):
     app = run_page("pages/data.py")
     tables = {label: frame.value for label, frame in data_tables(app).items()}
-    assert len(app.dataframe) == 3 + len(tables)  # the quality summary's three, no radii
+    assert len(app.dataframe) == 4 + len(tables)  # the quality summary's four, radii included
     headings = " ".join(block.value for block in app.markdown)
     assert "Membership events (6 of 6)" in headings and "Notes (3 of 3)" in headings
     membership = tables["Membership events"]
@@ -132,12 +132,12 @@ def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
 def test_the_data_page_summarises_data_quality(tiny_data):
     app = run_page("pages/data.py")
     summary = " ".join(block.value for block in app.markdown)
-    assert "Data checked up to 2017" in summary
+    assert "Data checked up to 2007-03-15" in summary
     assert "12 of 12 facts rest on a single source" in summary
     rows, per_fact, precision = (frame.value for frame in app.dataframe[:3])
     assert dict(zip(rows["file"], rows["rows"], strict=True))["notes.csv"] == 3
     assert per_fact.set_index("file").at["membership.csv", "one source"] == 5
-    assert precision.set_index("file").at["bases.csv", "town"] == 2
+    assert precision.set_index("file").at["bases.csv", "gazetteer place"] == 2
 
 
 def source_blocks(app: AppTest) -> list[str]:
@@ -170,7 +170,7 @@ def test_the_sources_page_filters_by_source(tiny_data):
     app.selectbox(key="sources_source").select("tiny-places").run()
     (block,) = source_blocks(app)
     assert "Positions (coordinates taken from this source)" in block
-    assert "Position of Gyumri base (town)" in block
+    assert "Position of Gyumri base (within 5 km)" in block
 
 
 def test_the_sources_page_filters_by_country(tiny_data):
@@ -185,7 +185,7 @@ def test_the_about_page_shows_the_data_version(tiny_data):
     app = run_page("pages/about.py")
     version = data_version(tiny_data)
     text = " ".join(block.value for block in app.markdown)
-    assert f"`{version.digest}`" in text and "checked up to **2017**" in text
+    assert f"`{version.digest}`" in text and "checked up to **2007-03-15**" in text
 
 
 def test_the_map_page_offers_the_map_as_images_and_cites_the_view(tiny_data):

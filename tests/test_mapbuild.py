@@ -135,7 +135,11 @@ def test_every_popup_cites_its_source(payload):
     (meeting,) = payload.markers["meetings"]
     assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15, ¶2" in meeting["popup"]
     assert "<blockquote>“A treaty was signed at Tashkent”</blockquote>" in meeting["popup"]
-    assert "Position: town, from Natural Earth, “Populated Places”" in meeting["popup"]
+    assert "<em>Where:</em> The town of Tashkent." in meeting["popup"]
+    assert (
+        "Position: GeoNames 1512569; within about 5 km; from Natural Earth, “Populated Places”"
+        in meeting["popup"]
+    )
 
 
 def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):

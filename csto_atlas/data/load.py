@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
+from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
 from csto_atlas.data.read import display_path, read_table, show_value
 from csto_atlas.data.schema import (
     PARSE_COLUMNS,
@@ -27,7 +28,9 @@ from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
-DATED_TABLES = ("sources", "membership", "incidents", "meetings")
+# Optional: the years a region is drawn as its own feature (None = open), from territories.csv.
+REGION_YEARS = ("from_year", "to_year")
+DATED_TABLES = ("sources", "membership", "territories", "incidents", "meetings")
 POINT_TABLES = {"bases": "host_iso3", "incidents": "iso3", "meetings": "iso3"}
 
 _READABLE_CHECKS = {
@@ -48,7 +51,9 @@ class Atlas:
 
     sources: pd.DataFrame
     countries: pd.DataFrame
+    places: pd.DataFrame
     membership: pd.DataFrame
+    territories: pd.DataFrame
     bases: pd.DataFrame
     incidents: pd.DataFrame
     meetings: pd.DataFrame
@@ -160,7 +165,7 @@ REQUIRED_ROWS = {
     "countries": "country or region",
     "membership": "membership event",
 }
-KEY_COLUMNS = {"sources": "id", "countries": "iso3"}
+KEY_COLUMNS = {"sources": "id", "countries": "iso3", "places": "place_id"}
 
 
 def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
@@ -215,7 +220,9 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
         return gpd.GeoDataFrame(), [
             Problem(shown, None, ", ".join(missing), "property missing from features")
         ]
-    regions = regions[[*REGION_PROPERTIES, "geometry"]].fillna({"parent_iso3": ""})
+    years = [name for name in REGION_YEARS if name in regions]
+    regions = regions[[*REGION_PROPERTIES, *years, "geometry"]].fillna({"parent_iso3": ""})
+    regions = regions.assign(**{name: regions[name].astype("Int64") for name in years})
     return regions.set_crs("EPSG:4326", allow_override=True), []
 
 
@@ -251,7 +258,13 @@ def load_atlas(
         )
         loaded["sources"] = Loaded(frame, sources.problems + found, sources.keys)
     loaded["countries"] = load_table(data_dir, "countries", refs)
-    refs = replace(refs, country_codes=loaded["countries"].key_set)
+    countries = loaded["countries"].frame
+    territories = countries.loc[countries["kind"] != "state", "iso3"] if "kind" in countries else []
+    refs = replace(
+        refs, country_codes=loaded["countries"].key_set, territory_iso3=frozenset(territories)
+    )
+    loaded["places"] = load_table(data_dir, "places", refs)
+    refs = replace(refs, place_ids=loaded["places"].key_set or frozenset())
     for table in TABLES:
         if table not in loaded:
             loaded[table] = load_table(data_dir, table, refs)
@@ -261,14 +274,28 @@ def load_atlas(
     )
     frames = {table: result.frame for table, result in loaded.items()}
     if not problems:
-        for table, declared in POINT_TABLES.items():
-            frames[table], found = place_points(
-                frames[table], regions, declared, data_dir / f"{table}.csv"
-            )
-            problems += found
+        problems += check_points(frames, regions, data_dir)
     if problems:
         raise DataError(problems)
     return Atlas(**frames, regions=regions)
+
+
+def check_points(
+    frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame, data_dir: Path
+) -> list[Problem]:
+    """Each point in its declared region, within its radius of its place; no shared points."""
+    problems: list[Problem] = []
+    table_paths = {table: data_dir / f"{table}.csv" for table in POINT_TABLES}
+    for table, declared in POINT_TABLES.items():
+        frames[table], found = place_points(frames[table], regions, declared, table_paths[table])
+        problems += found
+        problems += check_gazetteer_distance(
+            frames[table], frames["places"], display_path(table_paths[table])
+        )
+        geonames = frames["places"].set_index("place_id")["geonames_id"]
+        frames[table] = frames[table].assign(geonames_id=frames[table]["place_id"].map(geonames))
+    problems += check_shared_points({table: frames[table] for table in POINT_TABLES}, table_paths)
+    return problems
 
 
 def rows_citing(loaded: dict[str, Loaded], cited: str, key: str) -> int:

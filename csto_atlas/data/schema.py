@@ -29,10 +29,26 @@ STATUS_CODES = {
 STATUSES = tuple(STATUS_CODES)
 # A region's status before any event about it.
 DEFAULT_STATUS = "non-member"
-REGION_KINDS = ("state", "breakaway")
-# Where a point stands: the site itself, the town the event happened in, or a stand-in (the
-# nearest town, or the province capital) when the true site is not in our sources.
-COORD_PRECISIONS = ("site", "town", "nearest town", "province capital", "province centroid")
+# A state; a breakaway region (self-governing in fact, in law part of its parent state); an
+# annexed territory (in law part of its parent state, annexed by another, not recognised).
+REGION_KINDS = ("state", "breakaway", "annexed territory")
+# How a breakaway region or annexed territory is drawn in a year (territories.csv), and the one
+# letter the browser reads it by: as its own region (hatched), as part of its parent state (in
+# the parent's colour, no outline of its own), or as annexed (its own grey hatched look, never
+# a CSTO colour). States are drawn as themselves: "state".
+TERRITORY_CODES = {
+    "state": "s",
+    "breakaway": "b",
+    "part of parent": "p",
+    "annexed": "a",
+}
+TERRITORY_STATUSES = tuple(status for status in TERRITORY_CODES if status != "state")
+# A region's territory status before any event about it, by its kind in countries.csv.
+DEFAULT_TERRITORY = {
+    "state": "state",
+    "breakaway": "breakaway",
+    "annexed territory": "part of parent",
+}
 MAX_QUOTE_WORDS = 40
 FIRST_YEAR = 1900
 
@@ -44,6 +60,8 @@ MAX_CHARS = {
     "note": 1500,
     "text": 1000,
     "summary": 1000,
+    "place_note": 600,  # what a point is, in words, and how it was placed
+    "map_limits": 600,  # what the map does not show of a region
     "detail": 600,
     "quote": 400,  # at most 40 words as well
     "url": 500,
@@ -82,6 +100,8 @@ class References:
     iso3: frozenset[str] | None  # drawn by geodata/regions.geojson
     country_codes: frozenset[str] | None  # listed in countries.csv
     today: date
+    place_ids: frozenset[str] = frozenset()
+    territory_iso3: frozenset[str] = frozenset()
 
 
 def max_chars(column: str) -> int:
@@ -157,11 +177,17 @@ def _cited() -> dict[str, pa.Column]:
 
 
 def _placed() -> dict[str, pa.Column]:
-    """The columns of every table whose rows are points on the map."""
+    """The columns of every table whose rows are points on the map.
+
+    `place_id` names a row of places.csv (empty when the site is not in the gazetteer),
+    `radius_km` the point's uncertainty, `place_note` what the point is, in words.
+    """
     return {
         "lat": _number("float64"),
         "lon": _number("float64"),
-        "coord_precision": _text(),
+        "place_id": _text(required=False),
+        "radius_km": _number("float64"),
+        "place_note": _text(),
         "coord_source_id": _text(),
     }
 
@@ -190,6 +216,28 @@ PARSE_COLUMNS: dict[str, dict[str, pa.Column]] = {
         "parent_iso3": _iso3(required=False),
         "ne_name": _text(required=False),
         "aliases": _text(required=False),
+        "map_limits": _optional(),
+    },
+    "places": {
+        "place_id": _slug_id(),
+        "name": _text(),
+        "geonames_id": _number("Int64"),
+        "lat": _number("float64"),
+        "lon": _number("float64"),
+        "country_iso3": _iso3(),
+        "feature_class": _text(),
+        "feature_code": _text(required=False),
+        "population": _number("Int64", required=False),
+    },
+    "territories": {
+        "id": _slug_id(),
+        "iso3": _iso3(),
+        "date": _partial_date(),
+        "status": _text(),
+        "by_iso3": _iso3(required=False),
+        "detail": _text(required=False),
+        "same_as": _text(required=False),
+        **_cited(),
     },
     "membership": {
         "id": _slug_id(),
@@ -322,15 +370,28 @@ def _cited_rules(refs: References) -> tuple[dict[str, pa.Column], list[pa.Check]
     return columns, checks
 
 
-def _placed_rules(refs: References) -> dict[str, pa.Column]:
+def _position_rules() -> dict[str, pa.Column]:
     return {
         "lat": pa.Column(float, pa.Check.in_range(-90, 90, error="is not a latitude (-90..90)")),
         "lon": pa.Column(
             float, pa.Check.in_range(-180, 180, error="is not a longitude (-180..180)")
         ),
-        "coord_precision": pa.Column(
+    }
+
+
+def _placed_rules(refs: References) -> dict[str, pa.Column]:
+    return {
+        **_position_rules(),
+        "place_id": pa.Column(
             str,
-            _within(frozenset(COORD_PRECISIONS), f"is not one of {', '.join(COORD_PRECISIONS)}"),
+            _within(refs.place_ids, "is not the place_id of a row of places.csv"),
+            nullable=True,
+        ),
+        "radius_km": pa.Column(
+            float,
+            pa.Check.in_range(
+                0, 1000, include_min=False, error="is not a radius in km (over 0, up to 1000)"
+            ),
         ),
         "coord_source_id": pa.Column(
             str, _within(refs.source_ids, "is not the id of a source in sources.csv")
@@ -398,11 +459,62 @@ def _countries_rules(refs: References) -> pa.DataFrameSchema:
         checks=[
             row_check(
                 "parent_iso3",
-                "must name the parent state of a breakaway region, and only of one",
-                lambda df: (df["kind"] == "breakaway") == df["parent_iso3"].notna(),
+                "must name the parent state of a breakaway region or annexed territory, "
+                "and only of one",
+                # A kind outside the vocabulary is reported by the kind check alone.
+                lambda df: (
+                    ~df["kind"].isin(REGION_KINDS)
+                    | ((df["kind"] != "state") == df["parent_iso3"].notna())
+                ),
             ),
         ],
         name="countries",
+    )
+
+
+def _places_rules(refs: References) -> pa.DataFrameSchema:
+    return pa.DataFrameSchema(
+        {
+            **_position_rules(),
+            "geonames_id": pa.Column(
+                "Int64", pa.Check.gt(0, error="is not a GeoNames id"), unique=True
+            ),
+        },
+        name="places",
+    )
+
+
+def _territories_rules(refs: References) -> pa.DataFrameSchema:
+    cited_columns, cited_checks = _cited_rules(refs)
+    return pa.DataFrameSchema(
+        {
+            "iso3": pa.Column(
+                str,
+                _within(
+                    refs.territory_iso3,
+                    "is not a breakaway region or annexed territory of countries.csv",
+                ),
+            ),
+            "status": pa.Column(
+                str,
+                _within(
+                    frozenset(TERRITORY_STATUSES), f"is not one of {', '.join(TERRITORY_STATUSES)}"
+                ),
+            ),
+            "by_iso3": _known_iso3(refs, nullable=True),
+            **cited_columns,
+        },
+        checks=[
+            *cited_checks,
+            _same_as_rule(),
+            _not_future(refs.today),
+            row_check(
+                "by_iso3",
+                "must name the annexing state when status is annexed, and only then",
+                lambda df: (df["status"] == "annexed") == df["by_iso3"].notna(),
+            ),
+        ],
+        name="territories",
     )
 
 
@@ -486,7 +598,9 @@ def _notes_rules(refs: References) -> pa.DataFrameSchema:
 RULES: dict[str, Callable[[References], pa.DataFrameSchema]] = {
     "sources": _sources_rules,
     "countries": _countries_rules,
+    "places": _places_rules,
     "membership": _membership_rules,
+    "territories": _territories_rules,
     "bases": _bases_rules,
     "incidents": _incidents_rules,
     "meetings": _meetings_rules,

@@ -4,7 +4,7 @@ The digest is the first 12 hex digits of a SHA-256 over every CSV of the data fo
 file of the geodata folder, taken in order of their names, each as its name, a NUL byte, its
 length and its bytes: any change to any row or boundary gives another version, and the same
 files give the same version on any machine. The checked date is the newest `date` in
-sources.csv (partial dates count from their start: a source dated `2026` says the data was
+sources.csv among the sources that report events, datasets left out (partial dates count from their start: a source dated `2026` says the data was
 checked into 2026).
 """
 
@@ -51,7 +51,10 @@ def newest_source_date(sources_csv: Path) -> PartialDate | None:
     if not sources_csv.is_file():
         return None
     with sources_csv.open(newline="", encoding="utf-8") as handle:
-        texts = [row.get("date") or "" for row in csv.DictReader(handle)]
+        # Sources that report events; a dataset (the gazetteer) is dated by when it was taken.
+        texts = [
+            row.get("date") or "" for row in csv.DictReader(handle) if row.get("kind") != "dataset"
+        ]
     dates = []
     for text in texts:
         try:

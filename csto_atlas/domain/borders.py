@@ -61,6 +61,27 @@ def regions_in_year(regions: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
     return regions[keep]
 
 
+def codes_in_year(regions: gpd.GeoDataFrame, year: int) -> pd.Series:
+    """The region code each feature counts as in `year`: its own while its years include it, its
+    parent's outside them (Crimea is Ukraine's before 2014, Nagorno-Karabakh Azerbaijan's from
+    2024), none (NA) for a feature outside its years with no parent."""
+    valid = regions.index.isin(regions_in_year(regions, year).index)
+    parents = regions["parent_iso3"].replace("", pd.NA) if "parent_iso3" in regions else pd.NA
+    return pd.Series(regions["iso3"].where(valid, parents), index=regions.index)
+
+
+def lines_in_year(
+    lines: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, year: int
+) -> gpd.GeoDataFrame:
+    """The shared lines between different regions as the map draws them in `year`."""
+    codes = codes_in_year(regions, year)
+    relabelled = lines.assign(
+        left_iso3=lines["left"].map(codes), right_iso3=lines["right"].map(codes)
+    )
+    relabelled = relabelled.dropna(subset=["left_iso3", "right_iso3"])
+    return relabelled[relabelled["left_iso3"] != relabelled["right_iso3"]]
+
+
 def geodesic_km(geometries: gpd.GeoSeries) -> pd.Series:
     """The geodesic length on the WGS84 ellipsoid of each line, in km (any CRS, taken to WGS84)."""
     in_degrees = geometries.to_crs(WGS84) if geometries.crs is not None else geometries
@@ -94,8 +115,8 @@ def shared_lines(regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     lines = [line_parts(shape) for shape in shapely.intersection(left, right)]
     shared = gpd.GeoDataFrame(
         {
-            "left": regions.index[pairs["feature_a"].to_numpy()],
-            "right": regions.index[pairs["feature_b"].to_numpy()],
+            "left": pairs["feature_a"].to_numpy(),
+            "right": pairs["feature_b"].to_numpy(),
             "left_iso3": pairs["iso3_a"].to_numpy(),
             "right_iso3": pairs["iso3_b"].to_numpy(),
         },
@@ -125,8 +146,7 @@ def borders_of_year(
 ) -> gpd.GeoDataFrame:
     """Each member's border with each non-member neighbour in `year`, from precomputed lines."""
     members = members_in(statuses, year)
-    valid = regions_in_year(atlas.regions, year).index
-    lines = lines[lines["left"].isin(valid) & lines["right"].isin(valid)]
+    lines = lines_in_year(lines, atlas.regions, year)
     left_in, right_in = lines["left_iso3"].isin(members), lines["right_iso3"].isin(members)
     outer = lines[left_in ^ right_in]
     flip = outer["right_iso3"].isin(members).to_numpy()
@@ -169,7 +189,7 @@ def describe(atlas: Atlas, borders: gpd.GeoDataFrame, statuses: pd.Series) -> gp
 
 def member_borders(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
     """Each member's land border with each non-member neighbour in `year` (EPSG:4326, km)."""
-    lines = shared_lines(regions_in_year(atlas.regions, year))
+    lines = shared_lines(atlas.regions)
     return borders_of_year(atlas, lines, statuses_by_year(atlas, [year]), year)
 
 
@@ -209,8 +229,7 @@ def member_land_borders(
 ) -> shapely.Geometry:
     """Every land border line of a member in `year` (with members and non-members alike)."""
     members = members_in(statuses, year)
-    valid = regions_in_year(atlas.regions, year).index
-    lines = lines[lines["left"].isin(valid) & lines["right"].isin(valid)]
+    lines = lines_in_year(lines, atlas.regions, year)
     touching = lines[lines["left_iso3"].isin(members) | lines["right_iso3"].isin(members)]
     return shapely.union_all(touching.geometry.to_numpy())
 

@@ -24,6 +24,8 @@ TABLE_LABELS = {
     "incidents": "Incidents",
     "meetings": "Meetings",
     "notes": "Notes",
+    "territories": "Territorial changes",
+    "places": "Places (GeoNames gazetteer)",
     "sources": "Sources",
     "countries": "Countries and regions",
 }
@@ -49,7 +51,8 @@ HEADERS = {
     "unit": "Unit",
     "lat": "Latitude",
     "lon": "Longitude",
-    "coord_precision": "Position is of",
+    "place_id": "Gazetteer place",
+    "place_note": "What the point is",
     "coord_source_id": "Position from (source id)",
     "start_year": "From",
     "end_year": "Until",
@@ -177,7 +180,7 @@ def fact_rows(atlas: Atlas) -> list[dict[str, object]]:
                     "kind": POSITION_KIND,
                     "when": "",
                     "sort": "",
-                    "what": f"Position of {row['name']} ({row['coord_precision']})",
+                    "what": f"Position of {row['name']} (within {row['radius_km']:g} km)",
                     "countries": tuple(
                         code
                         for code in (row[host], row.get("region_iso3"))

@@ -24,14 +24,24 @@ from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
-from csto_atlas.domain.sources import citations_by_id
+from csto_atlas.domain.sources import checked_until, citations_by_id
 from csto_atlas.domain.status import status_on
 
 SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
 # The columns the CLI promises come first, in this order; the others follow.
 LAYER_COLUMNS = {
-    "countries": ["iso3", "name", "status", "detail", "kind", "parent_iso3", "event_id"],
+    "countries": [
+        "iso3",
+        "name",
+        "status",
+        "detail",
+        "kind",
+        "parent_iso3",
+        "territory",
+        "checked_until",
+        "event_id",
+    ],
     "bases": [
         "id",
         "name",
@@ -99,6 +109,10 @@ def layer_columns(layer: str) -> list[str]:
 def countries_frame(atlas: Atlas, year: int) -> pd.DataFrame:
     """Each region's status on 31 December of `year`, with the event and source behind it."""
     countries = geo.countries_for_year(atlas, year)
+    # For the current year, up to when the data was checked (the newest source date).
+    countries = countries.assign(
+        checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA
+    )
     in_effect = status_on(atlas.membership, date(year, 12, 31))["id"].rename("event_id")
     events = atlas.membership.set_index("id")[["source_id", "locator", "quote"]]
     joined = countries.merge(in_effect, how="left", left_on="iso3", right_index=True)

@@ -12,7 +12,9 @@ import pandas as pd
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain import geo
+from csto_atlas.domain.sources import checked_until
 from csto_atlas.domain.status import status_on
+from csto_atlas.domain.territory import annexed_by, territory_in
 
 Record = dict[str, Any]
 
@@ -42,9 +44,10 @@ def status_in(atlas: Atlas, iso3: str, year: int) -> tuple[str, str | None]:
     return in_effect.at[iso3, "status"], detail if isinstance(detail, str) else None
 
 
-def history_events(atlas: Atlas, iso3: str) -> list[Record]:
-    """Primary membership events in date order, each with the other sources' accounts of it."""
-    events = plain(geo.history(atlas, iso3))
+def history_events(atlas: Atlas, iso3: str, table: str = "membership") -> list[Record]:
+    """Primary events (membership, or territories) in date order, each with the other
+    sources' accounts of it."""
+    events = plain(geo.history(atlas, iso3, table))
     primary = [event for event in events if event["same_as"] is None]
     for event in primary:
         event["others"] = [other for other in events if other["same_as"] == event["id"]]
@@ -56,6 +59,11 @@ def panel_view(atlas: Atlas, iso3: str, year: int) -> Record:
     names = geo.region_names(atlas.regions)
     parent = geo.region_parents(atlas.regions)[iso3]
     status, detail = status_in(atlas, iso3, year)
+    territory, territory_detail = territory_in(atlas, iso3, year)
+    if territory == "part of parent":
+        status, detail = status_in(atlas, parent, year)
+    annexer = annexed_by(atlas, date(year, 12, 31)).get(iso3)
+    limits = atlas.countries.set_index("iso3")["map_limits"].get(iso3)
     active = set(geo.bases_active(atlas, year)["id"])
     bases = plain(geo.points_in(atlas.bases, iso3))
     for base in bases:
@@ -67,7 +75,13 @@ def panel_view(atlas: Atlas, iso3: str, year: int) -> Record:
         "parent": names.get(parent, parent) if parent else None,
         "status": status,
         "detail": detail,
+        "territory": territory,
+        "territory_detail": territory_detail,
+        "annexed_by": names.get(annexer, annexer) if annexer else None,
+        "map_limits": None if is_missing(limits) else limits,
+        "checked_until": checked_until(atlas.sources) if year == date.today().year else None,
         "events": history_events(atlas, iso3),
+        "territory_events": history_events(atlas, iso3, "territories"),
         "notes": plain(geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False)),
         "bases": bases,
         "incidents": plain(geo.points_in(geo.incidents_until(atlas, year), iso3)),

@@ -26,7 +26,7 @@ class Quality:
     sources_per_fact: pd.DataFrame  # file, facts, one source, two sources, three or more
     single_source: int
     facts: int
-    precision: pd.DataFrame  # file x coord_precision -> rows
+    precision: pd.DataFrame  # file x where the position comes from -> rows
     radius: pd.DataFrame | None  # file, with radius, without, smallest, largest (or None)
     checked: str
 
@@ -67,9 +67,11 @@ def sources_per_fact(atlas: Atlas) -> pd.DataFrame:
 
 
 def precision_counts(atlas: Atlas) -> pd.DataFrame:
-    """Rows of each point file by what their position stands for (site, town, …)."""
+    """Rows of each point file by where their position comes from: a gazetteer place, or a
+    coordinate a source gives or a derived point (no place_id)."""
+    kinds = {True: "gazetteer place", False: "cited or derived point"}
     counts = {
-        f"{table}.csv": getattr(atlas, table)["coord_precision"].value_counts()
+        f"{table}.csv": getattr(atlas, table)["place_id"].notna().map(kinds).value_counts()
         for table in POINT_TABLES
     }
     table = pd.DataFrame(counts).fillna(0).astype("int64").T

@@ -76,3 +76,12 @@ def readable_note(text: object, short_citations: Mapping[str, str]) -> str:
     ids = sorted(short_citations, key=len, reverse=True)
     pattern = re.compile(r"(?<![\w-])(" + "|".join(map(re.escape, ids)) + r")(?![\w-])")
     return pattern.sub(lambda match: short_citations[match.group(1)], text)
+
+
+def checked_until(sources: pd.DataFrame) -> str:
+    """The newest date among the sources that report events (datasets such as the gazetteer
+    excluded): the data is checked up to then."""
+    reports = sources[sources["kind"] != "dataset"]
+    if reports.empty:
+        return ""
+    return str(reports.loc[reports["starts"].idxmax(), "date"])

@@ -9,15 +9,18 @@ from typing import Any, TypedDict
 
 from jinja2.utils import htmlsafe_json_dumps
 
-from csto_atlas.data.schema import STATUS_CODES, STATUSES
+from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.render.style import (
+    ANNEXED_LOOK,
     MARKER_LOOK,
     PLAY_INTERVAL_MS,
     REGION_LOOK,
     STATUS_COLOURS,
     STATUS_LABELS,
     UI_TEXT,
+    UNCERTAINTY_LOOK,
+    UNCERTAINTY_MIN_KM,
 )
 
 
@@ -40,6 +43,7 @@ MarkerData = TypedDict(
         "to": int | None,
         "fade": bool,
         "radius": int,
+        "radiusKm": float,
         "tip": str,
         "popup": str,
     },
@@ -83,6 +87,10 @@ class ClientConfig(TypedDict):
     legendMarkers: list[LegendMarker]
     playMs: int
     text: dict[str, str]
+    territoryCodes: dict[str, str]
+    annexedLook: dict[str, Any]
+    uncertainty: dict[str, Any]
+    checkedUntil: str
 
 
 def status_codes() -> dict[str, str]:
@@ -122,8 +130,16 @@ def legend_markers() -> list[LegendMarker]:
     return rows
 
 
-def client_config(first: int, last: int, year: int, selected: str | None) -> ClientConfig:
-    """What atlas.js needs: years, status letters and colours, marker looks, texts."""
+def territory_codes() -> dict[str, str]:
+    """One letter per territory status, as the browser reads it in a region's `terr`."""
+    return dict(TERRITORY_CODES)
+
+
+def client_config(
+    first: int, last: int, year: int, selected: str | None, checked_until: str = ""
+) -> ClientConfig:
+    """What atlas.js needs: years, status and territory letters, colours, marker looks, texts,
+    and up to when the statuses were checked (shown while the slider is on the last year)."""
     return ClientConfig(
         first=first,
         last=last,
@@ -141,6 +157,10 @@ def client_config(first: int, last: int, year: int, selected: str | None) -> Cli
         legendMarkers=legend_markers(),
         playMs=PLAY_INTERVAL_MS,
         text=UI_TEXT,
+        territoryCodes=territory_codes(),
+        annexedLook=ANNEXED_LOOK,
+        uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
+        checkedUntil=checked_until,
     )
 
 

@@ -74,7 +74,7 @@ def build_map(payload: MapPayload, year: int, selected: str | None = None) -> fo
         layer.add_to(fmap)
     countries = region_layer(payload).add_to(fmap)
     groups = [marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK]
-    config = client_config(payload.first, payload.last, year, selected)
+    config = client_config(payload.first, payload.last, year, selected, payload.checked_until)
     AtlasControls(countries, groups, script_json(config)).add_to(fmap)
     folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
     opening_view(payload).add_to(fmap)

@@ -16,10 +16,16 @@ import shapely
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain.geo import region_names
-from csto_atlas.domain.sources import citations_by_id
-from csto_atlas.domain.status import status_table
+from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.territory import annexed_by, drawn_status_table, territories_table
 from csto_atlas.render import html
-from csto_atlas.render.contract import MarkerData, MarkerOptions, script_json, status_codes
+from csto_atlas.render.contract import (
+    MarkerData,
+    MarkerOptions,
+    script_json,
+    status_codes,
+    territory_codes,
+)
 from csto_atlas.render.style import FOCUS_PADDING_DEG, MARKER_LOOK
 
 
@@ -39,6 +45,7 @@ class MapPayload:
     regions_json: str
     markers_json: dict[str, str]
     bounds: list[list[float]]
+    checked_until: str = ""
 
 
 def year_codes(table: pd.DataFrame) -> pd.Series:
@@ -46,6 +53,12 @@ def year_codes(table: pd.DataFrame) -> pd.Series:
     codes = status_codes()
     letters = table.apply(lambda column: column.map(codes))
     return letters.fillna(codes[DEFAULT_STATUS]).agg("".join, axis=1)
+
+
+def territory_letters(table: pd.DataFrame) -> pd.Series:
+    """Each row of a territory table (iso3 x years) as a string of territory letters."""
+    codes = territory_codes()
+    return table.apply(lambda column: column.map(codes)).agg("".join, axis=1)
 
 
 def status_of(feature: dict[str, Any], first: int, year: int) -> str:
@@ -57,22 +70,28 @@ def status_of(feature: dict[str, Any], first: int, year: int) -> str:
 
 
 def kind_order(value: str) -> str:
-    """Sort key drawing states before breakaway regions (which must lie on top)."""
-    return {"state": "0", "breakaway": "1"}.get(value, value)
+    """Sort key drawing states before breakaways and annexed territories (which lie on top)."""
+    return {"state": "0", "breakaway": "1", "annexed territory": "1"}.get(value, value)
 
 
 def region_features(atlas: Atlas, years: range) -> dict[str, Any]:
-    """The regions as a GeoJSON FeatureCollection; each feature carries its status letters."""
+    """The regions as a GeoJSON FeatureCollection; each feature carries, per year, the status
+    letter it is drawn with (`codes`: its parent's while part of its parent) and its territory
+    letter (`terr`), and the name of the state that annexed it (`by`, empty if none)."""
     regions = atlas.regions
-    codes = year_codes(status_table(atlas.membership, list(regions["iso3"]), years))
+    names = region_names(regions)
+    codes = year_codes(drawn_status_table(atlas, years))
+    annexers = annexed_by(atlas, pd.Timestamp(years.stop - 1, 12, 31).date())
     frame = regions.assign(
         codes=regions["iso3"].map(codes),
-        parent=regions["parent_iso3"].map(region_names(regions)).fillna(""),
+        terr=regions["iso3"].map(territory_letters(territories_table(atlas, years))),
+        by=regions["iso3"].map(lambda code: names.get(annexers.get(code, ""), "")),
+        parent=regions["parent_iso3"].map(names).fillna(""),
     )
     frame = frame.sort_values(["kind", "iso3"], key=lambda col: col.map(kind_order)).set_index(
         "iso3", drop=False
     )
-    frame = frame[["iso3", "name", "kind", "parent", "codes", "geometry"]]
+    frame = frame[["iso3", "name", "kind", "parent", "codes", "terr", "by", "geometry"]]
     return frame.to_geo_dict(na="null", drop_id=False)
 
 
@@ -87,6 +106,7 @@ def marker_record(
         "from": int(start),
         "to": None if end is None or pd.isna(end) else int(end),
         "fade": fade,
+        "radius_km": float(row["radius_km"]),
         "tip": html.render_text(row["name"]),
         "popup": popup,
     }
@@ -144,6 +164,7 @@ def marker_options(kind: str, records: list[dict[str, Any]]) -> list[MarkerOptio
                     to=record["to"],
                     fade=record["fade"],
                     radius=look["radius"],
+                    radiusKm=record["radius_km"],
                     tip=record["tip"],
                     popup=record["popup"],
                     **{"from": record["from"]},
@@ -179,6 +200,7 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
             kind: script_json(marker_options(kind, markers.get(kind, []))) for kind in MARKER_LOOK
         },
         bounds=regions_bounds(regions),
+        checked_until=checked_until(atlas.sources),
     )
 
 

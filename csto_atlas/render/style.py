@@ -27,6 +27,25 @@ STATUS_LABELS = {
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
     raise ValueError("every status needs a colour and a label in render/style.py")
 
+# An annexed territory's own look (never a CSTO status colour): grey, hatched, dotted outline.
+ANNEXED_LOOK = {
+    "fill": "#8f8f8f",
+    "hatch": "#e4e4e4",
+    "stroke": "#4d4d4d",
+    "weight": 1.4,
+    "dash": "2 3",
+}
+# A marker's uncertainty circle: drawn only where its radius exceeds this many km.
+UNCERTAINTY_MIN_KM = 2.0
+UNCERTAINTY_LOOK = {
+    "color": "#333333",
+    "weight": 1,
+    "opacity": 0.35,
+    "dashArray": "3 4",
+    "fillColor": "#333333",
+    "fillOpacity": 0.06,
+}
+
 PLAY_INTERVAL_MS = 900
 MAP_HEIGHT_PX = 640
 FOCUS_PADDING_DEG = 1.5
@@ -114,6 +133,11 @@ UI_TEXT = {
     "legendTitle": "CSTO status on 31 December",
     "breakaway": "Breakaway region (hatched)",
     "breakawayOf": "Breakaway region of",
+    "annexed": "Annexed territory, not recognised (grey hatched)",
+    "annexedBy": "Annexed by",
+    "notRecognised": "(not recognised)",
+    "partOf": "Part of",
+    "checkedUntil": "Statuses checked against sources up to",
     "inYear": "in",
     "country": "Country",
     "chooseCountry": "Choose a country…",

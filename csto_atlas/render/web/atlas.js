@@ -23,9 +23,55 @@
     return atlas.byCode[code] || atlas.byCode[atlas.config.fallback];
   }
 
+  /* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
+     (one letter of config.territoryCodes per year in the feature's `terr`). */
+  function territoryOf(atlas, feature, year) {
+    var codes = atlas.config.territoryCodes;
+    var terr = feature.properties.terr || "";
+    var letter = terr.charAt(year - atlas.config.first) || codes.state;
+    var found = codes.state;
+    Object.keys(codes).forEach(function (name) {
+      if (codes[name] === letter) {
+        found = name;
+      }
+    });
+    return found;
+  }
+
+  /* Part of its parent this year: the parent's status colour and no outline of its own (the
+     stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
+     hatched look, never a status colour. */
+  function territoryStyle(atlas, feature, territory, status) {
+    var chosen = feature.properties.iso3 === atlas.selected;
+    var look = atlas.config.look;
+    if (territory === "part of parent") {
+      return {
+        fillColor: status.colour,
+        fillOpacity: look.fillOpacity,
+        color: chosen ? look.selectedStroke : status.colour,
+        weight: chosen ? look.selectedWeight : look.weight + 1,
+        dashArray: null,
+        opacity: chosen ? 1 : look.fillOpacity,
+      };
+    }
+    var annexed = atlas.config.annexedLook;
+    return {
+      fillColor: "url(#csto-hatch-annexed)",
+      fillOpacity: 1,
+      color: chosen ? look.selectedStroke : annexed.stroke,
+      weight: chosen ? look.selectedWeight : annexed.weight,
+      dashArray: annexed.dash,
+      opacity: 1,
+    };
+  }
+
   function countryStyle(atlas, feature) {
     var status = statusOf(atlas, feature, atlas.year);
     var look = atlas.config.look;
+    var territory = territoryOf(atlas, feature, atlas.year);
+    if (territory === "part of parent" || territory === "annexed") {
+      return territoryStyle(atlas, feature, territory, status);
+    }
     if (feature.properties.kind === "breakaway") {
       var chosen = feature.properties.iso3 === atlas.selected;
       return {
@@ -70,12 +116,36 @@
       pattern.appendChild(stripe);
       defs.appendChild(pattern);
     });
+    defs.appendChild(annexedPattern(atlas, ns));
     svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function annexedPattern(atlas, ns) {
+    var look = atlas.config.annexedLook;
+    var pattern = document.createElementNS(ns, "pattern");
+    pattern.setAttribute("id", "csto-hatch-annexed");
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "6");
+    pattern.setAttribute("height", "6");
+    pattern.setAttribute("patternTransform", "rotate(-45)");
+    var ground = document.createElementNS(ns, "rect");
+    ground.setAttribute("width", "6");
+    ground.setAttribute("height", "6");
+    ground.setAttribute("fill", look.fill);
+    var stripe = document.createElementNS(ns, "rect");
+    stripe.setAttribute("width", "2");
+    stripe.setAttribute("height", "6");
+    stripe.setAttribute("fill", look.hatch);
+    pattern.appendChild(ground);
+    pattern.appendChild(stripe);
+    return pattern;
   }
 
   function countryTooltip(atlas, layer) {
     var props = layer.feature.properties;
     var status = statusOf(atlas, layer.feature, atlas.year);
+    var territory = territoryOf(atlas, layer.feature, atlas.year);
+    var text = atlas.config.text;
     var box = document.createElement("div");
     var name = document.createElement("strong");
     name.textContent = props.name;
@@ -83,13 +153,25 @@
     if (props.parent) {
       var parent = document.createElement("div");
       parent.className = "csto-tip-parent";
-      parent.textContent = atlas.config.text.breakawayOf + " " + props.parent;
+      parent.textContent = territoryTipLine(text, territory, props);
       box.appendChild(parent);
     }
-    var line = document.createElement("div");
-    line.textContent = status.label + " " + atlas.config.text.inYear + " " + atlas.year;
-    box.appendChild(line);
+    if (territory !== "annexed") {
+      var line = document.createElement("div");
+      line.textContent = status.label + " " + text.inYear + " " + atlas.year;
+      box.appendChild(line);
+    }
     return box;
+  }
+
+  function territoryTipLine(text, territory, props) {
+    if (territory === "part of parent") {
+      return text.partOf + " " + props.parent;
+    }
+    if (territory === "annexed") {
+      return text.annexedBy + " " + props.by + " " + text.notRecognised;
+    }
+    return text.breakawayOf + " " + props.parent;
   }
 
   function prepareCountries(atlas) {
@@ -209,11 +291,34 @@
     return { group: group, markers: markers };
   }
 
+  /* A faint circle of the marker's uncertainty (radiusKm), where it exceeds
+     config.uncertainty.minKm, shown and hidden with its marker. */
+  function showUncertainty(atlas, set, marker, visible) {
+    var data = marker.options.csto;
+    if (!(data.radiusKm > atlas.config.uncertainty.minKm)) {
+      return;
+    }
+    if (!marker.cstoCircle) {
+      var options = Object.assign({}, atlas.config.uncertainty.look, {
+        radius: data.radiusKm * 1000,
+        interactive: false,
+        className: "csto-uncertainty csto-uncertainty-" + data.id,
+      });
+      marker.cstoCircle = L.circle(marker.getLatLng(), options);
+    }
+    if (visible && !set.group.hasLayer(marker.cstoCircle)) {
+      set.group.addLayer(marker.cstoCircle);
+    } else if (!visible && set.group.hasLayer(marker.cstoCircle)) {
+      set.group.removeLayer(marker.cstoCircle);
+    }
+  }
+
   function showMarkers(atlas, set) {
     set.markers.forEach(function (marker) {
       var data = marker.options.csto;
       var look = atlas.config.markerLook[data.kind];
       var visible = data.from <= atlas.year && (data.to === null || atlas.year <= data.to);
+      showUncertainty(atlas, set, marker, visible);
       if (!visible) {
         if (set.group.hasLayer(marker)) {
           set.group.removeLayer(marker);
@@ -260,9 +365,20 @@
     atlas.ui.label.textContent = String(clamped);
     atlas.ui.box.setAttribute("data-year", String(clamped));
     atlas.ui.legendYear.textContent = String(clamped);
+    showCheckedUntil(atlas);
     if (fromUser) {
       syncPageUrl(clamped);
     }
+  }
+
+  /* While the slider is on the last (current) year, the legend says up to when the statuses
+     were checked against the sources. */
+  function showCheckedUntil(atlas) {
+    var note = atlas.ui.checked;
+    if (!note) {
+      return;
+    }
+    note.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
   }
 
   function showPlayState(atlas, playing) {
@@ -362,6 +478,9 @@
         legendRow(box, "csto-swatch-area", { background: status.colour }, status.label);
       });
       legendRow(box, "csto-swatch-area csto-swatch-hatch", {}, atlas.config.text.breakaway);
+      legendRow(box, "csto-swatch-area csto-swatch-annexed", {}, atlas.config.text.annexed);
+      atlas.ui.checked = element("div", "csto-checked", box);
+      atlas.ui.checked.textContent = atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil;
       atlas.config.legendMarkers.forEach(function (item) {
         legendRow(
           box,
