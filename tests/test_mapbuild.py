@@ -204,11 +204,6 @@ def test_status_letters_are_distinct():
     assert set(mapbuild.STATUS_COLOURS) == set(codes)
 
 
-def test_the_map_builder_does_not_import_streamlit():
-    source = Path(mapbuild.__file__).read_text(encoding="utf-8")
-    assert not re.search(r"^\s*(import|from)\s+streamlit", source, re.MULTILINE)
-
-
 def test_leaflet_is_published_from_the_xstatic_package_once(tmp_path):
     written = assets.publish_leaflet(tmp_path)
     assert (tmp_path / "leaflet" / "leaflet.js").is_file()
