@@ -17,8 +17,9 @@ YEARS = range(1992, 2027)
 EVIL = '<img src=x onerror="alert(1)"> ${alert(2)} `tick` </script><script>alert(3)</script>'
 
 
-@pytest.fixture
+@pytest.fixture(scope="module")
 def payload(tiny_atlas: Atlas) -> mapbuild.MapPayload:
+    """The tiny atlas's map payload, built once: read it only."""
     return mapbuild.map_payload(tiny_atlas, YEARS)
 
 

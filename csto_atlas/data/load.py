@@ -237,8 +237,11 @@ def load_atlas(
     regions, problems = load_regions(geodata_dir or paths.GEODATA_DIR)
     sources, found = load_table(data_dir, "sources", None)
     problems += found
+    # Every id as written: a source row with a problem of its own (a bad URL) is still the source
+    # other rows cite, so they are not reported for citing it.
+    listed, _ = read_table(data_dir / "sources.csv")
     refs = References(
-        source_ids=frozenset(sources.get("id", pd.Series(dtype="str")).dropna()),
+        source_ids=frozenset(listed.get("id", pd.Series(dtype="str")).dropna()),
         file_source_ids=frozenset(
             sources.loc[sources["file"].notna(), "id"] if "file" in sources else []
         ),
