@@ -8,6 +8,7 @@ import pytest
 
 from csto_atlas.cli import main
 from csto_atlas.data import paths
+from csto_atlas.domain import export
 from tests.tiny import tables, write_dataset
 
 # The CLI draws on the repo's geodata/: the tiny data's points are real places, so they fall in
@@ -131,6 +132,32 @@ def test_export_as_geojson_gives_polygons_and_points(capsys, tiny):
     gyumri = json.loads(out)["features"][0]
     assert gyumri["geometry"] == {"type": "Point", "coordinates": [43.85, 40.79]}
     assert gyumri["properties"]["end_year"] is None
+
+
+@pytest.mark.parametrize("layer", export.LAYERS)
+def test_every_layer_exports_as_geojson_with_the_rows_and_columns_of_its_csv(capsys, tiny, layer):
+    data_dir, _, _ = tiny
+    args = ("export", layer, "--year", "2019", "--data", str(data_dir))
+    code, out, _ = run(capsys, *args)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    geojson_code, out, err = run(capsys, *args, "--format", "geojson")
+    collection = json.loads(out)
+    assert (code, geojson_code, err, collection["type"]) == (0, 0, "", "FeatureCollection")
+    features = collection["features"]
+    key = "iso3" if layer == "countries" else "id"
+    assert rows and [f["properties"][key] for f in features] == [row[key] for row in rows]
+    for feature in features:
+        properties, geometry = feature["properties"], feature["geometry"]
+        assert list(properties)[: len(export.LAYER_COLUMNS[layer])] == export.LAYER_COLUMNS[layer]
+        if layer == "countries":
+            assert geometry["type"] in {"Polygon", "MultiPolygon"}
+        elif "lat" in properties:
+            assert geometry == {
+                "type": "Point",
+                "coordinates": [properties["lon"], properties["lat"]],
+            }
+        else:
+            assert geometry is None
 
 
 def test_export_of_invalid_data_fails_with_the_problems(capsys, tmp_path):
