@@ -51,10 +51,10 @@ def test_design_md_lists_every_module_of_the_package_in_its_folder(module):
     )
 
 
-@pytest.mark.parametrize("page", PAGE_FILES)
-def test_the_readme_names_every_page(page):
+@pytest.mark.parametrize("page_file", PAGE_FILES)
+def test_the_readme_names_every_page(page_file):
     readme = (paths.REPO_DIR / "README.md").read_text(encoding="utf-8")
-    assert f"`{page}`" in readme
+    assert f"`{page_file}`" in readme
 
 
 def test_every_page_file_is_in_the_apps_navigation():
