@@ -31,8 +31,9 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from bench.run import RESULTS_DIR
 from bench.stats import median, percentile
 from csto_atlas.data.load import load_atlas
+from tooling.browser import launch_options
 from tooling.proxy import Deployment
-from tooling.server import CHROMIUM_ARGS, AppServer, ServerError, chromium_path, tree_cpu_seconds
+from tooling.server import AppServer, ServerError, tree_cpu_seconds
 
 # What a session waits for (the map loop is being rewritten: keep the selectors here).
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
@@ -136,10 +137,7 @@ async def drive(
     browsers_needed = -(-sessions // SESSIONS_PER_BROWSER)
     async with async_playwright() as playwright:
         browsers = [
-            await playwright.chromium.launch(
-                executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS
-            )
-            for _ in range(browsers_needed)
+            await playwright.chromium.launch(**launch_options()) for _ in range(browsers_needed)
         ]
         try:
             tasks = [

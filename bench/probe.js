@@ -75,12 +75,14 @@
     return true;
   };
 
-  function mapDocuments() {
+  function mapDocuments(frameSelector) {
+    /* This document if it holds the map, else the map iframes (frameSelector, from
+       tooling/browser.py) that hold one. */
     var docs = [];
     if (document.querySelector(".leaflet-container")) {
       docs.push(document);
     }
-    var frames = document.querySelectorAll("iframe");
+    var frames = document.querySelectorAll(frameSelector);
     for (var i = 0; i < frames.length; i += 1) {
       try {
         var doc = frames[i].contentDocument;
@@ -198,9 +200,10 @@
   }
 
   function checkMap(wait, arg) {
-    /* arg: {expected: {year: {iso3: colour}}, year (or null: whatever year the map shows)}.
-       Detail of the match once the map shows that year with exactly the expected colours. */
-    var docs = mapDocuments();
+    /* arg: {frame: the map iframe's selector, expected: {year: {iso3: colour}}, year (or null:
+       whatever year the map shows)}. Detail of the match once the map shows that year with
+       exactly the expected colours. */
+    var docs = mapDocuments(arg.frame);
     if (!docs.length) {
       wait.last = "no map document yet";
       return null;

@@ -20,7 +20,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Frame, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from bench.expected import Fills, Step, changed_regions, expected_fills, plan_steps
@@ -39,16 +39,23 @@ from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain.status import year_range
 from csto_atlas.render import assets, mapbuild, style
 from csto_atlas.render import payload as payloads
+from tooling.browser import (
+    MAP_FRAME,
+    PANEL_CONTENT,
+    chromium_path,
+    launch_chromium,
+    map_frame,
+    wait_until_idle,
+)
 from tooling.proxy import COOKIE, Deployment
-from tooling.server import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
+from tooling.server import AppServer, ServerError
 
 VIEWPORT = {"width": 1280, "height": 900}
 PROBE_JS = BENCH_DIR / "probe.js"
 RESULTS_DIR = BENCH_DIR / "results"
-APP_IDLE = '[data-testid="stApp"][data-test-script-state="notRunning"]'
 PAGE_SLIDER = '[data-testid="stSlider"] input[type="range"]'
 MAP_SLIDER = "input.csto-slider"
-PANEL = '.st-key-atlas_panel .csto-panel[data-iso3="{iso3}"]'
+PANEL = PANEL_CONTENT + '[data-iso3="{iso3}"]'
 WEBSOCKET_COMPRESSION_ENV_VAR = "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION"
 COLD_TIMEOUT_MS = 90_000
 STEP_TIMEOUT_MS = 30_000
@@ -157,19 +164,6 @@ def watch(
     )
 
 
-def wait_until_idle(page: Page) -> None:
-    """Wait until Streamlit reports its script as not running."""
-    page.wait_for_selector(APP_IDLE, state="attached", timeout=STEP_TIMEOUT_MS)
-
-
-def map_frame(page: Page) -> Frame:
-    """The iframe holding the Leaflet map."""
-    for frame in page.frames:
-        if frame is not page.main_frame and frame.locator(".leaflet-container").count():
-            return frame
-    raise BenchError("no iframe holds a Leaflet map")
-
-
 def external_urls(tally: Tally) -> list[str]:
     """Responses from anywhere but the local server (the app must work offline)."""
     local = ("http://127.0.0.1:", "ws://127.0.0.1:", "data:", "blob:", "about:")
@@ -181,7 +175,7 @@ def cold_open(browser: Browser, url: str, expected: dict[str, Fills]) -> tuple[V
     visit = Visit(browser)
     tally = visit.meter.window("cold")
     visit.page.goto(f"{url}/", wait_until="commit")
-    arg = {"id": "cold", "kind": "map", "expected": expected, "year": None}
+    arg = {"id": "cold", "kind": "map", "frame": MAP_FRAME, "expected": expected, "year": None}
     done = poll(visit.page, arg, COLD_TIMEOUT_MS)
     visit.meter.window("after-cold")
     start = done["navigationStart"]
@@ -212,6 +206,7 @@ def press_step(
     arg = {
         "id": wait_id,
         "kind": "map",
+        "frame": MAP_FRAME,
         "expected": {str(step.end): expected[str(step.end)]},
         "year": step.end,
     }
@@ -246,9 +241,10 @@ def slider_steps(
 def mark_map_iframe(page: Page) -> None:
     """Tag the map's current iframe element, to tell later whether it was replaced (remounted)."""
     page.evaluate(
-        """() => { for (const f of document.querySelectorAll('iframe')) {
+        """frame => { for (const f of document.querySelectorAll(frame)) {
             try { if (f.contentDocument.querySelector('.leaflet-container')) f.dataset.benchMark = '1'; }
-            catch (e) {} } }"""
+            catch (e) {} } }""",
+        MAP_FRAME,
     )
 
 
@@ -708,12 +704,6 @@ def serve(app: App, args: argparse.Namespace) -> AppServer | Deployment:
     return AppServer(app.name, app.script, app.cwd, server_env(args) or None)
 
 
-def launch(playwright: Playwright) -> Browser:
-    return playwright.chromium.launch(
-        executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS
-    )
-
-
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     atlas = load_atlas()
@@ -725,7 +715,7 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, Any] = {"environment": environment(), "settings": vars(args), "apps": {}}
     try:
         with sync_playwright() as playwright:
-            browser = launch(playwright)
+            browser = launch_chromium(playwright)
             try:
                 for app in apps_to_run:
                     with serve(app, args) as server:

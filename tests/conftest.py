@@ -7,7 +7,7 @@ import pytest
 
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
-from tests.tiny import tables, write_dataset
+from tests.tiny import write_dataset
 
 
 def require_shared(path: Path) -> Path:
@@ -19,21 +19,20 @@ def require_shared(path: Path) -> Path:
     pytest.skip(f"{path} is missing (the shared material lives beside the repo)")
 
 
-@pytest.fixture
-def tiny(tmp_path: Path) -> tuple[Path, Path, Path]:
-    """(datasets, geodata, sources) folders of a tiny valid dataset."""
-    return write_dataset(tmp_path)
+@pytest.fixture(scope="session")
+def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path, Path]:
+    """(datasets, geodata, sources) folders of a tiny valid dataset, written once: read them only.
+
+    A test that changes a file writes a dataset of its own with tests.tiny.write_dataset.
+    """
+    return write_dataset(tmp_path_factory.mktemp("tiny"))
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_atlas(tiny: tuple[Path, Path, Path]) -> Atlas:
+    """The tiny dataset, loaded once: read it only."""
     data_dir, geodata_dir, _ = tiny
     return load_atlas(data_dir, geodata_dir)
-
-
-@pytest.fixture
-def tiny_tables() -> dict[str, list[dict[str, str]]]:
-    return tables()
 
 
 @pytest.fixture(scope="session")

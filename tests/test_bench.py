@@ -225,17 +225,6 @@ def test_the_memory_of_this_process_tree_includes_this_process():
     assert server.tree_rss_kib(os.getpid()) > 0
 
 
-def test_the_server_command_is_headless_on_the_given_port():
-    command = server.streamlit_command(naive.BENCH_DIR / "naive_app.py", 8765)
-    assert command[command.index("--server.port") + 1] == "8765"
-    assert command[command.index("--server.headless") + 1] == "true"
-    assert command[command.index("--server.address") + 1] == "127.0.0.1"
-
-
-def test_a_free_port_is_a_valid_port():
-    assert 1024 <= server.free_port() <= 65535
-
-
 def test_ratio_is_baseline_over_ours():
     assert run.ratio(100.0, 800.0) == 8.0
     assert run.ratio(0.0, 50.0) == float("inf")

@@ -8,6 +8,7 @@ import pytest
 
 from csto_atlas.cli import main
 from csto_atlas.data import paths
+from csto_atlas.domain import export
 from tests.tiny import tables, write_dataset
 
 # The CLI draws on the repo's geodata/: the tiny data's points are real places, so they fall in
@@ -36,9 +37,14 @@ def test_validate_lists_every_problem_and_exits_1(capsys, tmp_path):
     data["notes"][0]["year"] = "19x9"
     data_dir, _, _ = write_dataset(tmp_path, data)
     code, _, err = run(capsys, "validate", "--data", str(data_dir))
-    assert code == 1
-    assert "datasets/bases.csv line 2, column lat: 243.1 is not a latitude (-90..90)" in err
-    assert "datasets/notes.csv line 2, column year: '19x9' is not a whole number" in err
+    assert (code, err.splitlines()) == (
+        1,
+        [
+            "2 problem(s) in the data:",
+            "  datasets/bases.csv line 2, column lat: 243.1 is not a latitude (-90..90)",
+            "  datasets/notes.csv line 2, column year: '19x9' is not a whole number",
+        ],
+    )
 
 
 def test_validate_with_sources_checks_the_quotes(capsys, tmp_path):
@@ -46,8 +52,14 @@ def test_validate_with_sources_checks_the_quotes(capsys, tmp_path):
     data["notes"][0]["quote"] = "Uzbekistan never left"
     data_dir, _, sources_dir = write_dataset(tmp_path, data)
     code, _, err = run(capsys, "validate", "--data", str(data_dir), "--sources", str(sources_dir))
-    assert code == 1
-    assert "notes.csv line 2, column quote: 'Uzbekistan never left' is not verbatim in ¶3" in err
+    assert (code, err.splitlines()) == (
+        1,
+        [
+            "1 problem(s) in the data:",
+            "  datasets/notes.csv line 2, column quote: 'Uzbekistan never left' is not verbatim "
+            "in ¶3 of the source",
+        ],
+    )
 
 
 def test_the_data_folder_comes_from_the_environment(capsys, tiny, monkeypatch):
@@ -136,13 +148,47 @@ def test_export_as_geojson_gives_polygons_and_points(capsys, tiny):
     assert gyumri["properties"]["end_year"] is None
 
 
+@pytest.mark.parametrize("layer", export.LAYERS)
+def test_every_layer_exports_as_geojson_with_the_rows_and_columns_of_its_csv(capsys, tiny, layer):
+    data_dir, _, _ = tiny
+    args = ("export", layer, "--year", "2019", "--data", str(data_dir))
+    code, out, _ = run(capsys, *args)
+    rows = list(csv.DictReader(io.StringIO(out)))
+    geojson_code, out, err = run(capsys, *args, "--format", "geojson")
+    collection = json.loads(out)
+    assert (code, geojson_code, err, collection["type"]) == (0, 0, "", "FeatureCollection")
+    features = collection["features"]
+    key = {"countries": "iso3", "borders": "member_iso3"}.get(layer, "id")
+    assert rows and [f["properties"][key] for f in features] == [row[key] for row in rows]
+    for feature in features:
+        properties, geometry = feature["properties"], feature["geometry"]
+        assert list(properties)[: len(export.LAYER_COLUMNS[layer])] == export.LAYER_COLUMNS[layer]
+        if layer == "countries":
+            assert geometry["type"] in {"Polygon", "MultiPolygon"}
+        elif layer == "borders":
+            assert geometry["type"] in {"LineString", "MultiLineString"}
+        elif "lat" in properties:
+            assert geometry == {
+                "type": "Point",
+                "coordinates": [properties["lon"], properties["lat"]],
+            }
+        else:
+            assert geometry is None
+
+
 def test_export_of_invalid_data_fails_with_the_problems(capsys, tmp_path):
     data = tables()
     data["bases"][0]["lon"] = "east"
     data_dir, _, _ = write_dataset(tmp_path, data)
     code, out, err = run(capsys, "export", "bases", "--year", "2000", "--data", str(data_dir))
-    assert (code, out) == (1, "")
-    assert "column lon: 'east' is not a number" in err
+    assert (code, out, err.splitlines()) == (
+        1,
+        "",
+        [
+            "1 problem(s) in the data:",
+            "  datasets/bases.csv line 2, column lon: 'east' is not a number",
+        ],
+    )
 
 
 def run_module(*argv: str) -> subprocess.CompletedProcess:

@@ -16,16 +16,22 @@ KNOWN = frozenset({"ARM", "GEO", "RUS", "TJK", "UZB", "XAB"})
 EVIL = '<script>alert("x")</script> **bold** [link](javascript:alert(1))'
 
 
-@pytest.fixture
-def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app reads the tiny dataset, with markup in strings a user sees."""
+@pytest.fixture(scope="module")
+def tiny_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny dataset with markup in strings a user sees, written once: read it only."""
     data = tables()
     data["notes"][0]["text"] = f"Uzbekistan left. {EVIL}"
     data["sources"][1]["title"] = f"Tiny Treaty {EVIL}"
     data["bases"][0]["name"] = f"Gyumri base {EVIL}"
-    data_dir, _, _ = write_dataset(tmp_path, data)
-    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    data_dir, _, _ = write_dataset(tmp_path_factory.mktemp("pages"), data)
     return data_dir
+
+
+@pytest.fixture
+def tiny_data(tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the tiny dataset with markup."""
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(tiny_data_dir))
+    return tiny_data_dir
 
 
 def run_app(query: dict[str, str] | None = None, page: str | None = None) -> AppTest:

@@ -1,5 +1,7 @@
-"""The dashboard on a free local port, and Debian's Chromium, for the browser tests, the README
-screenshot and the benchmark: readiness, the server's log, its memory, always stopped."""
+"""The dashboard on a free local port, for the browser tests, the README screenshot and the
+benchmark: readiness, the server's log, its memory (from /proc), always stopped.
+
+Chromium and what the browser looks for in the page live in tooling/browser.py."""
 
 import os
 import signal
@@ -16,19 +18,6 @@ from types import TracebackType
 
 from csto_atlas.data.paths import REPO_DIR
 
-# Playwright drives Debian's chromium (its own browser download does not work offline); without
-# the background-networking flags Chromium keeps trying to reach Google's hosts.
-CHROMIUM_ENV_VAR = "CSTO_ATLAS_CHROMIUM"
-DEFAULT_CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0
 LOG_TAIL_LINES = 60
@@ -39,11 +28,6 @@ def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
-
-
-def chromium_path() -> Path:
-    """Debian's Chromium, or $CSTO_ATLAS_CHROMIUM."""
-    return Path(os.environ.get(CHROMIUM_ENV_VAR, DEFAULT_CHROMIUM))
 
 
 def streamlit_command(script: Path, port: int) -> list[str]:

@@ -260,8 +260,12 @@ def load_atlas(
     loaded["countries"] = load_table(data_dir, "countries", refs)
     countries = loaded["countries"].frame
     territories = countries.loc[countries["kind"] != "state", "iso3"] if "kind" in countries else []
+    # A code whose own row is bad may be a territory: rows citing it are not flagged again.
+    unchecked = (loaded["countries"].key_set or frozenset()) - set(countries.get("iso3", []))
     refs = replace(
-        refs, country_codes=loaded["countries"].key_set, territory_iso3=frozenset(territories)
+        refs,
+        country_codes=loaded["countries"].key_set,
+        territory_iso3=frozenset(territories) | unchecked,
     )
     loaded["places"] = load_table(data_dir, "places", refs)
     refs = replace(refs, place_ids=loaded["places"].key_set or frozenset())

@@ -1,19 +1,47 @@
-"""Browser-test fixtures: the app on a free port, Debian's Chromium driven by Playwright.
+"""Browser-test fixtures: the app on a free port, Debian's Chromium driven by pytest-playwright.
 
-Outside CI a missing Chromium or Playwright skips these tests with the reason; under CI=true
-it fails them, so a green CI always means the browser tests ran.
+pytest-playwright launches the browser (`browser`, `new_context`, `context`, `page`) with the
+launch options of tooling/browser.py, and keeps a trace and a screenshot of every failed test in
+test-results/ (`--tracing retain-on-failure --screenshot only-on-failure`, see pyproject.toml).
+Open a page through those fixtures (or `recorded`), not with `browser.new_context()` directly:
+only their pages are traced and watched for JavaScript errors.
+
+Every browser test fails when a page logged a JavaScript error (a console error or an uncaught
+exception, in the page or in the map's iframe) unless ALLOWED_ERRORS documents it.
+
+Outside CI a missing Chromium skips these tests with the reason; under CI=true it fails them, so a
+green CI always means the browser tests ran.
 """
 
 import os
-from collections.abc import Iterator
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 import pytest
+from playwright import sync_api as playwright_sync_api
+from playwright.sync_api import BrowserContext, ConsoleMessage, Page, WebError
 
-from tooling.server import CHROMIUM_ARGS, AppServer, chromium_path
+from tooling.browser import chromium_path, launch_options
+from tooling.server import AppServer
 
 EXPECT_TIMEOUT_MS = 30_000
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
+VIEWPORT = {"width": 1400, "height": 1000}
+
+# (pattern of the message, why it is unavoidable). A new entry needs a reason that holds for every
+# run, not a flaky message to silence.
+ALLOWED_ERRORS: list[tuple[re.Pattern[str], str]] = [
+    (
+        re.compile(
+            r"^console error: Failed to load resource: the server responded with a status of 404 "
+            r"\(Not Found\) \(http://127\.0\.0\.1:\d+/[a-z_]+/_stcore/(health|host-config)\)$"
+        ),
+        "Streamlit's frontend finds the server's base path by probing each candidate "
+        "(baseUriPartsList): a first load of a page URL such as /data asks /data/_stcore/health "
+        "and /data/_stcore/host-config, which 404, before /_stcore/health.",
+    ),
+]
 
 
 def unavailable(reason: str) -> None:
@@ -35,13 +63,24 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
 
 @pytest.fixture(scope="session")
 def sync_api():
-    """Playwright's sync API module (skip or fail when it is not installed)."""
-    try:
-        from playwright import sync_api
-    except ImportError:
-        unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
-    sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    return sync_api
+    """Playwright's sync API module, its `expect` waiting up to EXPECT_TIMEOUT_MS."""
+    playwright_sync_api.expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    return playwright_sync_api
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
+    """pytest-playwright launches Debian's Chromium headless, with our flags (skip if absent)."""
+    executable = chromium_path()
+    if not executable.exists():
+        unavailable(f"no Chromium at {executable} (apt-get install chromium)")
+    return {**browser_type_launch_args, **launch_options()}
+
+
+@pytest.fixture(scope="session")
+def browser_context_args(browser_context_args: dict) -> dict:
+    """Every page is 1400x1000 unless a test asks otherwise."""
+    return {**browser_context_args, "viewport": VIEWPORT}
 
 
 @pytest.fixture(scope="session")
@@ -55,24 +94,59 @@ def app_server() -> Iterator[AppServer]:
         server.stop()
 
 
-@pytest.fixture(scope="session")
-def browser(sync_api):
-    """Headless Debian Chromium."""
-    executable = chromium_path()
-    if not executable.exists():
-        unavailable(f"no Chromium at {executable} (apt-get install chromium)")
-    with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(executable), headless=True, args=CHROMIUM_ARGS
-        )
-        yield browser
-        browser.close()
+@dataclass
+class PageErrors:
+    """JavaScript errors logged by every page of the contexts it watches, iframes included."""
+
+    errors: list[str] = field(default_factory=list)
+
+    def watch(self, context: BrowserContext) -> BrowserContext:
+        """Collect the console errors and uncaught exceptions of every page of `context`."""
+        context.on("console", self.record_console)
+        context.on("weberror", self.record_exception)
+        return context
+
+    def record_console(self, message: ConsoleMessage) -> None:
+        if message.type == "error":
+            where = message.location.get("url", "")
+            self.errors.append(f"console error: {message.text} ({where})")
+
+    def record_exception(self, error: WebError) -> None:
+        url = error.page.url if error.page is not None else ""
+        self.errors.append(f"uncaught exception: {error.error.message} ({url})")
+
+    def unexpected(self) -> list[str]:
+        """The errors no entry of ALLOWED_ERRORS explains."""
+        return [
+            error
+            for error in self.errors
+            if not any(pattern.search(error) for pattern, _ in ALLOWED_ERRORS)
+        ]
+
+
+@pytest.fixture(autouse=True)
+def page_errors() -> Iterator[PageErrors]:
+    """Fail the test (at teardown, once its pages are closed) if a page logged a JS error."""
+    collected = PageErrors()
+    yield collected
+    if unexpected := collected.unexpected():
+        pytest.fail("a page logged JavaScript errors:\n" + "\n".join(unexpected), pytrace=False)
+
+
+@pytest.fixture
+def new_context(new_context: Callable[..., BrowserContext], page_errors: PageErrors):
+    """pytest-playwright's traced contexts, each watched for JavaScript errors."""
+
+    def make(**options) -> BrowserContext:
+        return page_errors.watch(new_context(**options))
+
+    return make
 
 
 class RecordedPage:
     """A browser page plus every URL it requested."""
 
-    def __init__(self, page, origin: str) -> None:
+    def __init__(self, page: Page, origin: str) -> None:
         self.page = page
         self.origin = origin
         self.requests: list[str] = []
@@ -89,11 +163,6 @@ class RecordedPage:
 
 
 @pytest.fixture
-def recorded(browser, app_server: AppServer) -> Iterator[RecordedPage]:
-    """A fresh page (1400x1000) recording its requests."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
-    try:
-        yield RecordedPage(page, app_server.url)
-    finally:
-        context.close()
+def recorded(page: Page, app_server: AppServer) -> RecordedPage:
+    """A fresh page (1400x1000) of the session's app server, recording its requests."""
+    return RecordedPage(page, app_server.url)

@@ -2,8 +2,8 @@
 
     .venv/bin/python -m tests.e2e.screenshot [--out docs/screenshot.png] [--query "?year=2019&country=TJK"]
 
-Starts the app on a free port (csto_atlas/devserver.py), opens the page in Debian's headless
-Chromium, waits until the map and the panel are drawn, and saves the picture.
+Starts the app on a free port (tooling/server.py), opens the page in Debian's headless Chromium
+(tooling/browser.py), waits until the map and the panel are drawn, and saves the picture.
 """
 
 import argparse
@@ -12,12 +12,12 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from csto_atlas.data.paths import REPO_DIR
-from tooling.server import CHROMIUM_ARGS, AppServer, chromium_path
+from tooling.browser import MAP_FRAME, PANEL_CONTENT, launch_chromium, map_frame, wait_until_idle
+from tooling.server import AppServer
 
 DEFAULT_OUT = REPO_DIR / "docs" / "screenshot.png"
 DEFAULT_QUERY = "?year=2019&country=TJK"
 VIEWPORT = {"width": 1500, "height": 900}
-MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 
 
 def take_screenshot(out: Path, query: str) -> Path:
@@ -25,17 +25,14 @@ def take_screenshot(out: Path, query: str) -> Path:
     server = AppServer().start()
     try:
         with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=str(chromium_path()), headless=True, args=CHROMIUM_ARGS
-            )
+            browser = launch_chromium(playwright)
             page = browser.new_page(viewport=VIEWPORT, device_scale_factor=1)
             page.goto(f"{server.url}/{query}")
             frame = page.frame_locator(MAP_FRAME)
             expect(frame.locator("path.csto-region").first).to_be_visible(timeout=60_000)
-            expect(page.locator(".st-key-atlas_panel .csto-panel")).to_be_visible(timeout=60_000)
-            page.locator(MAP_FRAME).element_handle().content_frame().evaluate(
-                "document.fonts.ready.then(() => true)"
-            )
+            expect(page.locator(PANEL_CONTENT)).to_be_visible(timeout=60_000)
+            wait_until_idle(page, timeout_ms=60_000)
+            map_frame(page).evaluate("document.fonts.ready.then(() => true)")
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out))
             browser.close()

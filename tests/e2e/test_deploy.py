@@ -11,8 +11,9 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from tests.e2e.conftest import MAP_FRAME, unavailable
+from tests.e2e.conftest import unavailable
 from tooling import proxy
+from tooling.browser import MAP_FRAME
 from tooling.proxy import Deployment
 
 pytestmark = pytest.mark.e2e

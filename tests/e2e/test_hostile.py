@@ -13,8 +13,8 @@ import pytest
 
 from csto_atlas.data import paths
 from csto_atlas.data.schema import max_chars
-from tests.e2e.conftest import MAP_FRAME
 from tests.tiny import tables, write_csv, write_dataset
+from tooling.browser import MAP_FRAME
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e

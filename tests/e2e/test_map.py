@@ -9,12 +9,11 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import status_table, year_range
 from csto_atlas.render import style
-from tests.e2e.conftest import MAP_FRAME
+from tooling.browser import MAP_FRAME, PANEL, map_frame, wait_until_idle
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
 
-PANEL = ".st-key-atlas_panel"
 SLIDER = "input.csto-slider"
 YEAR_BOX = ".csto-year"
 
@@ -41,25 +40,13 @@ def open_map(recorded, sync_api, query: str = ""):
     recorded.page.goto(f"{recorded.origin}/{query}")
     frame = recorded.page.frame_locator(MAP_FRAME)
     sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
-    wait_until_idle(recorded.page, sync_api)
+    wait_until_idle(recorded.page)
     return frame
-
-
-def wait_until_idle(page, sync_api) -> None:
-    """Wait until the script run is over (so the layout no longer moves under the mouse)."""
-    sync_api.expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning"
-    )
-
-
-def map_window(page):
-    """The map iframe's Frame, to read Leaflet's state (window.map) from it."""
-    return page.locator(MAP_FRAME).element_handle().content_frame()
 
 
 def centre_on(page, lat: float, lon: float, zoom: float = 6) -> tuple[float, float]:
     """Centre the map on a point (no animation); return where that point is on the page."""
-    window = map_window(page)
+    window = map_frame(page)
     x, y = window.evaluate(
         """([lat, lon, zoom]) => {
             window.map.setView([lat, lon], zoom, {animate: false});
@@ -101,7 +88,7 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
     frame = open_map(recorded, sync_api, "?year=2008")
     uzbekistan = frame.locator("path.csto-iso-UZB")
     sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2008))
-    window = map_window(recorded.page)
+    window = map_frame(recorded.page)
     zoom_before = window.evaluate("window.map.getZoom()")
     frame.locator(".leaflet-control-zoom-in").click()
     window.wait_for_function(f"window.map.getZoom() > {zoom_before}")
@@ -116,7 +103,7 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
     sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2013))
     assert window.evaluate("[window.map.getZoom(), window.map.getCenter()]") == view
     assert window.evaluate("window.mountedOnce") is True
-    assert "year=2013" in recorded.page.url
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]year=2013(&|$)"))
 
 
 def test_a_mouse_click_on_the_slider_track_moves_the_year(recorded, sync_api):
@@ -131,13 +118,13 @@ def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
     recorded, sync_api, atlas
 ):
     frame = open_map(recorded, sync_api, "?year=2019")
-    window = map_window(recorded.page)
+    window = map_frame(recorded.page)
     window.evaluate("window.mountedOnce = true")
     click_region(recorded.page, atlas, "TJK")
     panel = recorded.page.locator(PANEL)
     sync_api.expect(panel.locator("h3")).to_have_text("Tajikistan in 2019")
     sync_api.expect(panel.locator(".csto-cite").first).to_be_visible()
-    assert "country=TJK" in recorded.page.url
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]country=TJK(&|$)"))
     sync_api.expect(frame.locator("select.csto-country")).to_have_value("TJK")
     assert window.evaluate("[window.mountedOnce, window.map.getZoom()]") == [True, 6]
 
@@ -149,19 +136,20 @@ def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, syn
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2018")
     frame.locator("select.csto-country").select_option("ARM")
     sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Armenia in 2018")
-    assert "year=2018" in recorded.page.url and "country=ARM" in recorded.page.url
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]year=2018(&|$)"))
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]country=ARM(&|$)"))
 
 
 def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
     base = atlas.bases.iloc[0]
     frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
-    map_window(recorded.page).evaluate("window.mountedOnce = true")
+    map_frame(recorded.page).evaluate("window.mountedOnce = true")
     recorded.page.mouse.click(*centre_on(recorded.page, base["lat"], base["lon"], 8))
     popup = frame.locator(".leaflet-popup-content")
     sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
     sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
     sync_api.expect(recorded.page.locator(PANEL)).to_contain_text("Click a country")
-    assert map_window(recorded.page).evaluate("window.mountedOnce") is True
+    assert map_frame(recorded.page).evaluate("window.mountedOnce") is True
 
 
 def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas, statuses):
@@ -186,6 +174,78 @@ def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
     before = markers.count()
     frame.locator(".leaflet-control-layers label", has_text="Meetings").click()
     sync_api.expect(markers).to_have_count(before + len(atlas.meetings))
+
+
+# The markers of one layer drawn at a point: what the user sees of each (its SVG path's fill
+# opacity and its radius). A marker hidden for the year is not on the map at all.
+MARKERS_AT = """([kind, lat, lon]) => {
+    const drawn = [];
+    window.map.eachLayer((layer) => {
+        const data = layer.options && layer.options.csto;
+        if (!data || data.kind !== kind || !layer._path || !layer._path.isConnected) return;
+        const at = layer.getLatLng();
+        if (Math.abs(at.lat - lat) < 1e-9 && Math.abs(at.lng - lon) < 1e-9) {
+            drawn.push([Number(layer._path.getAttribute("fill-opacity")), layer.getRadius()]);
+        }
+    });
+    return drawn;
+}"""
+
+
+def markers_at(page, kind: str, row) -> list[list[float]]:
+    """[fill opacity, radius] of each `kind` marker drawn at `row`'s point."""
+    return map_frame(page).evaluate(MARKERS_AT, [kind, float(row["lat"]), float(row["lon"])])
+
+
+def look_of(kind: str, past: bool) -> list[float]:
+    """[fill opacity, radius] that render.style gives a `kind` marker of this year or of the past."""
+    look = style.MARKER_LOOK[kind]
+    if past:
+        return [look["past"]["fillOpacity"], look["past_radius"]]
+    return [look["current"]["fillOpacity"], look["radius"]]
+
+
+def step_year(recorded, sync_api, frame, key: str, year: int) -> None:
+    """Press an arrow key on the map's slider and wait until the map shows `year`."""
+    frame.locator(SLIDER).focus()
+    recorded.page.keyboard.press(key)
+    sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", str(year))
+
+
+def lone_point(frame_of_points, row) -> bool:
+    """Whether no other row of the frame sits at `row`'s point."""
+    same = (frame_of_points["lat"] == row["lat"]) & (frame_of_points["lon"] == row["lon"])
+    return int(same.sum()) == 1
+
+
+def test_an_incident_appears_in_its_year_and_fades_in_the_years_after(recorded, sync_api, atlas):
+    incidents = atlas.incidents[atlas.incidents["same_as"].isna()]
+    incident = next(row for _, row in incidents.iterrows() if lone_point(incidents, row))
+    year = int(incident["year"])
+    frame = open_map(recorded, sync_api, f"?year={year - 1}")
+    assert markers_at(recorded.page, "incidents", incident) == []
+    step_year(recorded, sync_api, frame, "ArrowRight", year)
+    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=False)]
+    step_year(recorded, sync_api, frame, "ArrowRight", year + 1)
+    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=True)]
+    step_year(recorded, sync_api, frame, "ArrowLeft", year)
+    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=False)]
+
+
+def test_a_base_is_on_the_map_only_in_its_active_years(recorded, sync_api, atlas):
+    bases = atlas.bases
+    base = next(
+        row
+        for _, row in bases.sort_values("start_year").iterrows()
+        if lone_point(bases, row) and row["start_year"] > 1992
+    )
+    start = int(base["start_year"])
+    frame = open_map(recorded, sync_api, f"?year={start - 1}")
+    assert markers_at(recorded.page, "bases", base) == []
+    step_year(recorded, sync_api, frame, "ArrowRight", start)
+    assert markers_at(recorded.page, "bases", base) == [look_of("bases", past=False)]
+    step_year(recorded, sync_api, frame, "ArrowRight", start + 1)
+    assert markers_at(recorded.page, "bases", base) == [look_of("bases", past=False)]
 
 
 def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, sync_api, atlas):
@@ -242,13 +302,9 @@ def fresh_server():
 
 
 @pytest.fixture
-def fresh_page(browser, fresh_server):
-    """A page of its own on a server no session has visited yet."""
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        yield page, fresh_server.url
-    finally:
-        page.close()
+def fresh_page(fresh_server, page):
+    """A page of its own on a server no session has visited yet (closed before the server)."""
+    return page, fresh_server.url
 
 
 # Records, from before the first paint, whether Streamlit ever drew its own sidebar list of pages.
@@ -274,7 +330,7 @@ def test_a_first_visit_straight_to_a_page_shows_it_with_the_apps_navigation(
     page.goto(f"{url}{path}")
     sync_api.expect(page.get_by_role("heading", name=heading, exact=True)).to_be_visible()
     sync_api.expect(page.get_by_role("link", name="Map").first).to_be_visible()
-    wait_until_idle(page, sync_api)
+    wait_until_idle(page)
     assert page.evaluate("window.__sawSidebarNav") is False
     assert page.get_by_role("link", name="dashboard").count() == 0
 

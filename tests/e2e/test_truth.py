@@ -10,7 +10,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import year_range
 from csto_atlas.domain.territory import drawn_status_table
 from csto_atlas.render import style
-from tests.e2e.conftest import MAP_FRAME
+from tooling.browser import MAP_FRAME
 
 pytestmark = pytest.mark.e2e
 
