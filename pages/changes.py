@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from csto_atlas.app import story, ui
+from csto_atlas.app import evidence, story, ui
 
 ui.page_header("pages/changes.py", "Changes")
 atlas = ui.atlas_or_stop()
@@ -13,6 +13,4 @@ st.caption(
 )
 first, last = story.pick_years(atlas)
 changed = story.show_changes(atlas, first, last)
-# --- INTEGRATOR: the two static maps go here, side by side (csto_atlas/render/images.py):
-# render_map(atlas, first, fmt="png", highlight=changed) and the same for `last`, each in an
-# st.columns(2) column with st.image. `changed` lists the codes of the countries to outline.
+evidence.show_compared_maps(first, last, changed)

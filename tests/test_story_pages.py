@@ -154,3 +154,14 @@ def test_the_border_chart_stacks_the_neighbours_of_every_year(tiny_atlas):
     assert spec["encoding"]["y"]["aggregate"] == "sum"
     rows = spec["datasets"][spec["data"]["name"]]
     assert {row["year"] for row in rows} == set(range(1992, 2000))
+
+
+def test_the_changes_page_shows_the_two_years_maps_side_by_side(tiny_data):
+    app = run_app(page="pages/changes.py")
+    app.selectbox(key=story.FIRST_YEAR_KEY).select(1999)
+    app.selectbox(key=story.LAST_YEAR_KEY).select(2006).run()
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    assert captions == [
+        "31 December 1999: the countries that changed are outlined",
+        "31 December 2006: the countries that changed are outlined",
+    ]

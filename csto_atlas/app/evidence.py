@@ -8,6 +8,7 @@ session of the server (same data, same bytes).
 """
 
 import re
+from collections.abc import Collection
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode, urlsplit, urlunsplit
@@ -61,11 +62,33 @@ def cached_exports(data_dir: str, digest: str, year: int) -> list[export.ExportF
 
 
 @st.cache_data(show_spinner=False)
-def cached_map_image(data_dir: str, digest: str, year: int, fmt: str) -> bytes:
-    """The map of `year` as PNG or SVG bytes."""
+def cached_map_image(
+    data_dir: str, digest: str, year: int, fmt: str, highlight: tuple[str, ...] = ()
+) -> bytes:
+    """The map of `year` as PNG or SVG bytes, `highlight` regions outlined."""
     from csto_atlas.render import images  # matplotlib is loaded only when an image is asked for
 
-    return images.render_map(ui.atlas_for(ui.data_key()), year, fmt, version=current_version())
+    atlas = ui.atlas_for(ui.data_key())
+    return images.render_map(atlas, year, fmt, highlight, version=current_version())
+
+
+def show_compared_maps(first: int, last: int, changed: Collection[str]) -> None:
+    """The maps of two years side by side, the countries that changed between them outlined."""
+    version = current_version()
+    data_dir = str(paths.data_dir())
+    outlined = tuple(sorted(changed))
+    with st.spinner("Drawing the two maps…"):
+        images = [
+            cached_map_image(data_dir, version.digest, year, "png", outlined)
+            for year in (first, last)
+        ]
+    for column, year, image in zip(st.columns(2), (first, last), images, strict=True):
+        with column:
+            st.image(
+                image,
+                caption=f"31 December {year}: the countries that changed are outlined",
+                width="stretch",
+            )
 
 
 @st.cache_resource(show_spinner=False)
