@@ -1,6 +1,8 @@
-"""What a region's panel says in one year: status, history, notes, bases, incidents (plain data).
+"""What a region's panel says: status, history, notes, bases, incidents (plain data).
 
-render/html.py turns this into HTML; nothing here knows about HTML or Streamlit.
+`panel_content` gives everything a region's panel can show in any year, each item with the
+years it applies to, so the browser only chooses what to show for the year on the slider.
+render/html.py turns it into HTML; nothing here knows about HTML or Streamlit.
 """
 
 from collections.abc import Mapping
@@ -12,9 +14,12 @@ import pandas as pd
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain import geo
-from csto_atlas.domain.status import status_on
+from csto_atlas.domain.status import status_on, status_table
 
 Record = dict[str, Any]
+# A membership event with the same date and detail for at least this many regions is the
+# treaty's own event (the 1999 protocol, the 2002 Charter): the panel folds it away.
+TREATY_WIDE_MIN = 3
 
 
 def plain(frame: pd.DataFrame) -> list[Record]:
@@ -51,24 +56,85 @@ def history_events(atlas: Atlas, iso3: str) -> list[Record]:
     return primary
 
 
-def panel_view(atlas: Atlas, iso3: str, year: int) -> Record:
-    """Everything the panel of `iso3` shows for `year`."""
+def with_accounts(rows: pd.DataFrame) -> list[Record]:
+    """Primary rows, each with the other sources' accounts of it (its same_as rows) as `others`."""
+    records = plain(rows)
+    primary = [row for row in records if row["same_as"] is None]
+    for row in primary:
+        row["others"] = [other for other in records if other["same_as"] == row["id"]]
+    return primary
+
+
+def treaty_wide_ids(membership: pd.DataFrame) -> set[str]:
+    """Ids of primary events shared (same date and detail) by TREATY_WIDE_MIN regions or more."""
+    events = membership[membership["same_as"].isna()]
+    sizes = events.groupby(["date", "detail"], dropna=False)["iso3"].transform("nunique")
+    return set(events.loc[sizes >= TREATY_WIDE_MIN, "id"])
+
+
+def status_periods(row: pd.Series, events: list[Record]) -> list[Record]:
+    """Runs of years with one status (a status table's row), each with the event that began it.
+
+    The event is the region's first primary event of that status taking effect in the run's
+    first year (None before any event: the default status).
+    """
+    periods: list[Record] = []
+    for year, status in row.items():
+        if periods and periods[-1]["status"] == status:
+            periods[-1]["to"] = int(year)
+            continue
+        began = [e for e in events if e["status"] == status and e["ends"].year == int(year)]
+        periods.append(
+            {
+                "from": int(year),
+                "to": int(year),
+                "status": status,
+                "event": min(began, key=lambda e: e["ends"]) if began else None,
+            }
+        )
+    return periods
+
+
+def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
+    """Everything the panel of every region can show in `years`; every item carries its years.
+
+    Treaty-wide events (shared by many regions, and not what set this region's status) are
+    listed apart, for the panel to fold away.
+    """
     names = geo.region_names(atlas.regions)
-    parent = geo.region_parents(atlas.regions)[iso3]
-    status, detail = status_in(atlas, iso3, year)
-    active = set(geo.bases_active(atlas, year)["id"])
-    bases = plain(geo.points_in(atlas.bases, iso3))
-    for base in bases:
-        base["active"] = base["id"] in active
-    return {
-        "iso3": iso3,
-        "year": year,
-        "name": names[iso3],
-        "parent": names.get(parent, parent) if parent else None,
-        "status": status,
-        "detail": detail,
-        "events": history_events(atlas, iso3),
-        "notes": plain(geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False)),
-        "bases": bases,
-        "incidents": plain(geo.points_in(geo.incidents_until(atlas, year), iso3)),
-    }
+    parents = geo.region_parents(atlas.regions)
+    codes = list(atlas.regions["iso3"])
+    table = status_table(atlas.membership, codes, years)
+    treaty_wide = treaty_wide_ids(atlas.membership)
+    history = atlas.membership.sort_values(
+        ["starts", "same_as"], na_position="first", kind="stable"
+    )
+    events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
+    notes_of = dict(list(atlas.notes.sort_values("year", kind="stable").groupby("iso3")))
+    bases_of = dict(
+        list(atlas.bases.sort_values("start_year", kind="stable").groupby("located_iso3"))
+    )
+    incidents = atlas.incidents.sort_values("starts", kind="stable")
+    incidents_of = dict(list(incidents.groupby("located_iso3")))
+    empty = atlas.notes.iloc[:0]
+    contents = {}
+    for iso3 in codes:
+        events = events_of.get(iso3, [])
+        periods = status_periods(table.loc[iso3], events)
+        behind = {period["event"]["id"] for period in periods if period["event"] is not None}
+        shared = treaty_wide - behind
+        parent = parents[iso3]
+        contents[iso3] = {
+            "iso3": iso3,
+            "name": names[iso3],
+            "parent": names.get(parent, parent) if parent else None,
+            "first": years.start,
+            "last": years.stop - 1,
+            "periods": periods,
+            "events": [event for event in events if event["id"] not in shared],
+            "treaty_events": [event for event in events if event["id"] in shared],
+            "notes": plain(notes_of.get(iso3, empty)),
+            "bases": plain(bases_of.get(iso3, empty)),
+            "incidents": with_accounts(incidents_of.get(iso3, incidents.iloc[:0])),
+        }
+    return contents
