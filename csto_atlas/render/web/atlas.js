@@ -140,9 +140,7 @@
     atlas.hovered = iso3;
     restyleCountry(atlas, previous);
     restyleCountry(atlas, iso3);
-    if (!iso3) {
-      restyleCountry(atlas, atlas.selected);
-    }
+    restyleCountry(atlas, atlas.selected); /* the selected outline stays on top */
   }
 
   /* Paths are not tab stops (the Country box is the keyboard path to a country) and never
@@ -650,6 +648,11 @@
     container.setAttribute("role", "region");
     container.setAttribute("aria-label", atlas.config.text.mapLabel);
     container.setAttribute("aria-describedby", "csto-summary");
+    /* Leaflet focuses the map on every press (for its keyboard handler) and then restores the
+       frame's scroll, not the page's: on a phone the page jumped under the finger. */
+    container.focus = function () {
+      HTMLElement.prototype.focus.call(container, { preventScroll: true });
+    };
     atlas.ui.notice = element("p", "csto-notice", mapBox);
     atlas.ui.notice.setAttribute("role", "status");
     atlas.ui.notice.hidden = true;
