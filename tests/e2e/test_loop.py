@@ -424,6 +424,7 @@ def test_axe_core_finds_no_serious_or_critical_violation(visit, axe_source, path
     else:
         visit.page.goto(f"{visit.origin}{path}")
         visit.expect(visit.page.get_by_role("link", name="Map").first).to_be_visible()
+        visit.page.wait_for_load_state("networkidle")
     visit.expect(visit.page.locator('[data-testid="stApp"]')).to_have_attribute(
         "data-test-script-state", "notRunning"
     )
@@ -463,6 +464,10 @@ def test_an_open_tab_keeps_working_across_a_server_restart(browser, own_server, 
         frame = visit.open("?year=2019")
         visit.window().evaluate("window.mountedOnce = true")
         own_server.restart()
+        visit.expect(visit.page.locator('[data-testid="stApp"]')).to_have_attribute(
+            "data-test-connection-state", "CONNECTED"
+        )
+        visit.expect(visit.page.locator('[role="dialog"]')).to_have_count(0)
         frame.locator(PICKER).select_option("KGZ")
         visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2019")
         click_inside(visit, atlas, "TJK")

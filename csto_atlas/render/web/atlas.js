@@ -107,9 +107,6 @@
     var layer = iso3 ? atlas.regionLayers[iso3] : null;
     if (layer) {
       layer.setStyle(countryStyle(atlas, layer.feature));
-      if (iso3 === atlas.selected || iso3 === atlas.hovered) {
-        layer.bringToFront();
-      }
     }
   }
 
@@ -117,8 +114,6 @@
     atlas.layers.countries.eachLayer(function (layer) {
       layer.setStyle(countryStyle(atlas, layer.feature));
     });
-    restyleCountry(atlas, atlas.hovered);
-    restyleCountry(atlas, atlas.selected);
   }
 
   // --- the countries: tooltips, hover, click -------------------------------------------
@@ -138,9 +133,9 @@
   function hoverCountry(atlas, iso3) {
     var previous = atlas.hovered;
     atlas.hovered = iso3;
+    /* Restyled in place, never reordered: moving a path under the pointer loses its click. */
     restyleCountry(atlas, previous);
     restyleCountry(atlas, iso3);
-    restyleCountry(atlas, atlas.selected); /* the selected outline stays on top */
   }
 
   /* Paths are not tab stops (the Country box is the keyboard path to a country) and never
@@ -221,6 +216,9 @@
     atlas.selected = chosen;
     restyleCountry(atlas, previous);
     restyleCountry(atlas, chosen);
+    if (chosen) {
+      atlas.regionLayers[chosen].bringToFront(); /* its whole outline above its neighbours */
+    }
     atlas.ui.picker.value = chosen || "";
     closeTooltips(atlas);
     showPanel(atlas);
@@ -501,8 +499,12 @@
         /* Before bindPopup's own click handler: the popup pans clear of the controls. */
         marker.on("click", function () {
           var padding = popupPadding(atlas);
-          marker.getPopup().options.autoPanPaddingTopLeft = padding.topLeft;
-          marker.getPopup().options.autoPanPaddingBottomRight = padding.bottomRight;
+          var options = marker.getPopup().options;
+          var room = atlas.map.getSize().x - padding.topLeft.x - padding.bottomRight.x - 40;
+          options.autoPanPaddingTopLeft = padding.topLeft;
+          options.autoPanPaddingBottomRight = padding.bottomRight;
+          options.maxWidth = Math.max(160, Math.min(320, room));
+          options.minWidth = Math.min(options.minWidth || 50, options.maxWidth);
         });
         marker.bindPopup(data.popup, { maxWidth: 320, className: "csto-popup", autoPan: true });
       });
