@@ -13,7 +13,7 @@ from streamlit_folium import st_folium
 from bench.naive import naive_map, unsimplified_regions
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import year_range
-from csto_atlas.render.mapbuild import MAP_HEIGHT_PX
+from csto_atlas.render.style import MAP_HEIGHT_PX
 
 
 @st.cache_resource

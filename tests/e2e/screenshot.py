@@ -32,7 +32,7 @@ def take_screenshot(out: Path, query: str) -> Path:
             page.goto(f"{server.url}/{query}")
             frame = page.frame_locator(MAP_FRAME)
             expect(frame.locator("path.csto-region").first).to_be_visible(timeout=60_000)
-            expect(page.locator(".st-key-atlas_panel .csto-panel")).to_be_visible(timeout=60_000)
+            expect(frame.locator(".csto-panel")).to_be_visible(timeout=60_000)
             page.locator(MAP_FRAME).element_handle().content_frame().evaluate(
                 "document.fonts.ready.then(() => true)"
             )
