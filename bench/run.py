@@ -39,6 +39,7 @@ from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain.status import year_range
 from csto_atlas.render import assets, mapbuild, style
 from csto_atlas.render import payload as payloads
+from tooling.proxy import COOKIE, Deployment
 from tooling.server import CHROMIUM_ARGS, AppServer, ServerError, chromium_path
 
 VIEWPORT = {"width": 1280, "height": 900}
@@ -49,6 +50,7 @@ PAGE_SLIDER = '[data-testid="stSlider"] input[type="range"]'
 MAP_SLIDER = "input.csto-slider"
 PANEL = '.csto-panel[data-iso3="{iso3}"]'  # inside the map's iframe
 PICKER = "select.csto-country"
+WEBSOCKET_COMPRESSION_ENV_VAR = "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION"
 COLD_TIMEOUT_MS = 90_000
 STEP_TIMEOUT_MS = 30_000
 KB = 1000
@@ -99,6 +101,11 @@ class Visit:
 
     def close(self) -> None:
         self.context.close()
+
+    def session_cookie(self) -> str | None:
+        """The proxy's sticky cookie of this context (None when there is no proxy)."""
+        values = [cookie["value"] for cookie in self.context.cookies() if cookie["name"] == COOKIE]
+        return values[0] if values else None
 
 
 def outcome(
@@ -308,7 +315,12 @@ def click_notes(visit: Visit, regions: list[str], clicks: int) -> list[dict[str,
 
 
 def measure_app(
-    browser: Browser, server: AppServer, app: App, atlas: Atlas, expected: dict[int, Fills], args
+    browser: Browser,
+    server: AppServer | Deployment,
+    app: App,
+    atlas: Atlas,
+    expected: dict[int, Fills],
+    args,
 ) -> dict[str, Any]:
     """Cold opens, slider steps, clicks and memory of one running app."""
     table = {str(year): fills for year, fills in expected.items()}
@@ -321,6 +333,7 @@ def measure_app(
         extensions.update(visit.meter.websocket_extensions)
         log(f"cold open {attempt}{' (warm-up)' if attempt == 0 else ''}: {run['ms']:.0f} ms")
         if attempt < args.cold_opens:
+            run["session"] = visit.session_cookie()  # its websocket closes now: nginx logs it
             visit.close()
     server.check_alive()
     counted = [run for run in runs if not run["warmup"]]
@@ -339,7 +352,28 @@ def measure_app(
     server.check_alive()
     results = app_results(runs, counted, steps, clicks, server.rss_kib())
     results["websocket_extensions"] = sorted(extensions)
+    if isinstance(server, Deployment):
+        results.update(wire_figures(counted, server.websocket_bytes_sent()))
+        results["figures"]["first_map_wire_kb"] = results["first_map_wire_bytes"]["median"] / KB
     return results
+
+
+def wire_figures(counted: list[dict[str, Any]], sent: dict[str, int]) -> dict[str, Any]:
+    """First map on the wire through the proxy: HTTP as received + the websocket as nginx sent it.
+
+    The browser reports websocket payloads decompressed; nginx logs the compressed bytes of a
+    websocket when it closes, i.e. for every counted cold open but the last (which goes on with
+    the slider steps and clicks).
+    """
+    closed = [run for run in counted if run.get("session") in sent]
+    if not closed:
+        raise BenchError("nginx logged no closed websocket of a counted cold open")
+    wire = [run["bytes"]["http_bytes"] + sent[run["session"]] for run in closed]
+    websocket = [sent[run["session"]] for run in closed]
+    return {
+        "first_map_wire_bytes": summarise(wire),
+        "first_map_websocket_wire_bytes": summarise(websocket),
+    }
 
 
 def click_order(atlas: Atlas) -> list[str]:
@@ -436,17 +470,13 @@ def reruns(atlas: Atlas, years: range) -> dict[str, Callable[[], object]]:
     """The map work of one rerun of each app, as st_folium is called there."""
     from streamlit_folium import st_folium
 
+    from csto_atlas.app import ui
+
     payload = payloads.map_payload(atlas, years)
     shapes = unsimplified_regions(atlas)
     year = years.stop - 1
     return {
-        "atlas": lambda: st_folium(
-            mapbuild.build_map(payload),
-            key="atlas_map",
-            height=style.MAP_HEIGHT_PX,
-            use_container_width=True,
-            returned_objects=[],
-        ),
+        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload)),
         "naive": lambda: st_folium(
             naive_map(atlas, shapes, year),
             key="map",
@@ -490,6 +520,7 @@ ROWS = (
     ("click to notes, median (ms)", "click_median_ms", "{:.0f}"),
     ("first map received (kB)", "first_map_kb", "{:.1f}"),
     ("  of which not Streamlit's shell (kB)", "first_map_without_streamlit_kb", "{:.1f}"),
+    ("first map on the wire, via nginx (kB)", "first_map_wire_kb", "{:.1f}"),
     ("slider step received, median (kB)", "slider_step_median_kb", "{:.2f}"),
     ("  new years only, median (kB)", "slider_step_first_visit_median_kb", "{:.2f}"),
     ("slider step received, max (kB)", "slider_step_max_kb", "{:.2f}"),
@@ -642,12 +673,52 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clicks", type=int, default=7, help="country clicks timed (default 7)")
     parser.add_argument("--no-baseline", action="store_true", help="measure the dashboard only")
     parser.add_argument(
+        "--via-proxy",
+        action="store_true",
+        help="serve each app as a deployment: --replicas replicas behind nginx (tooling/proxy.py)",
+    )
+    parser.add_argument(
+        "--replicas", type=int, default=2, help="replicas behind nginx with --via-proxy (default 2)"
+    )
+    parser.add_argument(
+        "--websocket-compression",
+        choices=("config", "on", "off"),
+        default="config",
+        help="server.enableWebsocketCompression: as .streamlit/config.toml says (default), or on/off",
+    )
+    parser.add_argument(
         "--out", type=Path, help="JSON file to write (default bench/results/<time>.json)"
     )
     args = parser.parse_args(argv)
-    if args.cold_opens < 1 or args.steps < 1 or args.clicks < 1:
-        parser.error("--cold-opens, --steps and --clicks must be at least 1")
+    if args.cold_opens < 1 or args.steps < 1 or args.clicks < 1 or args.replicas < 1:
+        parser.error("--cold-opens, --steps, --clicks and --replicas must be at least 1")
+    if args.via_proxy and args.cold_opens < 2:
+        parser.error(
+            "--via-proxy needs --cold-opens 2 or more (the last one's websocket stays open)"
+        )
     return args
+
+
+def server_env(args: argparse.Namespace) -> dict[str, str]:
+    """Environment overrides of the servers (the websocket compression, when forced)."""
+    if args.websocket_compression == "config":
+        return {}
+    return {
+        WEBSOCKET_COMPRESSION_ENV_VAR: "true" if args.websocket_compression == "on" else "false"
+    }
+
+
+def serve(app: App, args: argparse.Namespace) -> AppServer | Deployment:
+    """One server for `app`, or with --via-proxy its replicas behind nginx (a context manager)."""
+    if args.via_proxy:
+        return Deployment(
+            replicas=args.replicas,
+            extra_env=server_env(args),
+            name=app.name,
+            script=app.script,
+            cwd=app.cwd,
+        )
+    return AppServer(app.name, app.script, app.cwd, server_env(args) or None)
 
 
 def launch(playwright: Playwright) -> Browser:
@@ -670,7 +741,7 @@ def main(argv: list[str] | None = None) -> int:
             browser = launch(playwright)
             try:
                 for app in apps_to_run:
-                    with AppServer(app.name, app.script, app.cwd) as server:
+                    with serve(app, args) as server:
                         measured = measure_app(browser, server, app, atlas, expected, args)
                     measured["figures"]["python_build_ms"] = builds[app.name]
                     results["apps"][app.name] = measured

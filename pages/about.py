@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from csto_atlas.app import ui
+from csto_atlas.app import evidence, ui
 
 ui.page_header("pages/about.py", "About")
 st.title("About CSTO Atlas")
@@ -25,3 +25,4 @@ the country polygons. An OpenStreetMap background can be switched on in the laye
 (it loads tiles from the internet).
 """
 )
+evidence.show_version()

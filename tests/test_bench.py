@@ -270,3 +270,31 @@ def test_the_speedup_target_is_met_at_five_times():
     apps = {"atlas": figures(), "naive": figures(slider_step_median_ms=250.0)}
     speedup = run.evaluate_targets(apps)[-1]
     assert (speedup["value"], speedup["met"]) == (5.0, True)
+
+
+def test_the_first_map_on_the_wire_adds_nginxs_websocket_bytes_to_the_http_bytes():
+    counted = [
+        {"session": "a", "bytes": {"http_bytes": 1000}},
+        {"session": "b", "bytes": {"http_bytes": 1200}},
+        {"session": None, "bytes": {"http_bytes": 9999}},  # the last: its websocket stays open
+    ]
+    wire = run.wire_figures(counted, {"a": 100, "b": 300, "other": 5})
+    assert wire["first_map_wire_bytes"]["median"] == 1300.0
+    assert wire["first_map_websocket_wire_bytes"]["n"] == 2
+
+
+def test_no_closed_websocket_means_no_wire_figure():
+    with pytest.raises(run.BenchError, match="no closed websocket"):
+        run.wire_figures([{"session": "a", "bytes": {"http_bytes": 1}}], {})
+
+
+def test_the_proxy_option_serves_each_app_as_a_deployment_of_replicas():
+    args = run.parse_args(["--via-proxy", "--replicas", "3", "--websocket-compression", "off"])
+    served = run.serve(run.ATLAS, args)
+    assert (type(served).__name__, served.replicas, served.script) == (
+        "Deployment",
+        3,
+        run.ATLAS.script,
+    )
+    assert served.extra_env == {run.WEBSOCKET_COMPRESSION_ENV_VAR: "false"}
+    assert type(run.serve(run.ATLAS, run.parse_args([]))).__name__ == "AppServer"

@@ -24,7 +24,10 @@ def test_validate_exits_0_on_clean_data(capsys, tiny):
     data_dir, _, sources_dir = tiny
     code, out, _ = run(capsys, "validate", "--data", str(data_dir), "--sources", str(sources_dir))
     assert code == 0
-    assert "valid (3 sources, 6 membership, 2 bases, 1 incidents, 1 meetings, 3 notes" in out
+    assert (
+        "valid (3 sources, 6 membership, 1 territories, 3 places, 2 bases, 1 incidents, 1 meetings, 3 notes"
+        in out
+    )
 
 
 def test_validate_lists_every_problem_and_exits_1(capsys, tmp_path):
@@ -163,3 +166,34 @@ def test_python_dash_m_rejects_an_unknown_layer_with_exit_2():
     done = run_module("export", "bogus", "--year", "2000")
     assert done.returncode == 2
     assert "invalid choice: 'bogus'" in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["export", "bases", "--year", "-1"], "argument --year: -1 is not a year (1..9999)"),
+        (["export", "bases", "--year", "99999"], "argument --year: 99999 is not a year (1..9999)"),
+        (["export", "bases", "--year", "soon"], "argument --year: 'soon' is not a year"),
+        (
+            ["export", "bases", "--year", "1800"],
+            "argument --year: 1800 is outside the data's years",
+        ),
+        (["export", "bogus", "--year", "2000"], "invalid choice: 'bogus'"),
+        (["validate", "--data", "/no/such/folder"], "argument --data: '/no/such/folder' is not"),
+    ],
+)
+def test_arguments_out_of_range_get_one_line_and_exit_2(capsys, tiny, argv, message):
+    data_dir, _, _ = tiny
+    argv = argv if "--data" in argv else [*argv, "--data", str(data_dir)]
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    _, err = capsys.readouterr()
+    assert exited.value.code == 2
+    assert message in err.splitlines()[-1] and "Traceback" not in err
+
+
+def test_python_dash_m_rejects_a_negative_year_with_exit_2_and_no_traceback():
+    done = run_module("export", "bases", "--year", "-1")
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[-1].endswith("argument --year: -1 is not a year (1..9999)")
+    assert "Traceback" not in done.stderr

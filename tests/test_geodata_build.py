@@ -21,6 +21,7 @@ from csto_atlas.data.geodata_build import (
 
 NATURALEARTH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "naturalearth"
 COUNTRIES_HEADER = "iso3,name,kind,parent_iso3,ne_name,aliases\n"
+TERRITORIES_HEADER = "id,iso3,date,status,by_iso3,detail,same_as,source_id,locator,quote,note\n"
 
 
 # --- fixtures ---------------------------------------------------------------------------------
@@ -41,7 +42,7 @@ def naturalearth_dir() -> Path:
 def built(naturalearth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """regions.geojson built once per module from the real countries.csv."""
     out_dir = tmp_path_factory.mktemp("geodata")
-    return build_geodata(naturalearth_dir, default_paths().countries_csv, out_dir)
+    return build_geodata(naturalearth_dir, default_paths().data_dir, out_dir)
 
 
 @pytest.fixture(scope="module")
@@ -62,7 +63,7 @@ def ne_countries(naturalearth_dir: Path) -> gpd.GeoDataFrame:
 def test_building_twice_gives_byte_identical_files(
     built: Path, naturalearth_dir: Path, tmp_path: Path
 ) -> None:
-    again = build_geodata(naturalearth_dir, default_paths().countries_csv, tmp_path)
+    again = build_geodata(naturalearth_dir, default_paths().data_dir, tmp_path)
     assert again.read_bytes() == built.read_bytes()
 
 
@@ -158,7 +159,7 @@ def test_every_code_of_countries_csv_is_a_feature(regions: gpd.GeoDataFrame) -> 
     assert set(listed) <= set(regions.index)
 
 
-def test_properties_are_exactly_the_four_keys_in_order(built: Path) -> None:
+def test_properties_are_exactly_the_six_keys_in_order(built: Path) -> None:
     features = json.loads(built.read_text(encoding="utf-8"))["features"]
     assert {tuple(feature["properties"]) for feature in features} == {PROPERTY_KEYS}
 
@@ -171,6 +172,41 @@ def test_features_are_sorted_by_iso3_with_kind_and_parent(regions: gpd.GeoDataFr
         "GEO",
     ]
     assert regions.loc["TUR", ["kind", "parent_iso3"]].tolist() == ["state", ""]
+
+
+def test_crimea_is_cut_out_of_russias_polygon_and_keeps_ukraine_as_its_parent(
+    regions: gpd.GeoDataFrame, ne_countries: gpd.GeoDataFrame
+) -> None:
+    crimea = regions.loc["XCR"]
+    assert [crimea["kind"], crimea["parent_iso3"]] == ["annexed territory", "UKR"]
+    assert crimea.geometry.intersection(regions.loc["RUS", "geometry"]).area == 0
+    assert crimea.geometry.intersection(regions.loc["UKR", "geometry"]).area == 0
+    # Natural Earth 2017 puts Crimea in Russia: Russia's polygon lost about Crimea's area.
+    original = ne_countries.loc["RUS", "geometry"].area
+    rebuilt = regions.loc["RUS", "geometry"].area + crimea.geometry.area
+    assert rebuilt == pytest.approx(original, rel=0.005)
+
+
+def test_regions_carry_the_years_they_are_drawn_as_their_own(regions: gpd.GeoDataFrame) -> None:
+    years = regions[["from_year", "to_year"]].astype("Int64")
+    assert years.loc["XCR"].tolist() == [2014, pd.NA]
+    assert years.loc["XNK"].tolist() == [pd.NA, 2023]
+    assert years.loc["RUS"].isna().all() and years.loc["XAB"].isna().all()
+
+
+def test_a_tiny_annexed_territory_is_cut_from_the_state_that_holds_it(tmp_path: Path) -> None:
+    naturalearth = write_tiny_naturalearth(tmp_path / "ne")
+    rows = (
+        "GEO,Georgia,state,,,\nRUS,Russia,state,,,\nXAB,Abkhazia,annexed territory,RUS,Abkhazia,\n"
+    )
+    annexed = "xab-annexed,XAB,2014-03-18,annexed,GEO,,,src,,,\n"
+    out = build_geodata(
+        naturalearth, write_countries_csv(tmp_path, rows, annexed), tmp_path / "out"
+    )
+    features = {f["properties"]["iso3"]: f for f in json.loads(out.read_text())["features"]}
+    assert features["XAB"]["properties"]["parent_iso3"] == "RUS"
+    assert features["XAB"]["properties"]["from_year"] == 2014
+    assert shapely.geometry.shape(features["GEO"]["geometry"]).area == pytest.approx(3.0)
 
 
 def test_russia_runs_on_past_180_degrees_instead_of_wrapping(regions: gpd.GeoDataFrame) -> None:
@@ -200,11 +236,12 @@ def write_tiny_naturalearth(folder: Path) -> Path:
     return folder
 
 
-def write_countries_csv(folder: Path, rows: str) -> Path:
-    """A countries.csv with the given rows under the real header."""
-    path = folder / "countries.csv"
-    path.write_text(COUNTRIES_HEADER + rows, encoding="utf-8")
-    return path
+def write_countries_csv(folder: Path, rows: str, territories: str = "") -> Path:
+    """A data folder: countries.csv with the given rows, territories.csv with its own; returns
+    the folder."""
+    (folder / "countries.csv").write_text(COUNTRIES_HEADER + rows, encoding="utf-8")
+    (folder / "territories.csv").write_text(TERRITORIES_HEADER + territories, encoding="utf-8")
+    return folder
 
 
 def test_tiny_inputs_build_a_cut_parent_and_breakaway(tmp_path: Path) -> None:
@@ -230,9 +267,9 @@ def test_a_bad_countries_row_fails_naming_the_file_column_and_value(
     tmp_path: Path, rows: str, bad_value: str, column: str
 ) -> None:
     naturalearth = write_tiny_naturalearth(tmp_path / "ne")
-    countries_csv = write_countries_csv(tmp_path, rows)
+    data_dir = write_countries_csv(tmp_path, rows)
     with pytest.raises(DataError) as raised:
-        build_geodata(naturalearth, countries_csv, tmp_path / "out")
+        build_geodata(naturalearth, data_dir, tmp_path / "out")
     message = str(raised.value)
     assert "countries.csv line" in message
     assert f"column {column}" in message
@@ -280,6 +317,6 @@ def test_fold_antimeridian_leaves_ordinary_countries_alone() -> None:
 
 
 def test_a_missing_naturalearth_folder_fails_naming_the_path(tmp_path: Path) -> None:
-    countries_csv = write_countries_csv(tmp_path, "GEO,Georgia,state,,,\n")
+    data_dir = write_countries_csv(tmp_path, "GEO,Georgia,state,,,\n")
     with pytest.raises(FileNotFoundError, match="nowhere"):
-        build_geodata(tmp_path / "nowhere", countries_csv, tmp_path / "out")
+        build_geodata(tmp_path / "nowhere", data_dir, tmp_path / "out")

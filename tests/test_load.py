@@ -91,13 +91,55 @@ def test_the_tiny_dataset_loads_with_typed_columns(tiny_atlas):
             "Arm",
             "bases.csv line 2, column host_iso3: 'Arm' is not an ISO3 code",
         ),
-        ("bases", 0, "host_iso3", "FRA", "column host_iso3: 'FRA' is not a code the geodata draws"),
         (
             "bases",
             0,
-            "coord_precision",
-            "about",
-            "column coord_precision: 'about' is not one of site, town, nearest town",
+            "host_iso3",
+            "FRA",
+            "column host_iso3: 'FRA' is not the iso3 of a country or region in countries.csv",
+        ),
+        ("countries", 0, "iso3", "FRA", "column iso3: 'FRA' is not a code the geodata draws"),
+        (
+            "bases",
+            0,
+            "radius_km",
+            "0",
+            "bases.csv line 2, column radius_km: 0.0 is not a radius in km (over 0, up to 1000)",
+        ),
+        (
+            "bases",
+            0,
+            "place_note",
+            "",
+            "bases.csv line 2, column place_note: is empty; a value is required",
+        ),
+        (
+            "bases",
+            0,
+            "place_id",
+            "atlantis",
+            "bases.csv line 2, column place_id: 'atlantis' is not the place_id of a row of places.csv",
+        ),
+        (
+            "territories",
+            0,
+            "status",
+            "occupied",
+            "territories.csv line 2, column status: 'occupied' is not one of breakaway, part of",
+        ),
+        (
+            "territories",
+            0,
+            "iso3",
+            "ARM",
+            "territories.csv line 2, column iso3: 'ARM' is not a breakaway region or annexed",
+        ),
+        (
+            "territories",
+            0,
+            "by_iso3",
+            "RUS",
+            "territories.csv line 2, column by_iso3: 'RUS' must name the annexing state when",
         ),
         (
             "membership",
@@ -190,10 +232,10 @@ def test_the_tiny_dataset_loads_with_typed_columns(tiny_atlas):
         ),
         (
             "countries",
-            2,
+            3,
             "parent_iso3",
             "",
-            "countries.csv line 4, column parent_iso3: (empty) must name",
+            "countries.csv line 5, column parent_iso3: (empty) must name",
         ),
     ],
 )
@@ -280,6 +322,7 @@ def test_a_point_outside_its_declared_region_is_an_error(tmp_path):
 
 def test_a_point_in_no_region_is_an_error(tmp_path):
     data = with_cell("incidents", 0, "lat", "10.0")
+    data["incidents"][0]["place_id"] = ""
     problems = load_problems(tmp_path, data)
     assert problems == [
         "datasets/incidents.csv line 2, column iso3: 'UZB' is declared, but the point (10.0, 69.2) "
@@ -289,7 +332,9 @@ def test_a_point_in_no_region_is_an_error(tmp_path):
 
 def test_a_coastal_point_just_offshore_counts_as_inside_the_nearest_region(tmp_path):
     # 0.05° west of the Abkhazia square's coast: inside the simplification tolerance.
-    atlas_dirs = write_dataset(tmp_path, with_cell("bases", 1, "lon", "39.95"))
+    data = with_cell("bases", 1, "lon", "39.95")
+    data["bases"][1]["radius_km"] = "60"
+    atlas_dirs = write_dataset(tmp_path, data)
     atlas = load_atlas(*atlas_dirs[:2])
     assert atlas.bases.set_index("id").at["gudauta", "located_iso3"] == "XAB"
 

@@ -82,7 +82,9 @@ def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
 
 def test_the_map_script_names_no_view_so_every_session_gets_the_same_map(payload):
     # atlas.js reads the year and country from the page URL; the last year is the default.
-    config = contract.client_config(payload.first, payload.last, payload.frame, payload.changes)
+    config = contract.client_config(
+        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
+    )
     page = render(mapbuild.build_map(payload))
     assert f"{contract.script_json(config)},\n" in page
     assert page.count(payload.panels_json) == 1
@@ -137,7 +139,11 @@ def test_every_popup_cites_its_source(payload):
     (meeting,) = payload.markers["meetings"]
     assert "A. Writer, “Tiny Article”, Test Press, 2007-03-15, ¶2" in meeting["popup"]
     assert "<blockquote>“A treaty was signed at Tashkent”</blockquote>" in meeting["popup"]
-    assert "Position: town, from Natural Earth, “Populated Places”" in meeting["popup"]
+    assert "<em>Where:</em> The town of Tashkent." in meeting["popup"]
+    assert (
+        "Position: GeoNames 1512569; within about 5 km; from Natural Earth, “Populated Places”"
+        in meeting["popup"]
+    )
 
 
 def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):

@@ -102,6 +102,42 @@ def tree_rss_kib(pid: int) -> int:
     return total
 
 
+def stop_group(process: subprocess.Popen[bytes] | None) -> None:
+    """SIGTERM to a process group we started, SIGKILL if it lingers; nothing if it is gone."""
+    if process is None or process.poll() is not None:
+        return
+    for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
+        try:
+            os.killpg(process.pid, sig)
+        except ProcessLookupError:
+            return
+        try:
+            process.wait(timeout=wait)
+            return
+        except subprocess.TimeoutExpired:
+            continue
+
+
+def cpu_seconds(stat_text: str) -> float:
+    """User plus system CPU time of a /proc/<pid>/stat text, in seconds."""
+    fields = stat_text.rsplit(")", 1)[1].split()  # after the command name, which may hold spaces
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def tree_cpu_seconds(pid: int, skip: set[int] | None = None) -> float:
+    """CPU time used so far by a process and its living descendants (except `skip`'s trees)."""
+    excluded = {member for root in skip or () for member in process_tree(root)}
+    total = 0.0
+    for member in process_tree(pid):
+        if member in excluded:
+            continue
+        try:
+            total += cpu_seconds(Path(f"/proc/{member}/stat").read_text())
+        except OSError:
+            continue
+    return total
+
+
 class ServerError(RuntimeError):
     """The server did not start, or died; the message carries the end of its log."""
 
@@ -200,18 +236,7 @@ class AppServer:
     def stop(self) -> None:
         """SIGTERM to the server's process group, SIGKILL if it lingers; idempotent."""
         process, self.process = self.process, None
-        if process is None or process.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGTERM, STOP_TIMEOUT_S), (signal.SIGKILL, STOP_TIMEOUT_S)):
-            try:
-                os.killpg(process.pid, sig)
-            except ProcessLookupError:
-                return
-            try:
-                process.wait(timeout=wait)
-                return
-            except subprocess.TimeoutExpired:
-                continue
+        stop_group(process)
 
     def log(self) -> str:
         """Everything the server printed so far."""

@@ -11,35 +11,27 @@ when the country changes, so Back and Forward step through the countries opened)
 reads the permalink to warn about values it cannot use; atlas.js falls back the same way.
 """
 
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-import pandas as pd
+import folium
 import streamlit as st
 from streamlit_folium import st_folium
 
 from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.data.read import fingerprint
 from csto_atlas.domain.permalink import parse_permalink
-from csto_atlas.domain.sources import citations_by_id
 from csto_atlas.domain.status import year_range
-from csto_atlas.render import assets, html, mapbuild
+from csto_atlas.render import assets, mapbuild
 from csto_atlas.render.payload import MapPayload, map_payload
 from csto_atlas.render.style import MAP_HEIGHT_PX
 
 MAP_KEY = "atlas_map"
 PAGE_KEY = "atlas_page"
 ARRIVED_KEY = "atlas_arrived"
-
-TABLE_LABELS = {
-    "membership": "Membership events",
-    "bases": "Russian military bases",
-    "incidents": "Incidents",
-    "meetings": "Meetings",
-    "notes": "Notes",
-    "countries": "Countries and regions",
-}
 
 
 # --- loaders -------------------------------------------------------------------------------
@@ -51,22 +43,45 @@ def publish_assets() -> list[str]:
     return [str(path) for path in assets.publish_leaflet()]
 
 
-@st.cache_resource(show_spinner="Loading the atlas…")
-def cached_atlas(data_dir: str) -> Atlas:
-    """The validated atlas of one data folder, shared by every session."""
+DataStamp = tuple[tuple[str, int, int], ...]
+
+
+def data_stamp() -> DataStamp:
+    """The data's fingerprint now (file names, sizes, mtimes): a few stat calls per run."""
+    return fingerprint(paths.data_dir(), paths.GEODATA_DIR)
+
+
+# Both caches are keyed on the data's fingerprint as well as its folder, so a file edited
+# under a running server is read again on the next run (an invalid one shows the error page).
+@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
+def cached_atlas(data_dir: str, stamp: DataStamp) -> Atlas:
+    """The validated atlas of one data folder as it is now, shared by every session."""
     return load_atlas(Path(data_dir))
 
 
-@st.cache_data(show_spinner=False)
-def cached_payload(data_dir: str, first: int, last: int) -> MapPayload:
+@st.cache_data(show_spinner=False, max_entries=8)
+def cached_payload(data_dir: str, stamp: DataStamp, first: int, last: int) -> MapPayload:
     """The map's data for every year (plain data: each rerun gets its own copy)."""
-    return map_payload(cached_atlas(data_dir), range(first, last + 1))
+    return map_payload(cached_atlas(data_dir, stamp), range(first, last + 1))
+
+
+DataKey = tuple[str, DataStamp]
+
+
+def data_key() -> DataKey:
+    """The data folder and its fingerprint now: the key of every cache of data-derived values."""
+    return str(paths.data_dir()), data_stamp()
+
+
+def atlas_for(key: DataKey) -> Atlas:
+    """The cached atlas of a data key (see data_key)."""
+    return cached_atlas(*key)
 
 
 def atlas_or_stop() -> Atlas:
     """The atlas, or an error listing every problem in the data and a stop."""
     try:
-        return cached_atlas(str(paths.data_dir()))
+        return cached_atlas(str(paths.data_dir()), data_stamp())
     except DataError as error:
         st.error("The data did not validate, so the atlas cannot be drawn. Problems found:")
         st.code("\n".join(str(problem) for problem in error.problems), language=None)
@@ -81,7 +96,7 @@ def years_of(atlas: Atlas, today: date | None = None) -> range:
 
 def payload_for(years: range) -> MapPayload:
     """The cached map data for `years`."""
-    return cached_payload(str(paths.data_dir()), years.start, years.stop - 1)
+    return cached_payload(str(paths.data_dir()), data_stamp(), years.start, years.stop - 1)
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -92,6 +107,9 @@ def payload_for(years: range) -> MapPayload:
 
 NAV_PAGES = (
     ("dashboard.py", "Map", ":material/map:"),
+    ("pages/timeline.py", "Timeline", ":material/timeline:"),
+    ("pages/changes.py", "Changes", ":material/compare_arrows:"),
+    ("pages/borders.py", "Borders", ":material/border_outer:"),
     ("pages/data.py", "Data", ":material/table:"),
     ("pages/sources.py", "Sources", ":material/menu_book:"),
     ("pages/about.py", "About", ":material/info:"),
@@ -129,17 +147,35 @@ def region_codes(atlas: Atlas) -> list[str]:
     return list(atlas.regions.sort_values("name")["iso3"])
 
 
-def show_permalink_notices(atlas: Atlas, years: range) -> None:
-    """A notice for each value of ?year= or ?country= the map cannot use (it falls back)."""
+@dataclass(frozen=True)
+class View:
+    """A year and maybe a region: what a link opens the map on."""
+
+    year: int
+    country: str | None
+
+
+def permalink_view(atlas: Atlas, years: range) -> View:
+    """The view the page's link asks for (?year=, ?country=; the latest year by default), with
+    a notice for each value the map cannot use (atlas.js falls back the same way)."""
     link = parse_permalink(st.query_params.to_dict(), years, region_codes(atlas))
     for notice in link.notices:
         st.warning(notice, icon="⚠️")
+    return View(link.year, link.country)
 
 
 def show_map(years: range) -> None:
     """The map with its year box, Country box and panel inside: it never reruns the app."""
+    show_folium(mapbuild.build_map(payload_for(years)))
+
+
+def show_folium(fmap: folium.Map) -> None:
+    """Hand a built map to streamlit-folium, as the app does (the benchmark calls this too).
+
+    Nothing comes back (`returned_objects=[]`), so nothing done on the map reruns the app.
+    """
     st_folium(
-        mapbuild.build_map(payload_for(years)),
+        fmap,
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
         use_container_width=True,
@@ -148,37 +184,3 @@ def show_map(years: range) -> None:
         # around it too, which it does not send (tests/test_mapbuild.py checks the output).
         render=False,
     )
-
-
-# --- the data and sources pages ------------------------------------------------------------
-
-
-def with_citations(atlas: Atlas, frame: pd.DataFrame) -> pd.DataFrame:
-    """The table with its source's citation beside each row."""
-    if "source_id" not in frame:
-        return frame
-    return frame.assign(source=frame["source_id"].map(citations_by_id(atlas.sources)))
-
-
-def dataset_tables(atlas: Atlas) -> dict[str, pd.DataFrame]:
-    """Each dataset as displayed: its file's columns plus the citation of its source."""
-    tables = {}
-    for name, label in TABLE_LABELS.items():
-        frame = getattr(atlas, name)
-        derived = [c for c in ("precision", "starts", "ends", "located_iso3") if c in frame]
-        tables[label] = with_citations(atlas, frame.drop(columns=derived).reset_index(drop=True))
-    return tables
-
-
-def show_tables(atlas: Atlas) -> None:
-    """Every dataset as a table: cells are shown as text, never interpreted as HTML or Markdown."""
-    for label, frame in dataset_tables(atlas).items():
-        st.subheader(label)
-        st.dataframe(
-            frame, key=f"table_{label.lower().replace(' ', '_')}", hide_index=True, width="stretch"
-        )
-
-
-def show_bibliography(atlas: Atlas) -> None:
-    """The sources page body."""
-    st.html(html.bibliography(atlas.sources, citations_by_id(atlas.sources)))

@@ -6,6 +6,21 @@ from dataclasses import dataclass
 from datetime import date
 
 PRECISIONS = ("year", "month", "day")
+# English month names, independent of the process locale.
+MONTH_ABBREVIATIONS = (
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "May",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Oct",
+    "Nov",
+    "Dec",
+)
 _PARTIAL_ISO = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -48,3 +63,20 @@ def is_partial_date(text: str) -> bool:
     except ValueError:
         return False
     return True
+
+
+def readable_date(text: object) -> str:
+    """A partial date as a reader writes it, at its precision: `1999`, `Aug 2006`, `16 Aug 2006`.
+
+    Anything that is not a partial date comes back as text (empty for a missing value).
+    """
+    if not isinstance(text, str):
+        return ""
+    try:
+        parsed = parse_partial_date(text)
+    except ValueError:
+        return text
+    if parsed.precision == "year":
+        return str(parsed.year)
+    month = f"{MONTH_ABBREVIATIONS[parsed.start.month - 1]} {parsed.year}"
+    return month if parsed.precision == "month" else f"{parsed.start.day} {month}"

@@ -1,12 +1,15 @@
 """Build geodata/regions.geojson from the Natural Earth extracts in ../shared/naturalearth.
 
-load countries.csv and Natural Earth -> pick the region -> fold Russia across the antimeridian
--> cut the breakaway regions out of their parents -> simplify as one coverage -> round ->
-validate -> write a deterministic GeoJSON file. See geodata/README.md for the choices made.
+load countries.csv, territories.csv (through the data layer's reader) and Natural Earth -> pick
+the region -> fold Russia across the antimeridian -> cut the breakaway regions out of their
+parents and the annexed territories out of the state Natural Earth puts them in -> simplify as
+one coverage -> round -> the years each region is drawn as its own -> validate -> write a
+deterministic GeoJSON file. See geodata/README.md for the choices made.
 """
 
 import json
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import geopandas as gpd
@@ -16,7 +19,10 @@ import shapely
 from shapely.geometry import mapping
 
 from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.load import load_table
 from csto_atlas.data.paths import BUNDLED_DATA_DIR, GEODATA_DIR, REPO_DIR, SHARED_DIR
+from csto_atlas.data.schema import FIRST_YEAR, REGION_KINDS
+from csto_atlas.data.territories import drawn_years, territory_table
 
 NE_COUNTRIES_FILE = "ne_50m_admin_0_countries.json"
 NE_DISPUTED_FILE = "ne_10m_admin_0_disputed_areas.json"
@@ -38,7 +44,9 @@ ANTIMERIDIAN_SNAP_DEG = 0.001
 MIN_SHARE_INSIDE_PARENT = 0.8
 # The output may have no gap narrower than this (about 1 km): a sliver between neighbours.
 GAP_CHECK_WIDTH_DEG = 0.01
-PROPERTY_KEYS = ("iso3", "name", "kind", "parent_iso3")
+# from_year / to_year: the years a region is drawn as its own feature (null = open-ended);
+# outside them it is drawn as part of parent_iso3 (territories.csv).
+PROPERTY_KEYS = ("iso3", "name", "kind", "parent_iso3", "from_year", "to_year")
 
 
 @dataclass(frozen=True)
@@ -46,16 +54,20 @@ class GeodataPaths:
     """Where the build reads and writes by default (relative to the code, never the CWD)."""
 
     naturalearth_dir: Path
-    countries_csv: Path
+    data_dir: Path
     out_dir: Path
     iso3_overrides_csv: Path
+
+    @property
+    def countries_csv(self) -> Path:
+        return self.data_dir / "countries.csv"
 
 
 def default_paths() -> GeodataPaths:
     """The default inputs and output folder of `python -m csto_atlas build-geodata`."""
     return GeodataPaths(
         naturalearth_dir=SHARED_DIR / "naturalearth",
-        countries_csv=BUNDLED_DATA_DIR / "countries.csv",
+        data_dir=BUNDLED_DATA_DIR,
         out_dir=GEODATA_DIR,
         iso3_overrides_csv=GEODATA_DIR / ISO3_OVERRIDES_FILE,
     )
@@ -81,15 +93,18 @@ def check_inputs_exist(naturalearth_dir: Path, countries_csv: Path) -> None:
 # --- load -------------------------------------------------------------------------------------
 
 
-def read_countries(countries_csv: Path) -> pd.DataFrame:
-    """countries.csv as strings, with each row's line number in the file (header = line 1)."""
-    frame = pd.read_csv(countries_csv, dtype=str, keep_default_na=False, encoding="utf-8")
-    missing = {"iso3", "name", "kind", "parent_iso3", "ne_name"} - set(frame.columns)
-    if missing:
-        raise DataError(
-            [Problem(show_path(countries_csv), 1, None, f"missing columns {sorted(missing)}")]
-        )
-    return frame.assign(line=frame.index + 2)
+def read_data_table(data_dir: Path, table: str) -> pd.DataFrame:
+    """A table through the data layer's reader and first-pass schema, with a `line` column;
+    raise DataError listing its problems."""
+    loaded = load_table(data_dir, table, None)
+    if loaded.problems:
+        raise DataError(loaded.problems)
+    return loaded.frame.reset_index()
+
+
+def read_countries(data_dir: Path) -> pd.DataFrame:
+    """countries.csv as strings (empty cells ""), with each row's line number in the file."""
+    return read_data_table(data_dir, "countries").fillna("")
 
 
 def check_countries(countries: pd.DataFrame, countries_csv: Path) -> None:
@@ -98,15 +113,15 @@ def check_countries(countries: pd.DataFrame, countries_csv: Path) -> None:
     states = set(countries.loc[countries["kind"] == "state", "iso3"])
     problems = []
     for row in countries.itertuples():
-        if row.kind not in ("state", "breakaway"):
+        if row.kind not in REGION_KINDS:
             problems.append(
-                Problem(where, row.line, "kind", f"{row.kind!r} is not state|breakaway")
+                Problem(where, row.line, "kind", f"{row.kind!r} is not {'|'.join(REGION_KINDS)}")
             )
-        elif row.kind == "breakaway" and row.parent_iso3 not in states:
+        elif row.kind != "state" and row.parent_iso3 not in states:
             message = f"{row.parent_iso3!r} is not the iso3 of a state listed in this file"
             problems.append(Problem(where, row.line, "parent_iso3", message))
-        elif row.kind == "breakaway" and not row.ne_name:
-            message = "a breakaway needs the BRK_NAME of its Natural Earth disputed area"
+        elif row.kind != "state" and not row.ne_name:
+            message = f"a {row.kind} needs the BRK_NAME of its Natural Earth disputed area"
             problems.append(Problem(where, row.line, "ne_name", message))
     if problems:
         raise DataError(problems)
@@ -158,7 +173,7 @@ def check_names_in_naturalearth(
         if row.kind == "state" and row.iso3 not in known_iso3:
             message = f"{row.iso3!r} is not an iso3 of a country in {NE_COUNTRIES_FILE}"
             problems.append(Problem(where, row.line, "iso3", message))
-        if row.kind == "breakaway" and name_counts.get(row.ne_name, 0) != 1:
+        if row.kind != "state" and name_counts.get(row.ne_name, 0) != 1:
             found = "is not" if row.ne_name not in name_counts else "is not unique as"
             message = f"{row.ne_name!r} {found} a BRK_NAME in {NE_DISPUTED_FILE}"
             problems.append(Problem(where, row.line, "ne_name", message))
@@ -216,27 +231,38 @@ def cut_breakaway(
     return breakaway, parent.difference(breakaway)
 
 
+def holder_of(source: shapely.Geometry, geometry: dict[str, shapely.Geometry]) -> str:
+    """The code of the polygon holding most of `source` (first code on a tie)."""
+    shares = {code: source.intersection(shape).area for code, shape in sorted(geometry.items())}
+    return max(shares, key=lambda code: shares[code])
+
+
 def cut_breakaways(
     region: gpd.GeoDataFrame,
     countries: pd.DataFrame,
     countries_csv: Path,
     disputed: gpd.GeoDataFrame,
 ) -> gpd.GeoDataFrame:
-    """The region with each breakaway of countries.csv as its own feature, cut out of its parent."""
+    """The region with each breakaway and annexed territory of countries.csv as its own feature.
+
+    A breakaway is cut out of its parent state; an annexed territory out of the state whose
+    Natural Earth polygon holds it (Crimea: Russia's, in the 2017 release), whoever its parent.
+    """
     geometry = dict(zip(region["iso3"], region["geometry"], strict=True))
     polygons = dict(zip(disputed["BRK_NAME"], disputed["geometry"], strict=True))
-    breakaways = countries[countries["kind"] == "breakaway"].sort_values("iso3")
-    for row in breakaways.itertuples():
+    territories = countries[countries["kind"] != "state"].sort_values("iso3")
+    for row in territories.itertuples():
         source = polygons[row.ne_name]
-        inside = source.intersection(geometry[row.parent_iso3]).area
+        holder = row.parent_iso3 if row.kind == "breakaway" else holder_of(source, geometry)
+        inside = source.intersection(geometry[holder]).area
         if inside < MIN_SHARE_INSIDE_PARENT * source.area:
             message = (
                 f"only {inside / source.area:.0%} of Natural Earth's {row.ne_name!r} lies inside "
-                f"{row.parent_iso3} in {NE_COUNTRIES_FILE}; is parent_iso3 right?"
+                f"{holder} in {NE_COUNTRIES_FILE}; is parent_iso3 right?"
             )
             raise DataError([Problem(show_path(countries_csv), row.line, "parent_iso3", message)])
-        cut, rest = cut_breakaway(source, geometry[row.parent_iso3])
-        geometry[row.iso3], geometry[row.parent_iso3] = cut, rest
+        cut, rest = cut_breakaway(source, geometry[holder])
+        geometry[row.iso3], geometry[holder] = cut, rest
     codes = sorted(geometry)
     return gpd.GeoDataFrame({"iso3": codes}, geometry=[geometry[c] for c in codes], crs="EPSG:4326")
 
@@ -254,15 +280,29 @@ def round_coordinates(geometries: np.ndarray) -> np.ndarray:
 
 
 def label_regions(
-    iso3: pd.Series, geometries: np.ndarray, world: gpd.GeoDataFrame, countries: pd.DataFrame
+    iso3: pd.Series,
+    geometries: np.ndarray,
+    world: gpd.GeoDataFrame,
+    countries: pd.DataFrame,
+    territories: pd.DataFrame,
 ) -> gpd.GeoDataFrame:
-    """The output frame: countries.csv's name/kind/parent where listed, Natural Earth's NAME else."""
+    """The output frame: countries.csv's name/kind/parent where listed, Natural Earth's NAME
+    else, and the years each region is drawn as its own (territories.csv)."""
     listed = countries.set_index("iso3")
     ne_names = world.set_index("iso3")["ne_name"]
     name = iso3.map(listed["name"]).fillna(iso3.map(ne_names))
     kind = iso3.map(listed["kind"]).fillna("state")
     parent = iso3.map(listed["parent_iso3"]).fillna("")
-    columns = {"iso3": iso3, "name": name, "kind": kind, "parent_iso3": parent}
+    years = range(FIRST_YEAR, date.today().year + 1)
+    spans = drawn_years(territory_table(territories, pd.Series(kind.values, index=iso3), years))
+    columns = {
+        "iso3": iso3,
+        "name": name,
+        "kind": kind,
+        "parent_iso3": parent,
+        "from_year": iso3.map(spans["from_year"]).astype("Int64"),
+        "to_year": iso3.map(spans["to_year"]).astype("Int64"),
+    }
     return gpd.GeoDataFrame(columns, geometry=geometries, crs="EPSG:4326")
 
 
@@ -297,10 +337,17 @@ def format_feature(properties: dict[str, str], geometry: shapely.Geometry) -> st
     return json.dumps(feature, ensure_ascii=False, separators=(",", ":"))
 
 
+def plain(value: object) -> object:
+    """A property as JSON writes it: missing -> None, numpy/pandas integers -> int."""
+    if value is None or value is pd.NA:
+        return None
+    return int(value) if isinstance(value, (int, np.integer)) else value
+
+
 def format_feature_collection(frame: gpd.GeoDataFrame) -> str:
     """The whole FeatureCollection, one feature per line (diff-friendly), no timestamps."""
     lines = [
-        format_feature({key: getattr(row, key) for key in PROPERTY_KEYS}, row.geometry)
+        format_feature({key: plain(getattr(row, key)) for key in PROPERTY_KEYS}, row.geometry)
         for row in frame.itertuples()
     ]
     body = ",\n".join(lines)
@@ -309,15 +356,18 @@ def format_feature_collection(frame: gpd.GeoDataFrame) -> str:
 
 def build_geodata(
     naturalearth_dir: Path,
-    countries_csv: Path,
+    data_dir: Path,
     out_dir: Path,
     iso3_overrides_csv: Path | None = None,
 ) -> Path:
-    """Build out_dir/regions.geojson from Natural Earth and countries.csv; return its path."""
+    """Build out_dir/regions.geojson from Natural Earth and data_dir's countries.csv and
+    territories.csv; return its path."""
     overrides_csv = iso3_overrides_csv or default_paths().iso3_overrides_csv
+    countries_csv = data_dir / "countries.csv"
     check_inputs_exist(naturalearth_dir, countries_csv)
-    countries = read_countries(countries_csv)
+    countries = read_countries(data_dir)
     check_countries(countries, countries_csv)
+    territories = read_data_table(data_dir, "territories")
     world = read_world(naturalearth_dir, read_iso3_overrides(overrides_csv))
     disputed = read_disputed(naturalearth_dir)
     check_names_in_naturalearth(countries, countries_csv, world, disputed)
@@ -327,7 +377,7 @@ def build_geodata(
     region = region.assign(geometry=region.geometry.map(fold_antimeridian))
     cut = cut_breakaways(region, countries, countries_csv, disputed)
     geometries = round_coordinates(simplify_coverage(cut.geometry.values))
-    frame = label_regions(cut["iso3"], geometries, world, countries)
+    frame = label_regions(cut["iso3"], geometries, world, countries, territories)
 
     out_file = out_dir / OUTPUT_FILE
     validate_regions(frame, countries, out_file)

@@ -4,8 +4,7 @@ Each frame is indexed by `line`, the row's line number in its CSV file, so that 
 check can say where a problem is.
 """
 
-import csv
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +14,9 @@ import pandera.pandas as pa
 
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
-from csto_atlas.data.errors import DataError, Problem
+from csto_atlas.data.errors import FILE, DataError, Problem
+from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
+from csto_atlas.data.read import display_path, read_table, show_value
 from csto_atlas.data.schema import (
     PARSE_COLUMNS,
     TABLES,
@@ -27,7 +28,9 @@ from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
-DATED_TABLES = ("sources", "membership", "incidents", "meetings")
+# Optional: the years a region is drawn as its own feature (None = open), from territories.csv.
+REGION_YEARS = ("from_year", "to_year")
+DATED_TABLES = ("sources", "membership", "territories", "incidents", "meetings")
 POINT_TABLES = {"bases": "host_iso3", "incidents": "iso3", "meetings": "iso3"}
 
 _READABLE_CHECKS = {
@@ -48,52 +51,14 @@ class Atlas:
 
     sources: pd.DataFrame
     countries: pd.DataFrame
+    places: pd.DataFrame
     membership: pd.DataFrame
+    territories: pd.DataFrame
     bases: pd.DataFrame
     incidents: pd.DataFrame
     meetings: pd.DataFrame
     notes: pd.DataFrame
     regions: gpd.GeoDataFrame
-
-
-def display_path(path: Path) -> str:
-    """`datasets/bases.csv`: the folder and file name, as a problem report shows them."""
-    return f"{path.parent.name}/{path.name}"
-
-
-def read_table(path: Path) -> tuple[pd.DataFrame, list[Problem]]:
-    """Read a CSV as strings (empty cell = missing), indexed by line number; report ragged rows."""
-    shown = display_path(path)
-    if not path.is_file():
-        return pd.DataFrame(), [Problem(shown, None, None, "file is missing")]
-    with path.open(newline="", encoding="utf-8") as handle:
-        reader = csv.reader(handle)
-        header = next(reader, None)
-        if not header:
-            return pd.DataFrame(), [Problem(shown, 1, None, "file has no header row")]
-        rows, lines, problems = [], [], []
-        line = reader.line_num + 1
-        for record in reader:
-            if record and len(record) != len(header):
-                problems.append(
-                    Problem(
-                        shown,
-                        line,
-                        None,
-                        f"has {len(record)} fields where the header has {len(header)}",
-                    )
-                )
-            elif any(cell.strip() for cell in record):
-                rows.append([cell.strip() for cell in record])
-                lines.append(line)
-            line = reader.line_num + 1
-    frame = pd.DataFrame(
-        rows,
-        columns=[name.strip() for name in header],
-        index=pd.Index(lines, name="line"),
-        dtype="str",
-    )
-    return frame.mask(frame == ""), problems
 
 
 def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame) -> list[Problem]:
@@ -133,15 +98,6 @@ def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame
                     Problem(shown, int(case["index"]), column, f"{value} {reason}".strip())
                 )
     return problems
-
-
-def show_value(value: object) -> str:
-    """A cell as a problem report shows it: strings quoted, numbers plain, missing as (empty)."""
-    if value is None or value is pd.NA or (isinstance(value, float) and pd.isna(value)):
-        return "(empty)"
-    if hasattr(value, "item"):  # a numpy scalar
-        value = value.item()
-    return repr(value) if isinstance(value, str) else str(value)
 
 
 def validate_frame(
@@ -184,27 +140,60 @@ def add_periods(frame: pd.DataFrame) -> pd.DataFrame:
     )
 
 
-def load_table(
-    data_dir: Path, table: str, refs: References | None
-) -> tuple[pd.DataFrame, list[Problem]]:
-    """Both passes over one file; `refs` None runs only the first (used for sources and countries)."""
+@dataclass(frozen=True)
+class Loaded:
+    """One file after both passes: the rows that passed, every problem, and what the file holds.
+
+    `keys` maps the line of every row read, valid or not, to the value of its key column (None
+    when the file could not be read): other files citing the key of a bad row are not flagged
+    again, and rows citing a file that cannot be read are left unchecked, not all called wrong.
+    """
+
+    frame: pd.DataFrame
+    problems: list[Problem]
+    keys: dict[int, str] | None
+
+    @property
+    def key_set(self) -> frozenset[str] | None:
+        """Every key the file holds, or None when it could not be read."""
+        return None if self.keys is None else frozenset(self.keys.values())
+
+
+# The tables the atlas cannot be drawn without, with what a row of each is.
+REQUIRED_ROWS = {
+    "sources": "source",
+    "countries": "country or region",
+    "membership": "membership event",
+}
+KEY_COLUMNS = {"sources": "id", "countries": "iso3", "places": "place_id"}
+
+
+def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
+    """Both passes over one file; `refs` None runs only the first (used for sources)."""
     path = data_dir / f"{table}.csv"
     shown = display_path(path)
     frame, problems = read_table(path)
-    if frame.empty and not problems:
+    if problems and frame.empty:
+        return Loaded(frame, problems, None)
+    if frame.empty:
+        if table in REQUIRED_ROWS:
+            message = f"has no rows; the atlas needs at least one {REQUIRED_ROWS[table]}"
+            return Loaded(frame, [Problem(shown, None, None, message, FILE)], None)
         frame = pd.DataFrame(columns=list(PARSE_COLUMNS[table]), dtype="str")
         frame.index.name = "line"
-    if problems and frame.empty:
-        return frame, problems
+    key = KEY_COLUMNS.get(table, "")
+    keys = frame[key].dropna().to_dict() if key in frame else None
+    # A row whose text was refused is reported once, not again by the schema.
+    frame = frame.drop(index=sorted({p.line for p in problems if p.line in frame.index}))
     parsed, found = validate_frame(parse_schema(table), frame, shown)
     problems += found
     parsed = _with_optional_columns(parsed, table)
     if table in DATED_TABLES:
         parsed = add_periods(parsed)
     if refs is None:
-        return parsed, problems
+        return Loaded(parsed, problems, keys)
     checked, found = validate_frame(rules_schema(table, refs), parsed, shown)
-    return checked, problems + found
+    return Loaded(checked, problems + found, keys)
 
 
 def _with_optional_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -221,49 +210,157 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
         return gpd.GeoDataFrame(), [
             Problem(shown, None, None, "file is missing; run python -m csto_atlas build-geodata")
         ]
-    regions = gpd.read_file(path)
+    try:
+        regions = gpd.read_file(path)
+    except Exception as error:  # any reader failure is a problem to report, never a crash
+        message = f"cannot be read as GeoJSON ({type(error).__name__}); run build-geodata"
+        return gpd.GeoDataFrame(), [Problem(shown, None, None, message)]
     missing = [name for name in REGION_PROPERTIES if name not in regions]
     if missing:
-        return regions, [Problem(shown, None, ", ".join(missing), "property missing from features")]
-    regions = regions[[*REGION_PROPERTIES, "geometry"]].fillna({"parent_iso3": ""})
+        return gpd.GeoDataFrame(), [
+            Problem(shown, None, ", ".join(missing), "property missing from features")
+        ]
+    years = [name for name in REGION_YEARS if name in regions]
+    regions = regions[[*REGION_PROPERTIES, *years, "geometry"]].fillna({"parent_iso3": ""})
+    regions = regions.assign(**{name: regions[name].astype("Int64") for name in years})
     return regions.set_crs("EPSG:4326", allow_override=True), []
+
+
+# Columns that cite a row of another file, by the file they cite.
+CITING_COLUMNS = {
+    "sources": ("source_id", "coord_source_id"),
+    "countries": ("iso3", "host_iso3", "region_iso3"),
+}
 
 
 def load_atlas(
     data_dir: Path | None = None, geodata_dir: Path | None = None, today: date | None = None
 ) -> Atlas:
-    """Load and validate everything; raise DataError listing every problem in every file."""
+    """Load and validate everything; raise DataError listing every problem, root causes first."""
     data_dir = data_dir or paths.data_dir()
     regions, problems = load_regions(geodata_dir or paths.GEODATA_DIR)
-    sources, found = load_table(data_dir, "sources", None)
-    problems += found
+    sources = load_table(data_dir, "sources", None)
     refs = References(
-        source_ids=frozenset(sources.get("id", pd.Series(dtype="str")).dropna()),
+        source_ids=sources.key_set,
         file_source_ids=frozenset(
-            sources.loc[sources["file"].notna(), "id"] if "file" in sources else []
+            sources.frame.loc[sources.frame["file"].notna(), "id"]
+            if "file" in sources.frame
+            else []
         ),
-        iso3=frozenset(regions.get("iso3", pd.Series(dtype="str"))),
+        iso3=frozenset(regions["iso3"]) if "iso3" in regions else None,
+        country_codes=None,
         today=today or date.today(),
     )
-    frames = {"sources": sources}
-    if not sources.empty:
-        frames["sources"], found = validate_frame(
-            rules_schema("sources", refs), sources, display_path(data_dir / "sources.csv")
+    loaded = {"sources": sources}
+    if not sources.frame.empty:
+        frame, found = validate_frame(
+            rules_schema("sources", refs), sources.frame, display_path(data_dir / "sources.csv")
         )
-        problems += found
+        loaded["sources"] = Loaded(frame, sources.problems + found, sources.keys)
+    loaded["countries"] = load_table(data_dir, "countries", refs)
+    countries = loaded["countries"].frame
+    territories = countries.loc[countries["kind"] != "state", "iso3"] if "kind" in countries else []
+    refs = replace(
+        refs, country_codes=loaded["countries"].key_set, territory_iso3=frozenset(territories)
+    )
+    loaded["places"] = load_table(data_dir, "places", refs)
+    refs = replace(refs, place_ids=loaded["places"].key_set or frozenset())
     for table in TABLES:
-        if table != "sources":
-            frames[table], found = load_table(data_dir, table, refs)
-            problems += found
+        if table not in loaded:
+            loaded[table] = load_table(data_dir, table, refs)
+    problems += [problem for result in loaded.values() for problem in result.problems]
+    problems = note_unchecked_citations(
+        count_citing_rows(problems, loaded, data_dir), loaded, data_dir
+    )
+    frames = {table: result.frame for table, result in loaded.items()}
     if not problems:
-        for table, declared in POINT_TABLES.items():
-            frames[table], found = place_points(
-                frames[table], regions, declared, data_dir / f"{table}.csv"
-            )
-            problems += found
+        problems += check_points(frames, regions, data_dir)
     if problems:
         raise DataError(problems)
     return Atlas(**frames, regions=regions)
+
+
+def check_points(
+    frames: dict[str, pd.DataFrame], regions: gpd.GeoDataFrame, data_dir: Path
+) -> list[Problem]:
+    """Each point in its declared region, within its radius of its place; no shared points."""
+    problems: list[Problem] = []
+    table_paths = {table: data_dir / f"{table}.csv" for table in POINT_TABLES}
+    for table, declared in POINT_TABLES.items():
+        frames[table], found = place_points(frames[table], regions, declared, table_paths[table])
+        problems += found
+        problems += check_gazetteer_distance(
+            frames[table], frames["places"], display_path(table_paths[table])
+        )
+        geonames = frames["places"].set_index("place_id")["geonames_id"]
+        frames[table] = frames[table].assign(geonames_id=frames[table]["place_id"].map(geonames))
+    problems += check_shared_points({table: frames[table] for table in POINT_TABLES}, table_paths)
+    return problems
+
+
+def rows_citing(loaded: dict[str, Loaded], cited: str, key: str) -> int:
+    """How many rows of the other files cite `key` of `cited`."""
+    count = 0
+    for table, result in loaded.items():
+        columns = [c for c in CITING_COLUMNS[cited] if c in result.frame]
+        if table != cited and columns:
+            count += int((result.frame[columns] == key).any(axis=1).sum())
+    return count
+
+
+def count_citing_rows(
+    problems: list[Problem], loaded: dict[str, Loaded], data_dir: Path
+) -> list[Problem]:
+    """A bad row of sources.csv or countries.csv says how many rows of other files cite it.
+
+    Those rows are not flagged themselves: the key they cite exists, its row is what is wrong.
+    """
+    counts = {}
+    for cited in CITING_COLUMNS:
+        keys = loaded[cited].keys or {}
+        valid = set(loaded[cited].frame.get(KEY_COLUMNS[cited], pd.Series(dtype="str")))
+        shown = display_path(data_dir / f"{cited}.csv")
+        for line, key in keys.items():
+            if key not in valid:
+                counts[(shown, line)] = rows_citing(loaded, cited, key)
+    result = []
+    for problem in DataError(problems).problems:
+        count = counts.pop((problem.file, problem.line), 0)  # the first problem of the row only
+        if count:
+            problem = replace(problem, message=f"{problem.message} (and {count} rows citing it)")
+        result.append(problem)
+    return result
+
+
+def note_unchecked_citations(
+    problems: list[Problem], loaded: dict[str, Loaded], data_dir: Path
+) -> list[Problem]:
+    """The first problem of a cited file that could not be read says how many rows go unchecked.
+
+    The rows citing it are not flagged one by one (a missing sources.csv would otherwise make
+    every row of every file a problem).
+    """
+    notes = {}
+    for cited, columns in CITING_COLUMNS.items():
+        if loaded[cited].keys is not None:
+            continue
+        citing = {
+            table: int(
+                result.frame[[c for c in columns if c in result.frame]].notna().any(axis=1).sum()
+            )
+            for table, result in loaded.items()
+            if table != cited and any(c in result.frame for c in columns)
+        }
+        where = ", ".join(f"{count} in {table}.csv" for table, count in citing.items() if count)
+        if where:
+            notes[display_path(data_dir / f"{cited}.csv")] = (
+                f"; the rows citing it ({where}) are not checked against it until it can be read"
+            )
+    result = []
+    for problem in DataError(problems).problems:
+        note = notes.pop(problem.file, "")
+        result.append(replace(problem, message=problem.message + note) if note else problem)
+    return result
 
 
 def place_points(

@@ -1,15 +1,47 @@
-"""The CLI's export layers: one frame per layer for a year, with documented columns first."""
+"""The export layers of a year, as the CLI writes them and the Data page offers them for download.
+
+Every row carries its evidence: `source_id`, `locator` and `quote` where the dataset has them,
+and `citation`, the source as a reader cites it. A layer that is the subset of a dataset (bases,
+incidents, meetings, notes, sources) carries all of that dataset's columns, the promised ones
+first, and `citation` last: drop that one derived column and the file loads as the dataset it
+came from. `countries` is the map's view of the year (status, and the event and source behind it).
+
+CSV is for spreadsheets, so a text cell that a spreadsheet would run as a formula (it begins with
+`=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, the usual OWASP
+neutralisation; plain numbers such as `-12.5` are left as they are. GeoJSON carries the data
+version in a top-level `metadata` member; CSV downloads carry it in their file name.
+"""
 
 import json
+import re
+from dataclasses import dataclass
+from datetime import date
 
+import geopandas as gpd
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain import geo
+from csto_atlas.data.schema import PARSE_COLUMNS
+from csto_atlas.data.version import DataVersion
+from csto_atlas.domain import borders, geo
+from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.status import status_on
+
+SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
 # The columns the CLI promises come first, in this order; the others follow.
 LAYER_COLUMNS = {
-    "countries": ["iso3", "name", "status", "detail", "kind", "parent_iso3"],
+    "countries": [
+        "iso3",
+        "name",
+        "status",
+        "detail",
+        "kind",
+        "parent_iso3",
+        "territory",
+        "checked_until",
+        "event_id",
+    ],
     "bases": [
         "id",
         "name",
@@ -37,33 +69,129 @@ LAYER_COLUMNS = {
     "notes": ["id", "iso3", "year", "text", "source_id", "quote", "year_end", "locator"],
     "meetings": ["id", "name", "date", "end_date", "place", "lat", "lon", "iso3", "source_id"],
     "sources": ["id", "author", "title", "publisher", "date", "kind", "url"],
+    "borders": borders.BORDER_COLUMNS,
 }
 LAYERS = tuple(LAYER_COLUMNS)
+POINT_LAYERS = ("bases", "incidents", "meetings")
+# Layers whose frame carries its own geometry (a GeoDataFrame): the lines members share.
+OWN_GEOMETRY = ("borders",)
+KM_DECIMALS = 1  # 100 m: far finer than what a 1:50m line is worth (see borders.py)
+DATASET_LAYERS = ("bases", "incidents", "meetings", "notes", "sources")
+DERIVED_COLUMNS = ("citation", "event_id")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+FILE_PREFIX = "csto-atlas"
+BOUNDARIES = "Natural Earth (public domain), as built into geodata/regions.geojson"
+
+
+@dataclass(frozen=True)
+class ExportFile:
+    """One downloadable file: its name, media type and bytes."""
+
+    layer: str
+    fmt: str
+    name: str
+    mime: str
+    data: bytes
+
+
+def layer_columns(layer: str) -> list[str]:
+    """The layer's columns: the promised ones, the rest of its dataset's, then the evidence."""
+    promised = LAYER_COLUMNS[layer]
+    dataset = PARSE_COLUMNS[layer] if layer in DATASET_LAYERS else {}
+    rest = [name for name in dataset if name not in promised]
+    evidence = [name for name in SOURCE_COLUMNS if name not in promised + rest]
+    if layer == "sources":
+        evidence = ["citation"]
+    return promised + rest + evidence
+
+
+def countries_frame(atlas: Atlas, year: int) -> pd.DataFrame:
+    """Each region's status on 31 December of `year`, with the event and source behind it."""
+    countries = geo.countries_for_year(atlas, year)
+    # For the current year, up to when the data was checked (the newest source date).
+    countries = countries.assign(
+        checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA
+    )
+    in_effect = status_on(atlas.membership, date(year, 12, 31))["id"].rename("event_id")
+    events = atlas.membership.set_index("id")[["source_id", "locator", "quote"]]
+    joined = countries.merge(in_effect, how="left", left_on="iso3", right_index=True)
+    return joined.merge(events, how="left", left_on="event_id", right_index=True)
 
 
 def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
-    """The rows of `layer` that belong to `year`, in the layer's columns."""
+    """The rows of `layer` that belong to `year`, in the layer's columns, each with its citation."""
     frames = {
-        "countries": lambda: geo.countries_for_year(atlas, year),
+        "countries": lambda: countries_frame(atlas, year),
         "bases": lambda: geo.bases_active(atlas, year),
         "incidents": lambda: geo.incidents_until(atlas, year),
         "notes": lambda: geo.notes_until(atlas, year),
         "meetings": lambda: geo.meetings_until(atlas, year),
         "sources": lambda: atlas.sources,
+        "borders": lambda: borders_frame(atlas, year),
     }
     frame = frames[layer]()
-    return frame[LAYER_COLUMNS[layer]].reset_index(drop=True)
+    if layer in OWN_GEOMETRY:
+        return frame[[*LAYER_COLUMNS[layer], "geometry"]].reset_index(drop=True)
+    citations = citations_by_id(atlas.sources)
+    cited = frame["id"] if layer == "sources" else frame["source_id"]
+    frame = frame.assign(citation=cited.map(citations))
+    return pd.DataFrame(frame[layer_columns(layer)]).reset_index(drop=True)
+
+
+def borders_frame(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
+    """Each member's land border with each non-member neighbour, km rounded to 100 m."""
+    frame = borders.member_borders(atlas, year)
+    return frame.assign(km=frame["km"].round(KM_DECIMALS))
+
+
+def neutralise(cell: object) -> object:
+    """A text cell a spreadsheet would run as a formula, made inert with a leading apostrophe."""
+    if (
+        isinstance(cell, str)
+        and cell.startswith(FORMULA_START)
+        and not PLAIN_NUMBER.fullmatch(cell)
+    ):
+        return "'" + cell
+    return cell
 
 
 def to_csv(frame: pd.DataFrame) -> str:
-    """CSV text, empty cells for missing values."""
-    return frame.to_csv(index=False, lineterminator="\n")
+    """CSV text: empty cells for missing values, formula-like text cells neutralised (a layer's
+    own geometry stays out)."""
+    frame = pd.DataFrame(frame.drop(columns="geometry", errors="ignore"))
+    text_columns = frame.select_dtypes(include=["object", "string"]).columns
+    safe = frame.assign(**{name: frame[name].map(neutralise) for name in text_columns})
+    return safe.to_csv(index=False, lineterminator="\n")
 
 
-def to_geojson(atlas: Atlas, layer: str, frame: pd.DataFrame) -> str:
+def metadata(layer: str, year: int, version: DataVersion | None) -> dict[str, object]:
+    """What a GeoJSON export says about itself: the layer, the year, the data version."""
+    meta: dict[str, object] = {
+        "title": f"CSTO Atlas: {layer} in {year}",
+        "layer": layer,
+        "year": year,
+        "boundaries": BOUNDARIES,
+    }
+    if version is not None:
+        meta |= {"data_version": version.digest, "data_checked": version.checked_text}
+    return meta
+
+
+def to_geojson(
+    atlas: Atlas,
+    layer: str,
+    frame: pd.DataFrame,
+    year: int | None = None,
+    version: DataVersion | None = None,
+) -> str:
     """A FeatureCollection: country polygons for `countries`, points for lat/lon layers, no
-    geometry for notes and sources."""
-    if layer == "countries":
+    geometry for notes and sources, the shared lines for `borders`; with a `metadata` member when
+    the year is given."""
+    if isinstance(frame, gpd.GeoDataFrame):
+        geometries = [shape.__geo_interface__ for shape in frame.geometry]
+        frame = pd.DataFrame(frame.drop(columns="geometry"))
+    elif layer == "countries":
         shapes = atlas.regions.set_index("iso3").geometry
         geometries = [shapes[code].__geo_interface__ for code in frame["iso3"]]
     elif {"lat", "lon"} <= set(frame):
@@ -78,4 +206,41 @@ def to_geojson(atlas: Atlas, layer: str, frame: pd.DataFrame) -> str:
         {"type": "Feature", "properties": props, "geometry": geometry}
         for props, geometry in zip(records, geometries, strict=True)
     ]
-    return json.dumps({"type": "FeatureCollection", "features": features}, ensure_ascii=False)
+    collection: dict[str, object] = {"type": "FeatureCollection", "features": features}
+    if year is not None:
+        collection["metadata"] = metadata(layer, year, version)
+    return json.dumps(collection, ensure_ascii=False)
+
+
+def file_name(layer: str, year: int, version: DataVersion, fmt: str) -> str:
+    """`csto-atlas-bases-2019-1a2b3c4d5e6f.csv`: layer, year and data version in the name."""
+    return f"{FILE_PREFIX}-{layer}-{year}-{version.digest}.{fmt}"
+
+
+def formats_of(layer: str) -> tuple[str, ...]:
+    """CSV for every layer; GeoJSON too for the layers with a geometry."""
+    return ("csv", "geojson") if layer in ("countries", *POINT_LAYERS, *OWN_GEOMETRY) else ("csv",)
+
+
+def layer_text(atlas: Atlas, layer: str, year: int, fmt: str, version: DataVersion) -> str:
+    """The text of one export, exactly as `python -m csto_atlas export` writes it."""
+    frame = layer_frame(atlas, layer, year)
+    if fmt == "csv":
+        return to_csv(frame)
+    return to_geojson(atlas, layer, frame, year, version) + "\n"
+
+
+def export_files(atlas: Atlas, year: int, version: DataVersion) -> list[ExportFile]:
+    """Every layer of `year` in every format it has, named with the year and data version."""
+    mimes = {"csv": "text/csv", "geojson": "application/geo+json"}
+    return [
+        ExportFile(
+            layer,
+            fmt,
+            file_name(layer, year, version, fmt),
+            mimes[fmt],
+            layer_text(atlas, layer, year, fmt, version).encode("utf-8"),
+        )
+        for layer in LAYERS
+        for fmt in formats_of(layer)
+    ]

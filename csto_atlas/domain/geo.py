@@ -7,13 +7,19 @@ import pandas as pd
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.status import DEFAULT_STATUS, status_on
+from csto_atlas.domain.territory import drawn_status_table, territories_table
 
 
 def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
-    """Every region's polygon with its status and detail on 31 December of `year`."""
+    """Every region's polygon with the status it is drawn with on 31 December of `year` (its
+    parent's while it is part of its parent), the event's detail, and its territory status."""
     statuses = status_on(atlas.membership, date(year, 12, 31))[["status", "detail"]]
     joined = atlas.regions.merge(statuses, how="left", left_on="iso3", right_index=True)
-    return joined.fillna({"status": DEFAULT_STATUS})
+    joined = joined.fillna({"status": DEFAULT_STATUS})
+    years = range(year, year + 1)
+    drawn = drawn_status_table(atlas, years)[year]
+    territory = territories_table(atlas, years)[year]
+    return joined.assign(status=joined["iso3"].map(drawn), territory=joined["iso3"].map(territory))
 
 
 def bases_active(atlas: Atlas, year: int) -> pd.DataFrame:
@@ -40,9 +46,11 @@ def notes_until(atlas: Atlas, year: int, iso3: str | None = None) -> pd.DataFram
     return notes if iso3 is None else notes[notes["iso3"] == iso3]
 
 
-def history(atlas: Atlas, iso3: str) -> pd.DataFrame:
-    """Every membership event of a region, alternative accounts included, in date order."""
-    events = atlas.membership[atlas.membership["iso3"] == iso3]
+def history(atlas: Atlas, iso3: str, table: str = "membership") -> pd.DataFrame:
+    """Every event of a region in `table` (membership or territories), alternative accounts
+    included, in date order."""
+    frame = getattr(atlas, table)
+    events = frame[frame["iso3"] == iso3]
     return events.sort_values(["starts", "same_as"], na_position="first", kind="stable")
 
 

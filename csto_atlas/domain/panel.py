@@ -6,15 +6,15 @@ render/html.py turns it into HTML; nothing here knows about HTML or Streamlit.
 """
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain import geo
-from csto_atlas.domain.status import status_on, status_table
+from csto_atlas.domain.sources import checked_until
+from csto_atlas.domain.status import status_table
+from csto_atlas.domain.territory import territories_table
 
 Record = dict[str, Any]
 # A membership event with the same date and detail for at least this many regions is the
@@ -36,24 +36,6 @@ def is_missing(value: object) -> bool:
     if isinstance(value, str):
         return not value
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
-
-
-def status_in(atlas: Atlas, iso3: str, year: int) -> tuple[str, str | None]:
-    """A region's status and the event's detail on 31 December of `year`."""
-    in_effect = status_on(atlas.membership, date(year, 12, 31))
-    if iso3 not in in_effect.index:
-        return DEFAULT_STATUS, None
-    detail = in_effect.at[iso3, "detail"]
-    return in_effect.at[iso3, "status"], detail if isinstance(detail, str) else None
-
-
-def history_events(atlas: Atlas, iso3: str) -> list[Record]:
-    """Primary membership events in date order, each with the other sources' accounts of it."""
-    events = plain(geo.history(atlas, iso3))
-    primary = [event for event in events if event["same_as"] is None]
-    for event in primary:
-        event["others"] = [other for other in events if other["same_as"] == event["id"]]
-    return primary
 
 
 def with_accounts(rows: pd.DataFrame) -> list[Record]:
@@ -95,11 +77,64 @@ def status_periods(row: pd.Series, events: list[Record]) -> list[Record]:
     return periods
 
 
+def territory_periods(
+    row: pd.Series, events: list[Record], names: Mapping[str, str]
+) -> list[Record]:
+    """Runs of years with one territory status (state, breakaway, part of parent, annexed),
+    each with the territory event in effect at its start (None: its kind's default) and, for
+    an annexed run, the name of the state that annexed it."""
+    periods: list[Record] = []
+    for year, territory in row.items():
+        if periods and periods[-1]["territory"] == territory:
+            periods[-1]["to"] = int(year)
+            continue
+        in_effect = [e for e in events if e["ends"].year <= int(year)]
+        event = max(in_effect, key=lambda e: e["ends"]) if in_effect else None
+        annexer = event.get("by_iso3") if event and territory == "annexed" else None
+        periods.append(
+            {
+                "from": int(year),
+                "to": int(year),
+                "territory": territory,
+                "event": event,
+                "annexed_by": names.get(annexer, annexer) if annexer else None,
+            }
+        )
+    return periods
+
+
+def drawn_periods(
+    own: list[Record], parents: list[Record], territories: list[Record]
+) -> list[Record]:
+    """The status periods the panel states: the region's own while it is drawn as itself, its
+    parent's (`of_parent`) while it is part of its parent, none while it is annexed."""
+    pieces = []
+    for run in territories:
+        if run["territory"] == "annexed":
+            continue
+        of_parent = run["territory"] == "part of parent"
+        for period in parents if of_parent else own:
+            start, end = max(period["from"], run["from"]), min(period["to"], run["to"])
+            if start <= end:
+                pieces.append({**period, "from": start, "to": end, "of_parent": of_parent})
+    return sorted(pieces, key=lambda piece: piece["from"])
+
+
+def map_limits_of(atlas: Atlas) -> dict[str, str]:
+    """Region code -> what the map does not show of its borders (countries.csv map_limits)."""
+    if "map_limits" not in atlas.countries:
+        return {}
+    limits = atlas.countries.set_index("iso3")["map_limits"]
+    return {iso3: text for iso3, text in limits.items() if not is_missing(text)}
+
+
 def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
     """Everything the panel of every region can show in `years`; every item carries its years.
 
     Treaty-wide events (shared by many regions, and not what set this region's status) are
-    listed apart, for the panel to fold away.
+    listed apart, for the panel to fold away. A region drawn as part of its parent states its
+    parent's status in those years; an annexed one states who annexed it. The statuses'
+    checked-until date belongs to the last year.
     """
     names = geo.region_names(atlas.regions)
     parents = geo.region_parents(atlas.regions)
@@ -110,6 +145,15 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
         ["starts", "same_as"], na_position="first", kind="stable"
     )
     events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
+    territories = territories_table(atlas, years)
+    border_history = atlas.territories.sort_values(
+        ["starts", "same_as"], na_position="first", kind="stable"
+    )
+    borders_of = {
+        iso3: with_accounts(rows) for iso3, rows in border_history.groupby("iso3", sort=False)
+    }
+    limits = map_limits_of(atlas)
+    checked = checked_until(atlas.sources) or None
     notes_of = dict(list(atlas.notes.sort_values("year", kind="stable").groupby("iso3")))
     bases_of = dict(
         list(atlas.bases.sort_values("start_year", kind="stable").groupby("located_iso3"))
@@ -120,17 +164,28 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
     contents = {}
     for iso3 in codes:
         events = events_of.get(iso3, [])
-        periods = status_periods(table.loc[iso3], events)
-        behind = {period["event"]["id"] for period in periods if period["event"] is not None}
+        own = status_periods(table.loc[iso3], events)
+        behind = {period["event"]["id"] for period in own if period["event"] is not None}
         shared = treaty_wide - behind
         parent = parents[iso3]
+        border_events = borders_of.get(iso3, [])
+        runs = territory_periods(territories.loc[iso3], border_events, names)
+        of_parent = (
+            status_periods(table.loc[parent], events_of.get(parent, []))
+            if parent in table.index
+            else own
+        )
         contents[iso3] = {
             "iso3": iso3,
             "name": names[iso3],
             "parent": names.get(parent, parent) if parent else None,
             "first": years.start,
             "last": years.stop - 1,
-            "periods": periods,
+            "periods": drawn_periods(own, of_parent, runs),
+            "territories": runs,
+            "territory_events": border_events,
+            "map_limits": limits.get(iso3),
+            "checked_until": checked,
             "events": [event for event in events if event["id"] not in shared],
             "treaty_events": [event for event in events if event["id"] in shared],
             "notes": plain(notes_of.get(iso3, empty)),

@@ -7,7 +7,9 @@ installed package; the copy is made by `publish_leaflet()`, called explicitly wh
 """
 
 import filecmp
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from csto_atlas.data import paths
@@ -89,5 +91,10 @@ def copy_if_changed(source: Path, target: Path) -> bool:
     if target.is_file() and filecmp.cmp(source, target, shallow=False):
         return False
     target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(source, target)
+    # Copy beside the target, then rename: replicas starting together never serve a half copy.
+    handle, partial = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(handle)
+    shutil.copyfile(source, partial)
+    os.chmod(partial, 0o644)  # mkstemp made it private
+    os.replace(partial, target)
     return True

@@ -9,9 +9,10 @@ from typing import Any, TypedDict
 
 from jinja2.utils import htmlsafe_json_dumps
 
-from csto_atlas.data.schema import STATUS_CODES, STATUSES
+from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.render.style import (
+    ANNEXED_LOOK,
     FIT_PADDING_PX,
     MARKER_LOOK,
     NARROW_PX,
@@ -20,6 +21,8 @@ from csto_atlas.render.style import (
     STATUS_COLOURS,
     STATUS_LABELS,
     UI_TEXT,
+    UNCERTAINTY_LOOK,
+    UNCERTAINTY_MIN_KM,
 )
 
 
@@ -42,6 +45,7 @@ MarkerData = TypedDict(
         "to": int | None,
         "fade": bool,
         "radius": int,
+        "radiusKm": float,
         "tip": str,
         "popup": str,
     },
@@ -102,6 +106,10 @@ class ClientConfig(TypedDict):
     legendMarkers: list[LegendMarker]
     playMs: int
     text: dict[str, str]
+    territoryCodes: dict[str, str]
+    annexedLook: dict[str, Any]
+    uncertainty: dict[str, Any]
+    checkedUntil: str
 
 
 def status_codes() -> dict[str, str]:
@@ -141,6 +149,11 @@ def legend_markers() -> list[LegendMarker]:
     return rows
 
 
+def territory_codes() -> dict[str, str]:
+    """One letter per territory status, as the browser reads it in a region's `terr`."""
+    return dict(TERRITORY_CODES)
+
+
 def layer_names() -> dict[str, str]:
     """The layer control's names: the backgrounds, the regions, each kind of marker."""
     return {
@@ -156,8 +169,10 @@ def client_config(
     last: int,
     frame: list[list[float]],
     changes: dict[str, list[ChangeEntry]],
+    checked_until: str = "",
 ) -> ClientConfig:
-    """What atlas.js needs: years, opening frame, changes per year, statuses, looks, texts."""
+    """What atlas.js needs: years, opening frame, changes per year, status and territory
+    letters, colours, marker looks, texts, and up to when the statuses were checked."""
     return ClientConfig(
         first=first,
         last=last,
@@ -179,6 +194,10 @@ def client_config(
         legendMarkers=legend_markers(),
         playMs=PLAY_INTERVAL_MS,
         text=UI_TEXT,
+        territoryCodes=territory_codes(),
+        annexedLook=ANNEXED_LOOK,
+        uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
+        checkedUntil=checked_until,
     )
 
 

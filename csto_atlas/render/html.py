@@ -13,7 +13,10 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from csto_atlas.data.dates import readable_date
+from csto_atlas.domain.evidence import FACT_KINDS, POSITION_KIND
 from csto_atlas.domain.panel import is_missing, plain, plain_record
+from csto_atlas.domain.sources import readable_note
 from csto_atlas.render.style import STATUS_LABELS
 
 Record = dict[str, Any]
@@ -31,8 +34,13 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.tests["http_url"] = lambda value: isinstance(value, str) and bool(HTTP_URL.fullmatch(value))
+    env.tests["http_url"] = is_http_url
     return env
+
+
+def is_http_url(value: object) -> bool:
+    """An http(s) URL: nothing else becomes a link."""
+    return isinstance(value, str) and bool(HTTP_URL.fullmatch(value))
 
 
 def render(template: str, **context: Any) -> str:
@@ -72,10 +80,42 @@ def panel(content: Mapping[str, Any], citations: Citations) -> str:
     return render("panel.html.j2", **content, status_labels=STATUS_LABELS, citations=citations)
 
 
-def bibliography(sources: pd.DataFrame, citations: Citations) -> str:
-    """Every source as a bibliography entry, ordered by author then date."""
-    ordered = records(sources.sort_values(["author", "date"]))
-    return render("bibliography.html.j2", sources=ordered, citations=citations)
+# --- the Sources page -------------------------------------------------------------------
+
+KIND_HEADINGS = {
+    "Membership event": "Membership events",
+    "Note": "Notes",
+    "Russian base": "Russian bases",
+    "Incident": "Incidents",
+    "Meeting": "Meetings",
+    POSITION_KIND: "Positions (coordinates taken from this source)",
+}
+
+
+def fact_groups(facts: pd.DataFrame) -> list[dict[str, Any]]:
+    """The facts of one source by kind, in reading order, each kind with its heading."""
+    groups = []
+    for kind in (*FACT_KINDS, POSITION_KIND):
+        rows = facts[facts["kind"] == kind].sort_values("sort", kind="stable")
+        if not rows.empty:
+            groups.append({"heading": KIND_HEADINGS[kind], "facts": rows.to_dict("records")})
+    return groups
+
+
+def source_html(
+    source: Mapping[str, Any], facts: pd.DataFrame, short_citations: Mapping[str, str]
+) -> str:
+    """One source: its metadata as a reader expects, then every fact citing it with its quote."""
+    return render(
+        "evidence/source.html.j2",
+        kind=source.get("kind") or "",
+        date=readable_date(source.get("date")),
+        url=source.get("url") if is_http_url(source.get("url")) else "",
+        note=readable_note(source.get("note"), short_citations),
+        is_article=isinstance(source.get("file"), str) and bool(source.get("file")),
+        supported=int((facts["kind"] != POSITION_KIND).sum()),
+        groups=fact_groups(facts),
+    )
 
 
 def render_text(value: object) -> str:

@@ -76,7 +76,9 @@ def build_map(payload: MapPayload) -> folium.Map:
         layer.add_to(fmap)
     countries = region_layer(payload).add_to(fmap)
     groups = {kind: marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK}
-    config = client_config(payload.first, payload.last, payload.frame, payload.changes)
+    config = client_config(
+        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
+    )
     AtlasControls(backgrounds, countries, groups, script_json(config), payload.panels_json).add_to(
         fmap
     )

@@ -18,8 +18,8 @@ from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.geo import region_names
 from csto_atlas.domain.panel import panel_contents
-from csto_atlas.domain.sources import citations_by_id
-from csto_atlas.domain.status import status_table
+from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.territory import annexed_by, drawn_status_table, territories_table
 from csto_atlas.render import html
 from csto_atlas.render.contract import (
     ChangeEntry,
@@ -27,16 +27,12 @@ from csto_atlas.render.contract import (
     MarkerOptions,
     script_json,
     status_codes,
+    territory_codes,
 )
-from csto_atlas.render.style import (
-    CHANGE_WORDS,
-    FOCUS_PADDING_DEG,
-    FRAME_MAX_SPAN_DEG,
-    MARKER_LOOK,
-    REJOIN_WORD,
-)
+from csto_atlas.render.style import FOCUS_PADDING_DEG, FRAME_MAX_SPAN_DEG, MARKER_LOOK
 
-MEMBER_STATUSES = ("member", "frozen", "suspended")
+# The map opens on every state that was ever in the alliance (a suspended one included).
+FRAMED_STATUSES = ("member", "frozen", "suspended")
 
 
 @dataclass(frozen=True)
@@ -58,6 +54,7 @@ class MapPayload:
     frame: list[list[float]]
     changes: dict[str, list[ChangeEntry]]
     panels_json: str
+    checked_until: str = ""
 
     def panels(self) -> dict[str, str]:
         """Every region's prepared panel HTML, by code."""
@@ -71,6 +68,12 @@ def year_codes(table: pd.DataFrame) -> pd.Series:
     return letters.fillna(codes[DEFAULT_STATUS]).agg("".join, axis=1)
 
 
+def territory_letters(table: pd.DataFrame) -> pd.Series:
+    """Each row of a territory table (iso3 x years) as a string of territory letters."""
+    codes = territory_codes()
+    return table.apply(lambda column: column.map(codes)).agg("".join, axis=1)
+
+
 def status_of(feature: dict[str, Any], first: int, year: int) -> str:
     """The status of a region feature in `year`, from its letters."""
     statuses = {code: status for status, code in status_codes().items()}
@@ -80,22 +83,28 @@ def status_of(feature: dict[str, Any], first: int, year: int) -> str:
 
 
 def kind_order(value: str) -> str:
-    """Sort key drawing states before breakaway regions (which must lie on top)."""
-    return {"state": "0", "breakaway": "1"}.get(value, value)
+    """Sort key drawing states before breakaways and annexed territories (which lie on top)."""
+    return {"state": "0", "breakaway": "1", "annexed territory": "1"}.get(value, value)
 
 
 def region_features(atlas: Atlas, years: range) -> dict[str, Any]:
-    """The regions as a GeoJSON FeatureCollection; each feature carries its status letters."""
+    """The regions as a GeoJSON FeatureCollection; each feature carries, per year, the status
+    letter it is drawn with (`codes`: its parent's while part of its parent) and its territory
+    letter (`terr`), and the name of the state that annexed it (`by`, empty if none)."""
     regions = atlas.regions
-    codes = year_codes(status_table(atlas.membership, list(regions["iso3"]), years))
+    names = region_names(regions)
+    codes = year_codes(drawn_status_table(atlas, years))
+    annexers = annexed_by(atlas, pd.Timestamp(years.stop - 1, 12, 31).date())
     frame = regions.assign(
         codes=regions["iso3"].map(codes),
-        parent=regions["parent_iso3"].map(region_names(regions)).fillna(""),
+        terr=regions["iso3"].map(territory_letters(territories_table(atlas, years))),
+        by=regions["iso3"].map(lambda code: names.get(annexers.get(code, ""), "")),
+        parent=regions["parent_iso3"].map(names).fillna(""),
     )
     frame = frame.sort_values(["kind", "iso3"], key=lambda col: col.map(kind_order)).set_index(
         "iso3", drop=False
     )
-    frame = frame[["iso3", "name", "kind", "parent", "codes", "geometry"]]
+    frame = frame[["iso3", "name", "kind", "parent", "codes", "terr", "by", "geometry"]]
     return frame.to_geo_dict(na="null", drop_id=False)
 
 
@@ -110,6 +119,7 @@ def marker_record(
         "from": int(start),
         "to": None if end is None or pd.isna(end) else int(end),
         "fade": fade,
+        "radius_km": float(row["radius_km"]),
         "tip": html.render_text(row["name"]),
         "popup": popup,
     }
@@ -167,6 +177,7 @@ def marker_options(kind: str, records: list[dict[str, Any]]) -> list[MarkerOptio
                     to=record["to"],
                     fade=record["fade"],
                     radius=look["radius"],
+                    radiusKm=record["radius_km"],
                     tip=record["tip"],
                     popup=record["popup"],
                     **{"from": record["from"]},
@@ -183,15 +194,9 @@ def regions_bounds(regions: dict[str, Any]) -> list[list[float]]:
     return [[miny, minx], [maxy, maxx]]
 
 
-def change_phrase(old: str, new: str) -> str:
-    """How the year box says a change of status ("suspended", "rejoined")."""
-    if new == "member" and old in ("former", "suspended"):
-        return REJOIN_WORD
-    return CHANGE_WORDS[new]
-
-
 def year_changes(atlas: Atlas, years: range) -> dict[str, list[ChangeEntry]]:
-    """For every year with a change of status, its changes as the year box lists them."""
+    """For every year with a change of status, its changes as the year box lists them, in the
+    story's words (domain/changes.py: "Uzbekistan suspended", "Uzbekistan returned")."""
     changes: dict[str, list[ChangeEntry]] = {}
     for year in years:
         frame = changes_in_year(atlas, year)
@@ -200,7 +205,7 @@ def year_changes(atlas: Atlas, years: range) -> dict[str, list[ChangeEntry]]:
                 ChangeEntry(
                     iso3=row.iso3,
                     status=row.new_status,
-                    text=f"{row.name} {change_phrase(row.old_status, row.new_status)}",
+                    text=f"{row.name} {row.kind}",
                 )
                 for row in frame.itertuples()
             ]
@@ -223,7 +228,7 @@ def frame_bounds(
     A member wider than FRAME_MAX_SPAN_DEG of longitude (Russia) does not stretch the frame: it
     is shown by its part round the others.
     """
-    ever = set(atlas.membership.loc[atlas.membership["status"].isin(MEMBER_STATUSES), "iso3"])
+    ever = set(atlas.membership.loc[atlas.membership["status"].isin(FRAMED_STATUSES), "iso3"])
     boxes = []
     for feature in regions["features"]:
         if feature["properties"]["iso3"] not in ever:
@@ -269,4 +274,5 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
         frame=frame_bounds(atlas, regions, markers),
         changes=year_changes(atlas, years),
         panels_json=script_json(panels_html(atlas, years, citations)),
+        checked_until=checked_until(atlas.sources),
     )

@@ -27,19 +27,24 @@ STATUS_LABELS = {
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
     raise ValueError("every status needs a colour and a label in render/style.py")
 
-# What the year box says of a region whose status changed that year ("Uzbekistan suspended");
-# REJOIN_WORD replaces "joined" for a region that was a member before.
-CHANGE_WORDS = {
-    "member": "joined",
-    "frozen": "froze its participation",
-    "suspended": "suspended",
-    "former": "left",
-    "observer": "became an observer in the Parliamentary Assembly",
-    "non-member": "no longer an observer",
+# An annexed territory's own look (never a CSTO status colour): grey, hatched, dotted outline.
+ANNEXED_LOOK = {
+    "fill": "#8f8f8f",
+    "hatch": "#e4e4e4",
+    "stroke": "#4d4d4d",
+    "weight": 1.4,
+    "dash": "2 3",
 }
-REJOIN_WORD = "rejoined"
-if set(CHANGE_WORDS) != set(STATUSES):
-    raise ValueError("every status needs a change word in render/style.py")
+# A marker's uncertainty circle: drawn only where its radius exceeds this many km.
+UNCERTAINTY_MIN_KM = 2.0
+UNCERTAINTY_LOOK = {
+    "color": "#333333",
+    "weight": 1,
+    "opacity": 0.35,
+    "dashArray": "3 4",
+    "fillColor": "#333333",
+    "fillOpacity": 0.06,
+}
 
 PLAY_INTERVAL_MS = 900
 MAP_HEIGHT_PX = 680
@@ -137,6 +142,11 @@ UI_TEXT = {
     "legendTitle": "CSTO status on 31 December",
     "breakaway": "Breakaway region (hatched)",
     "breakawayOf": "Breakaway region of",
+    "annexed": "Annexed territory, not recognised",
+    "annexedBy": "Annexed by",
+    "notRecognised": "(not recognised)",
+    "partOf": "Part of",
+    "checkedUntil": "Statuses checked against sources up to",
     "inYear": "in",
     "country": "Country",
     "chooseCountry": "Choose a country…",

@@ -182,7 +182,6 @@ def open_marker_popup(visit: Visit, frame, marker_id: str, lat: float, lon: floa
 @pytest.mark.parametrize(
     ("table", "marker_id", "query", "layer"),
     [
-        ("incidents", "hairatan-2019", "?year=2019", None),
         ("meetings", "moscow-2012-12", "?year=2014", "Meetings"),
         ("meetings", "stpetersburg-2016", "?year=2016", "Meetings"),
         ("meetings", "bishkek-2019-11", "?year=2019", "Meetings"),
@@ -239,7 +238,7 @@ def test_on_a_phone_the_year_box_and_country_box_are_visible_and_unobstructed(vi
     visit.expect(toggle).to_be_in_viewport()
     visit.expect(toggle).to_contain_text("Show the notes")
     # The page scrolls past the map.
-    caption = visit.page.locator('[data-testid="stCaptionContainer"]')
+    caption = visit.page.locator('[data-testid="stCaptionContainer"]').first
     caption.scroll_into_view_if_needed()
     visit.expect(caption).to_be_in_viewport()
 

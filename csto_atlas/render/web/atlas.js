@@ -1,8 +1,10 @@
 /* CSTO Atlas: the map page as one loop in the browser (year box, map, panel, URL).
  *
- * Every country feature carries `codes`, one status letter per year from `config.first`; every
- * marker carries `options.csto` = {kind, id, from, to, fade, radius, tip, popup}; `panels` holds
- * every region's panel, prepared (and escaped) by Python with each item tagged by the years it
+ * Every country feature carries `codes`, one status letter per year from `config.first` (its
+ * parent's while it is drawn as part of its parent), `terr`, one territory letter per year, and
+ * `by`, who annexed it; every marker carries `options.csto` = {kind, id, from, to, fade, radius,
+ * radiusKm, tip, popup} (a faint circle where radiusKm exceeds config.uncertainty.minKm);
+ * `panels` holds every region's panel, prepared (and escaped) by Python with each item tagged by the years it
  * applies to (data-from, data-to). Changing the year restyles the map and shows the panel's
  * items for that year in the same frame; choosing a country swaps the panel. Nothing here goes
  * to the server, and nothing here builds HTML from data strings: prepared HTML is inserted as it
@@ -47,14 +49,52 @@
     });
   }
 
-  /* Fill by status; outline: selected (black, thick) > hovered (grey, dashed) > changed this
-     year (orange) > plain (white, or the breakaway's dashed purple). */
-  function countryStyle(atlas, feature) {
+  /* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
+     (one letter of config.territoryCodes per year in the feature's `terr`). */
+  function territoryOf(atlas, feature, year) {
+    var codes = atlas.config.territoryCodes;
+    var terr = feature.properties.terr || "";
+    var letter = terr.charAt(year - atlas.config.first) || codes.state;
+    var found = codes.state;
+    Object.keys(codes).forEach(function (name) {
+      if (codes[name] === letter) {
+        found = name;
+      }
+    });
+    return found;
+  }
+
+  /* Part of its parent this year: the parent's status colour and no outline of its own (the
+     stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
+     hatched look, never a status colour. */
+  function territoryStyle(atlas, territory, status) {
     var look = atlas.config.look;
-    var props = feature.properties;
-    var status = statusOf(atlas, feature, atlas.year);
-    var breakaway = props.kind === "breakaway";
-    var style = {
+    if (territory === "part of parent") {
+      return {
+        fillColor: status.colour,
+        fillOpacity: look.fillOpacity,
+        color: status.colour,
+        weight: look.weight + 1,
+        dashArray: null,
+        opacity: look.fillOpacity,
+      };
+    }
+    var annexed = atlas.config.annexedLook;
+    return {
+      fillColor: "url(#csto-hatch-annexed)",
+      fillOpacity: 1,
+      color: annexed.stroke,
+      weight: annexed.weight,
+      dashArray: annexed.dash,
+      opacity: 1,
+    };
+  }
+
+  /* A state's or a breakaway's own look: fill by status (hatched for a breakaway). */
+  function regionStyle(atlas, feature, status) {
+    var look = atlas.config.look;
+    var breakaway = feature.properties.kind === "breakaway";
+    return {
       fillColor: breakaway ? "url(#csto-hatch-" + status.code + ")" : status.colour,
       fillOpacity: breakaway ? 1 : look.fillOpacity,
       color: breakaway ? look.breakawayStroke : look.stroke,
@@ -62,18 +102,35 @@
       dashArray: breakaway ? look.breakawayDash : null,
       opacity: 1,
     };
+  }
+
+  /* Fill by status and territory; outline: selected (black, thick) > hovered (grey, dashed) >
+     changed this year (orange) > its own (white; a breakaway's dashed purple; part of its
+     parent: none; annexed: grey dotted). */
+  function countryStyle(atlas, feature) {
+    var look = atlas.config.look;
+    var props = feature.properties;
+    var status = statusOf(atlas, feature, atlas.year);
+    var territory = territoryOf(atlas, feature, atlas.year);
+    var style =
+      territory === "part of parent" || territory === "annexed"
+        ? territoryStyle(atlas, territory, status)
+        : regionStyle(atlas, feature, status);
     if (props.iso3 === atlas.selected) {
       style.color = look.selectedStroke;
       style.weight = look.selectedWeight;
       style.dashArray = null;
+      style.opacity = 1;
     } else if (props.iso3 === atlas.hovered) {
       style.color = look.hoverStroke;
       style.weight = look.hoverWeight;
       style.dashArray = look.hoverDash;
+      style.opacity = 1;
     } else if (changedThisYear(atlas, props.iso3)) {
       style.color = look.changedStroke;
       style.weight = look.changedWeight;
       style.dashArray = null;
+      style.opacity = 1;
     }
     return style;
   }
@@ -100,7 +157,29 @@
       pattern.appendChild(stripe);
       defs.appendChild(pattern);
     });
+    defs.appendChild(annexedPattern(atlas));
     svg.insertBefore(defs, svg.firstChild);
+  }
+
+  function annexedPattern(atlas) {
+    var look = atlas.config.annexedLook;
+    var pattern = document.createElementNS(SVG_NS, "pattern");
+    pattern.setAttribute("id", "csto-hatch-annexed");
+    pattern.setAttribute("patternUnits", "userSpaceOnUse");
+    pattern.setAttribute("width", "6");
+    pattern.setAttribute("height", "6");
+    pattern.setAttribute("patternTransform", "rotate(-45)");
+    var ground = document.createElementNS(SVG_NS, "rect");
+    ground.setAttribute("width", "6");
+    ground.setAttribute("height", "6");
+    ground.setAttribute("fill", look.fill);
+    var stripe = document.createElementNS(SVG_NS, "rect");
+    stripe.setAttribute("width", "2");
+    stripe.setAttribute("height", "6");
+    stripe.setAttribute("fill", look.hatch);
+    pattern.appendChild(ground);
+    pattern.appendChild(stripe);
+    return pattern;
   }
 
   function restyleCountry(atlas, iso3) {
@@ -121,13 +200,27 @@
   function countryTooltip(atlas, layer) {
     var props = layer.feature.properties;
     var status = statusOf(atlas, layer.feature, atlas.year);
+    var territory = territoryOf(atlas, layer.feature, atlas.year);
+    var text = atlas.config.text;
     var box = document.createElement("div");
     setText(element("strong", "", box), props.name);
     if (props.parent) {
-      setText(element("div", "csto-tip-parent", box), atlas.config.text.breakawayOf + " " + props.parent);
+      setText(element("div", "csto-tip-parent", box), territoryTipLine(text, territory, props));
     }
-    setText(element("div", "", box), status.label + " " + atlas.config.text.inYear + " " + atlas.year);
+    if (territory !== "annexed") {
+      setText(element("div", "", box), status.label + " " + text.inYear + " " + atlas.year);
+    }
     return box;
+  }
+
+  function territoryTipLine(text, territory, props) {
+    if (territory === "part of parent") {
+      return text.partOf + " " + props.parent;
+    }
+    if (territory === "annexed") {
+      return text.annexedBy + " " + props.by + " " + text.notRecognised;
+    }
+    return text.breakawayOf + " " + props.parent;
   }
 
   function hoverCountry(atlas, iso3) {
@@ -202,6 +295,7 @@
     setText(atlas.ui.label, text);
     atlas.ui.box.setAttribute("data-year", text);
     setText(atlas.ui.legendYear, text);
+    showCheckedUntil(atlas);
     showChanges(atlas);
     showPanelYear(atlas);
     showSummary(atlas);
@@ -315,6 +409,8 @@
     atlas.ui.picker = buildPicker(atlas, row);
     atlas.ui.changes = element("div", "csto-changes", box);
     atlas.ui.changes.setAttribute("aria-live", "polite");
+    atlas.ui.checked = element("span", "csto-checked");
+    setText(atlas.ui.checked, atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil);
     showPlayState(atlas, false);
   }
 
@@ -325,7 +421,6 @@
     setText(element("span", "csto-changes-title", list), atlas.config.text.changesIn + " " + atlas.year + ":");
     if (!changes.length) {
       setText(element("span", "csto-changes-none", list), atlas.config.text.noChanges);
-      return;
     }
     changes.forEach(function (change) {
       var entry = setText(element("button", "csto-change", list), change.text);
@@ -335,6 +430,13 @@
         selectCountry(atlas, change.iso3, "push");
       });
     });
+    list.appendChild(atlas.ui.checked); /* shown on the last year only (showCheckedUntil) */
+  }
+
+  /* While the slider is on the last (current) year, the year box says up to when the
+     statuses were checked against the sources (kept out of the legend, which must stay short). */
+  function showCheckedUntil(atlas) {
+    atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
   }
 
   // --- the panel (a side panel, or a bottom sheet on a narrow screen) -------------------
@@ -509,6 +611,7 @@
         marker.bindPopup(data.popup, { maxWidth: 320, className: "csto-popup", autoPan: true });
       });
     });
+    atlas.circles = L.layerGroup().addTo(atlas.map);
     atlas.cluster.addTo(atlas.map);
     atlas.map.on("overlayadd overlayremove", function () {
       showMarkers(atlas);
@@ -521,6 +624,30 @@
     return on && data.from <= atlas.year && (data.to === null || atlas.year <= data.to);
   }
 
+  /* A faint circle of the marker's uncertainty (radiusKm), where it exceeds
+     config.uncertainty.minKm, shown and hidden with its marker. The circles are not clustered:
+     they show how far the place may lie from its point at every zoom. */
+  function showUncertainty(atlas, marker, visible) {
+    var data = marker.options.csto;
+    if (!(data.radiusKm > atlas.config.uncertainty.minKm)) {
+      return;
+    }
+    if (!marker.cstoCircle) {
+      var options = Object.assign({}, atlas.config.uncertainty.look, {
+        radius: data.radiusKm * 1000,
+        interactive: false,
+        className: "csto-uncertainty csto-uncertainty-" + data.id,
+      });
+      marker.cstoCircle = L.circle(marker.getLatLng(), options);
+    }
+    var present = atlas.circles.hasLayer(marker.cstoCircle);
+    if (visible && !present) {
+      atlas.circles.addLayer(marker.cstoCircle);
+    } else if (!visible && present) {
+      atlas.circles.removeLayer(marker.cstoCircle);
+    }
+  }
+
   function showMarkers(atlas) {
     var add = [];
     var remove = [];
@@ -528,6 +655,7 @@
       var data = marker.options.csto;
       var shown = markerShown(atlas, marker);
       var present = atlas.cluster.hasLayer(marker);
+      showUncertainty(atlas, marker, shown);
       if (shown) {
         var look = atlas.config.markerLook[data.kind];
         var past = data.fade && data.from < atlas.year;
@@ -692,6 +820,7 @@
         legendRow(box, "csto-swatch-area", { background: status.colour }, status.label);
       });
       legendRow(box, "csto-swatch-area csto-swatch-hatch", {}, atlas.config.text.breakaway);
+      legendRow(box, "csto-swatch-area csto-swatch-annexed", {}, atlas.config.text.annexed);
       atlas.config.legendMarkers.forEach(function (item) {
         legendRow(
           box,

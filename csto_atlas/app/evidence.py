@@ -1,0 +1,344 @@
+"""Streamlit glue for the evidence: the Data and Sources pages, the data version, "Cite this
+view", and the map as an image or a time-lapse.
+
+Downloads are the files `python -m csto_atlas export` writes, cached per data version and year;
+map images are drawn when their button is pressed (deferred), cached the same way. The
+time-lapse takes seconds, so it is made on request under a progress bar and kept for every
+session of the server (same data, same bytes).
+"""
+
+import re
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit, urlunsplit
+
+import pandas as pd
+import streamlit as st
+
+from csto_atlas.app import ui
+from csto_atlas.data import paths
+from csto_atlas.data.load import Atlas
+from csto_atlas.data.version import DataVersion, data_version
+from csto_atlas.domain import evidence as readable
+from csto_atlas.domain import export, geo, quality
+from csto_atlas.domain.citation import cite_view
+from csto_atlas.domain.sources import reader_citation, short_citation
+from csto_atlas.render import html
+
+APP_TITLE = "CSTO Atlas"
+DEFAULT_URL = "http://localhost:8501/"
+ALL = "All"
+SOURCE_CSS = """<style>
+.csto-source blockquote { margin: .25rem 0 .4rem; padding-left: .6rem; border-left: 3px solid #bbb; }
+.csto-source .csto-locator { font-size: .85rem; color: #555; }
+.csto-source .csto-source-meta { color: #444; }
+.csto-source li { margin-bottom: .45rem; }
+</style>"""
+MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
+# Streamlit wraps a table's text only in rows taller than 4rem (64 px): three lines of text.
+WRAPPED_ROW_PX = 84
+YEAR_COLUMNS = ("start_year", "end_year", "year", "year_end", "killed")
+
+
+# --- cached data ---------------------------------------------------------------------------
+
+
+@st.cache_data(show_spinner=False)
+def cached_version(key: ui.DataKey) -> DataVersion:
+    """The data version of a data folder as it is now (with the bundled geodata)."""
+    return data_version(Path(key[0]))
+
+
+def current_version() -> DataVersion:
+    """The version of the data the app shows."""
+    return cached_version(ui.data_key())
+
+
+@st.cache_data(show_spinner="Preparing the downloads…")
+def cached_exports(data_dir: str, digest: str, year: int) -> list[export.ExportFile]:
+    """Every export file of `year` (keyed on the data version as well as the folder)."""
+    return export.export_files(ui.atlas_for(ui.data_key()), year, current_version())
+
+
+@st.cache_data(show_spinner=False)
+def cached_map_image(data_dir: str, digest: str, year: int, fmt: str) -> bytes:
+    """The map of `year` as PNG or SVG bytes."""
+    from csto_atlas.render import images  # matplotlib is loaded only when an image is asked for
+
+    return images.render_map(ui.atlas_for(ui.data_key()), year, fmt, version=current_version())
+
+
+@st.cache_resource(show_spinner=False)
+def timelapse_store() -> dict[tuple[str, str, int, int], bytes]:
+    """Time-lapses already made, by (data folder, data version, first year, last year)."""
+    return {}
+
+
+# --- small helpers -------------------------------------------------------------------------
+
+
+def plain_label(text: str) -> str:
+    """Text for a widget label, which Streamlit reads as Markdown: every special escaped."""
+    return MARKDOWN_SPECIALS.sub(r"\\\1", text)
+
+
+def column_config(table: readable.ReadableTable) -> dict[str, object]:
+    """Readable headers, wide wrapped text, links, plain years for one reader's table."""
+    config: dict[str, object] = {}
+    for name, header in table.headers.items():
+        if name in table.links:
+            config[name] = st.column_config.LinkColumn(
+                header, width="medium", display_text=r"https?://(?:www\.)?([^/]+).*"
+            )
+        elif name in table.long_text:
+            config[name] = st.column_config.TextColumn(header, width="large")
+        elif name in YEAR_COLUMNS:
+            config[name] = st.column_config.NumberColumn(header, format="%d", width="small")
+        elif name in table.numbers:
+            config[name] = st.column_config.NumberColumn(header, format="%.4f")
+        else:
+            config[name] = st.column_config.TextColumn(header)
+    return config
+
+
+def table_key(label: str) -> str:
+    """A widget key from a table's label."""
+    return "table_" + re.sub(r"[^a-z0-9]+", "_", label.lower()).strip("_")
+
+
+# --- the Data page -------------------------------------------------------------------------
+
+
+def show_data_page(atlas: Atlas) -> None:
+    """A year's downloads, the data-quality summary, and every dataset as a searchable table."""
+    version = current_version()
+    years = ui.years_of(atlas)
+    year = st.selectbox(
+        "Year of the downloads",
+        list(reversed(years)),
+        index=0,
+        key="data_year",
+        help="Countries with their status on 31 December of that year; bases active that year; "
+        "incidents, meetings and notes up to that year; every source.",
+    )
+    show_downloads(year, version)
+    show_quality(atlas, version)
+    show_tables(atlas)
+
+
+def show_downloads(year: int, version: DataVersion) -> None:
+    """One download button per file of `year`, as `python -m csto_atlas export` writes them."""
+    st.subheader(f"Downloads for {year}")
+    st.caption(
+        "Every row carries its source: source id, citation, locator and quote. The data version "
+        f"`{version.digest}` is in each file name and in each GeoJSON file's `metadata`. "
+        f"Same files: `python -m csto_atlas export all --year {year} --out DIR`. "
+        "In CSV, a text cell starting with = + - @ gets a leading ' so spreadsheets show it as text."
+    )
+    files = cached_exports(str(paths.data_dir()), version.digest, year)
+    with st.container(horizontal=True, key="data_downloads", gap="small"):
+        for file in files:
+            st.download_button(
+                f"{file.layer.capitalize()} ({file.fmt.upper()})",
+                data=file.data,
+                file_name=file.name,
+                mime=file.mime,
+                key=f"download_{file.layer}_{file.fmt}",
+                on_click="ignore",
+                icon=":material/download:",
+            )
+
+
+def show_quality(atlas: Atlas, version: DataVersion) -> None:
+    """Rows per file, sources per fact, positions' precision, radii, the date last checked."""
+    summary = quality.quality(atlas, version)
+    with st.expander("Data quality", expanded=False):
+        st.markdown(
+            f"**Data checked up to {summary.checked or 'an unknown date'}** (the newest "
+            f"source's date) · data version `{version.digest}`. "
+            f"**{summary.single_source} of {summary.facts} facts rest on a single source**; "
+            "a fact with other accounts (`same_as`) counts each distinct source once."
+        )
+        left, right = st.columns(2)
+        with left:
+            st.dataframe(summary.rows, hide_index=True, key="quality_rows")
+        with right:
+            st.dataframe(summary.sources_per_fact, hide_index=True, key="quality_sources")
+        st.caption("Positions: what each point's coordinates stand for.")
+        st.dataframe(summary.precision, hide_index=True, key="quality_precision")
+        if summary.radius is not None:
+            st.caption("Radii: places drawn as an area around their point.")
+            st.dataframe(summary.radius, hide_index=True, key="quality_radius", placeholder="")
+
+
+def show_tables(atlas: Atlas) -> None:
+    """Every dataset as a sortable table; one search box filters them all."""
+    st.subheader("The datasets")
+    needle = st.text_input(
+        "Search every table",
+        key="data_search",
+        placeholder="a name, a country, a word of a quote…",
+    )
+    for table in readable.readable_tables(atlas):
+        shown = readable.search(table.frame, needle)
+        st.markdown(f"#### {plain_label(table.label)} ({len(shown)} of {len(table.frame)})")
+        st.dataframe(
+            shown,
+            key=table_key(table.label),
+            hide_index=True,
+            width="stretch",
+            column_config=column_config(table),
+            placeholder="",
+            row_height=WRAPPED_ROW_PX if table.long_text else None,
+        )
+
+
+# --- the Sources page ----------------------------------------------------------------------
+
+
+def ordered_sources(atlas: Atlas) -> pd.DataFrame:
+    """The source articles first, then every other source by date."""
+    sources = atlas.sources.assign(article=atlas.sources["file"].isna())
+    return sources.sort_values(["article", "starts"], kind="stable")
+
+
+def show_sources_page(atlas: Atlas) -> None:
+    """The articles and what they support, the filters, then every source with its facts."""
+    facts = readable.facts_frame(atlas)
+    articles = readable.article_counts(atlas, facts)
+    st.subheader("The five source articles")
+    st.dataframe(
+        articles[["citation", "facts"]],
+        hide_index=True,
+        key="source_articles",
+        column_config={
+            "citation": st.column_config.TextColumn("Article", width="large"),
+            "facts": st.column_config.NumberColumn("Facts it supports", format="%d"),
+        },
+    )
+    sources = ordered_sources(atlas)
+    citations = {row["id"]: reader_citation(row) for row in sources.to_dict("records")}
+    shorts = {row["id"]: short_citation(row) for row in sources.to_dict("records")}
+    names = readable.region_names(atlas)
+    mentioned = sorted({code for codes in facts["countries"] for code in codes}, key=names.get)
+    left, right = st.columns(2)
+    with left:
+        chosen_source = st.selectbox(
+            "Source",
+            [ALL, *citations],
+            format_func=lambda key: "All sources" if key == ALL else citations[key],
+            key="sources_source",
+        )
+    with right:
+        chosen_country = st.selectbox(
+            "Country",
+            [ALL, *mentioned],
+            format_func=lambda key: "All countries" if key == ALL else names.get(key, key),
+            key="sources_country",
+        )
+    about = readable.facts_about(facts, None if chosen_country == ALL else chosen_country)
+    shown = 0
+    for source in sources.to_dict("records"):
+        if chosen_source not in (ALL, source["id"]):
+            continue
+        own = about[about["source_id"] == source["id"]]
+        if chosen_country != ALL and own.empty:
+            continue
+        shown += 1
+        with st.expander(plain_label(citations[source["id"]]), expanded=chosen_source != ALL):
+            st.html(SOURCE_CSS + html.source_html(source, own, shorts))
+    if shown == 0:
+        st.info("No source cites a fact about this country.")
+    st.caption(f"{shown} of {len(sources)} sources shown.")
+
+
+# --- the About page ------------------------------------------------------------------------
+
+
+def show_version() -> None:
+    """The data version and the date the data was checked up to."""
+    version = current_version()
+    st.markdown(
+        f"**Data version** `{version.digest}`, data checked up to "
+        f"**{version.checked_text or 'an unknown date'}**. The version is a digest of the data "
+        "files and the boundaries: any change to a row gives another version. Every export, "
+        "image and citation carries it."
+    )
+
+
+# --- the map page: cite, images, time-lapse ------------------------------------------------
+
+
+def view_url(year: int, country: str | None) -> str:
+    """The permalink of a view: the app's address with ?year= and ?country=."""
+    parts = urlsplit(st.context.url or DEFAULT_URL)
+    query = {"year": str(year)} | ({"country": country} if country else {})
+    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
+
+
+def show_cite_view(year: int, country: str | None) -> None:
+    """An expander with a ready citation of the view, as plain text and BibTeX (copyable)."""
+    atlas = ui.atlas_or_stop()
+    name = geo.region_names(atlas.regions).get(country) if country else None
+    plain, bibtex = cite_view(
+        APP_TITLE, year, name, current_version(), view_url(year, country), date.today()
+    )
+    with st.expander("Cite this view", icon=":material/format_quote:"):
+        st.caption("Plain text (copy with the button at the right of the box)")
+        st.code(plain, language=None, wrap_lines=True)
+        st.caption("BibTeX")
+        st.code(bibtex, language="latex")
+
+
+def map_file_name(version: DataVersion, year: int, fmt: str) -> str:
+    """`csto-atlas-map-2019-1a2b3c4d5e6f.png`."""
+    return f"{export.FILE_PREFIX}-map-{year}-{version.digest}.{fmt}"
+
+
+def show_map_downloads(atlas: Atlas, year: int) -> None:
+    """PNG and SVG of the year's map (drawn on click), and the time-lapse GIF of every year."""
+    version = current_version()
+    data_dir = str(paths.data_dir())
+    with st.container(horizontal=True, key="map_downloads", gap="small"):
+        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
+            st.download_button(
+                f"Map of {year} ({fmt.upper()})",
+                data=lambda fmt=fmt: cached_map_image(data_dir, version.digest, year, fmt),
+                file_name=map_file_name(version, year, fmt),
+                mime=mime,
+                key=f"map_image_{fmt}",
+                on_click="ignore",
+                icon=":material/image:",
+            )
+        show_timelapse(atlas, data_dir, version)
+
+
+def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
+    """A button making the GIF under a progress bar, then its download."""
+    from csto_atlas.render import images  # matplotlib is loaded only when a time-lapse is made
+
+    years = ui.years_of(atlas)
+    key = (data_dir, version.digest, years.start, years.stop - 1)
+    store = timelapse_store()
+    if key not in store and st.button(
+        f"Make the time-lapse {years.start}–{years.stop - 1} (GIF)",
+        key="make_timelapse",
+        icon=":material/movie:",
+    ):
+        bar = st.progress(0.0, text="Drawing the years…")
+
+        def advance(done: int, total: int) -> None:
+            bar.progress(done / total, text=f"Drawing {years.start + done - 1} ({done}/{total})")
+
+        store[key] = images.animate(atlas, years, "gif", advance, version=version)
+        bar.empty()
+    if key in store:
+        st.download_button(
+            f"Time-lapse {years.start}–{years.stop - 1} (GIF)",
+            data=store[key],
+            file_name=f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.gif",
+            mime="image/gif",
+            key="timelapse_gif",
+            on_click="ignore",
+            icon=":material/movie:",
+        )

@@ -1,0 +1,316 @@
+"""Land borders from the geodata: the lines members share with non-members, their lengths, per year.
+
+geodata/regions.geojson is simplified as a coverage (shared edges identical), so the boundaries
+of two touching polygons intersect in the line they share; points where polygons only meet at a
+corner are dropped.
+
+- **Members** in a year are the countries whose status on 31 December is `member` or `frozen`
+  (Armenia from 2024 froze its participation but is still a member in law). A `suspended`
+  member (Uzbekistan from 2012) is not counted: its border counts as an outer border.
+- **Neighbours** are polygons, as the geodata draws them: a breakaway region (Abkhazia,
+  Nagorno-Karabakh, ...) is a neighbour of its own (its parent is in `neighbour_parent_iso3`).
+- **Lengths** are geodesic on the WGS84 ellipsoid (`pyproj.Geod.geometry_length`): the sum of
+  the ellipsoidal distances between consecutive vertices. No projection is involved, so none
+  distorts: an equidistant projection is only true along lines through its centre (azimuthal)
+  or along meridians (conic, cylindrical), and the CSTO's borders run 10,000 km across Eurasia.
+- **Time-aware regions**: where the regions carry `from_year`/`to_year` (nullable years), only
+  the features valid in a year take part in it (`regions_in_year`).
+
+What the lengths are worth: the geodata is Natural Earth 1:50m, simplified. A line drawn at
+that scale misses the small bends of a river border, so it comes out shorter than a surveyed
+length; `published_comparison` puts our lengths beside published ones (see the README).
+"""
+
+import csv
+from collections.abc import Iterable
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+import shapely
+from pyproj import Geod
+
+from csto_atlas.data import paths
+from csto_atlas.data.load import Atlas
+from csto_atlas.domain.changes import MEMBER_STATUSES
+from csto_atlas.domain.status import status_table
+
+GEOD = Geod(ellps="WGS84")
+WGS84 = "EPSG:4326"
+DENSIFY_DEG = 0.05  # about 5 km: finer than the 1:50m lines' own vertex spacing in most places
+PUBLISHED_FILE = "published_border_lengths.csv"
+BORDER_COLUMNS = [
+    "member_iso3",
+    "neighbour_iso3",
+    "km",
+    "member_name",
+    "neighbour_name",
+    "neighbour_status",
+    "neighbour_parent_iso3",
+]
+
+
+def regions_in_year(regions: gpd.GeoDataFrame, year: int) -> gpd.GeoDataFrame:
+    """The features valid in `year`: their `from_year`/`to_year` (when present, empty = open) include it."""
+    keep = pd.Series(True, index=regions.index)
+    if "from_year" in regions:
+        keep &= regions["from_year"].isna() | (regions["from_year"] <= year)
+    if "to_year" in regions:
+        keep &= regions["to_year"].isna() | (regions["to_year"] >= year)
+    return regions[keep]
+
+
+def codes_in_year(regions: gpd.GeoDataFrame, year: int) -> pd.Series:
+    """The region code each feature counts as in `year`: its own while its years include it, its
+    parent's outside them (Crimea is Ukraine's before 2014, Nagorno-Karabakh Azerbaijan's from
+    2024), none (NA) for a feature outside its years with no parent."""
+    valid = regions.index.isin(regions_in_year(regions, year).index)
+    parents = regions["parent_iso3"].replace("", pd.NA) if "parent_iso3" in regions else pd.NA
+    return pd.Series(regions["iso3"].where(valid, parents), index=regions.index)
+
+
+def lines_in_year(
+    lines: gpd.GeoDataFrame, regions: gpd.GeoDataFrame, year: int
+) -> gpd.GeoDataFrame:
+    """The shared lines between different regions as the map draws them in `year`."""
+    codes = codes_in_year(regions, year)
+    relabelled = lines.assign(
+        left_iso3=lines["left"].map(codes), right_iso3=lines["right"].map(codes)
+    )
+    relabelled = relabelled.dropna(subset=["left_iso3", "right_iso3"])
+    return relabelled[relabelled["left_iso3"] != relabelled["right_iso3"]]
+
+
+def geodesic_km(geometries: gpd.GeoSeries) -> pd.Series:
+    """The geodesic length on the WGS84 ellipsoid of each line, in km (any CRS, taken to WGS84)."""
+    in_degrees = geometries.to_crs(WGS84) if geometries.crs is not None else geometries
+    return in_degrees.map(lambda shape: GEOD.geometry_length(shape) / 1000.0).astype("float64")
+
+
+def line_parts(shape: shapely.Geometry) -> shapely.Geometry:
+    """The lines of a boundary intersection, merged; points (corner contacts) dropped."""
+    parts = [
+        part
+        for part in shapely.get_parts(shape)
+        if part.geom_type in ("LineString", "LinearRing") and part.length > 0
+    ]
+    if not parts:
+        return shapely.MultiLineString()
+    return shapely.line_merge(shapely.MultiLineString(parts))
+
+
+def shared_lines(regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Every pair of touching features (each pair once) with the line they share and its km.
+
+    Columns: left, right (the features' index labels), left_iso3, right_iso3, km, geometry.
+    Pairs of one code (two features of the same region in different years) are left out.
+    """
+    frame = regions[["iso3", "geometry"]].reset_index(names="feature")
+    pairs = frame.sjoin(frame, predicate="intersects", lsuffix="a", rsuffix="b")
+    pairs = pairs[(pairs["feature_a"] < pairs["feature_b"]) & (pairs["iso3_a"] != pairs["iso3_b"])]
+    shapes = frame.set_index("feature").geometry
+    left = shapes.loc[pairs["feature_a"]].boundary.to_numpy()
+    right = shapes.loc[pairs["feature_b"]].boundary.to_numpy()
+    lines = [line_parts(shape) for shape in shapely.intersection(left, right)]
+    shared = gpd.GeoDataFrame(
+        {
+            "left": pairs["feature_a"].to_numpy(),
+            "right": pairs["feature_b"].to_numpy(),
+            "left_iso3": pairs["iso3_a"].to_numpy(),
+            "right_iso3": pairs["iso3_b"].to_numpy(),
+        },
+        geometry=gpd.GeoSeries(lines, crs=regions.crs),
+    )
+    shared = shared[~shared.geometry.is_empty].reset_index(drop=True)
+    return shared.assign(km=geodesic_km(shared.geometry))
+
+
+def statuses_by_year(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:
+    """Status on 31 December of every region code (rows) in every year asked for (columns)."""
+    years = sorted(set(years))
+    codes = sorted(set(atlas.regions["iso3"]))
+    if not years:
+        return pd.DataFrame(index=pd.Index(codes, name="iso3"))
+    table = status_table(atlas.membership, codes, range(years[0], years[-1] + 1))
+    return table[years]
+
+
+def members_in(statuses: pd.DataFrame, year: int) -> frozenset[str]:
+    """The codes counted as members in `year`: member or frozen on 31 December."""
+    return frozenset(statuses.index[statuses[year].isin(MEMBER_STATUSES)].tolist())
+
+
+def borders_of_year(
+    atlas: Atlas, lines: gpd.GeoDataFrame, statuses: pd.DataFrame, year: int
+) -> gpd.GeoDataFrame:
+    """Each member's border with each non-member neighbour in `year`, from precomputed lines."""
+    members = members_in(statuses, year)
+    lines = lines_in_year(lines, atlas.regions, year)
+    left_in, right_in = lines["left_iso3"].isin(members), lines["right_iso3"].isin(members)
+    outer = lines[left_in ^ right_in]
+    flip = outer["right_iso3"].isin(members).to_numpy()
+    oriented = gpd.GeoDataFrame(
+        {
+            "member_iso3": np.where(flip, outer["right_iso3"], outer["left_iso3"]),
+            "neighbour_iso3": np.where(flip, outer["left_iso3"], outer["right_iso3"]),
+            "km": outer["km"].to_numpy(),
+        },
+        geometry=outer.geometry.to_numpy(),
+        crs=lines.crs,
+    )
+    if oriented.empty:
+        return gpd.GeoDataFrame(
+            {
+                name: pd.Series(dtype="float64" if name == "km" else "str")
+                for name in BORDER_COLUMNS
+            },
+            geometry=gpd.GeoSeries([], crs=WGS84),
+        )
+    # One row per pair of codes: two features of one region in one year add up.
+    merged = oriented.dissolve(by=["member_iso3", "neighbour_iso3"], aggfunc={"km": "sum"})
+    merged = merged.reset_index()
+    merged["geometry"] = merged.geometry.map(line_parts)
+    return describe(atlas, merged, statuses[year]).set_crs(WGS84, allow_override=True)
+
+
+def describe(atlas: Atlas, borders: gpd.GeoDataFrame, statuses: pd.Series) -> gpd.GeoDataFrame:
+    """Names, the neighbour's status and its parent beside the codes, longest border first."""
+    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")
+    described = borders.assign(
+        member_name=borders["member_iso3"].map(names["name"]),
+        neighbour_name=borders["neighbour_iso3"].map(names["name"]),
+        neighbour_status=borders["neighbour_iso3"].map(statuses),
+        neighbour_parent_iso3=borders["neighbour_iso3"].map(names["parent_iso3"]).fillna(""),
+    )
+    ordered = described.sort_values(["km", "member_iso3"], ascending=[False, True])
+    return ordered[[*BORDER_COLUMNS, "geometry"]].reset_index(drop=True)
+
+
+def member_borders(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
+    """Each member's land border with each non-member neighbour in `year` (EPSG:4326, km)."""
+    lines = shared_lines(atlas.regions)
+    return borders_of_year(atlas, lines, statuses_by_year(atlas, [year]), year)
+
+
+def outer_border_km(atlas: Atlas, year: int) -> float:
+    """The CSTO's total outer land border in `year`, in km."""
+    return float(member_borders(atlas, year)["km"].sum())
+
+
+def border_series(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:
+    """Per year and neighbour: km of outer border (all members together) and the year's total.
+
+    Columns: year, neighbour_iso3, neighbour_name, km, total_km. A year without members has
+    one row with an empty neighbour and 0 km, so every year asked for is in the frame.
+    """
+    years = list(years)
+    lines = shared_lines(atlas.regions)
+    statuses = statuses_by_year(atlas, years)
+    frames = []
+    for year in years:
+        borders = borders_of_year(atlas, lines, statuses, year)
+        per_neighbour = borders.groupby(["neighbour_iso3", "neighbour_name"], as_index=False)[
+            "km"
+        ].sum()
+        if per_neighbour.empty:
+            per_neighbour = pd.DataFrame(
+                {"neighbour_iso3": [""], "neighbour_name": [""], "km": 0.0}
+            )
+        frames.append(per_neighbour.assign(year=year, total_km=per_neighbour["km"].sum()))
+    columns = ["year", "neighbour_iso3", "neighbour_name", "km", "total_km"]
+    if not frames:
+        return pd.DataFrame(columns=columns)
+    return pd.concat(frames, ignore_index=True)[columns]
+
+
+def member_land_borders(
+    atlas: Atlas, lines: gpd.GeoDataFrame, statuses: pd.DataFrame, year: int
+) -> shapely.Geometry:
+    """Every land border line of a member in `year` (with members and non-members alike)."""
+    members = members_in(statuses, year)
+    lines = lines_in_year(lines, atlas.regions, year)
+    touching = lines[lines["left_iso3"].isin(members) | lines["right_iso3"].isin(members)]
+    return shapely.union_all(touching.geometry.to_numpy())
+
+
+def distance_km(lat: float, lon: float, lines: shapely.Geometry) -> float:
+    """Geodesic distance in km from a point to the nearest point of `lines` (EPSG:4326).
+
+    Measured in an azimuthal equidistant projection centred on the point, where every distance
+    from the centre is true; the lines are first cut into pieces of at most DENSIFY_DEG, so a
+    long straight edge is bent in the projection as the geodesic it stands for would be.
+    """
+    if lines.is_empty:
+        return float("nan")
+    centred = f"+proj=aeqd +lat_0={lat} +lon_0={lon} +ellps=WGS84 +units=m"
+    dense = shapely.segmentize(lines, DENSIFY_DEG)
+    projected = gpd.GeoSeries([dense], crs=WGS84).to_crs(centred).iloc[0]
+    return shapely.Point(0.0, 0.0).distance(projected) / 1000.0
+
+
+def incident_border_distance(atlas: Atlas) -> pd.Series:
+    """Km from each incident (every account, indexed by id) to the nearest member land border.
+
+    "Border" means a land border line of a country counted as a member in the incident's year
+    (member or frozen on 31 December): its border with anyone, member or not; coastlines are
+    not borders. The distance is unsigned (an incident 5 km inside Tajikistan and one 5 km
+    inside Afghanistan are both 5 km away); where the incident is, its `iso3` says. NaN when
+    the year has no members.
+    """
+    incidents = atlas.incidents
+    if incidents.empty:
+        return pd.Series(dtype="float64", name="border_km", index=pd.Index([], name="id"))
+    years = sorted(set(incidents["year"]))
+    lines = shared_lines(atlas.regions)
+    statuses = statuses_by_year(atlas, years)
+    borders = {year: member_land_borders(atlas, lines, statuses, year) for year in years}
+    distances = [
+        distance_km(lat, lon, borders[year])
+        for lat, lon, year in zip(
+            incidents["lat"], incidents["lon"], incidents["year"], strict=True
+        )
+    ]
+    return pd.Series(distances, index=pd.Index(incidents["id"], name="id"), name="border_km")
+
+
+# --- how close Natural Earth comes to published lengths -------------------------------------
+
+
+def pair_key(first: pd.Series, second: pd.Series) -> pd.Series:
+    """`AFG-TJK`: the two codes of a border in alphabetical order, whichever comes first."""
+    low, high = first.where(first < second, second), second.where(first < second, first)
+    return low + "-" + high
+
+
+def load_published(path: Path | None = None) -> pd.DataFrame:
+    """Published border lengths with their sources (geodata/published_border_lengths.csv)."""
+    path = path or paths.GEODATA_DIR / PUBLISHED_FILE
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    frame = pd.DataFrame(rows)
+    return frame.assign(published_km=frame["published_km"].astype("float64"))
+
+
+def published_comparison(atlas: Atlas, published: pd.DataFrame | None = None) -> pd.DataFrame:
+    """Our geodesic length of each published border beside the published figure.
+
+    Columns: iso3_a, iso3_b, border, published_km, ne_km, difference_pct, publisher, title,
+    date, url, quote. A border our geodata does not draw has ne_km NaN.
+    """
+    published = load_published() if published is None else published
+    lines = shared_lines(atlas.regions)
+    ne_km = lines.groupby(pair_key(lines["left_iso3"], lines["right_iso3"]))["km"].sum()
+    key = pair_key(published["iso3_a"], published["iso3_b"])
+    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
+    compared = published.assign(
+        border=published["iso3_a"].map(names).fillna(published["iso3_a"])
+        + "–"
+        + published["iso3_b"].map(names).fillna(published["iso3_b"]),
+        ne_km=key.map(ne_km).astype("float64"),
+    )
+    compared["difference_pct"] = (
+        100.0 * (compared["ne_km"] - compared["published_km"]) / compared["published_km"]
+    )
+    columns = ["iso3_a", "iso3_b", "border", "published_km", "ne_km", "difference_pct"]
+    return compared[[*columns, "publisher", "title", "date", "url", "quote"]]

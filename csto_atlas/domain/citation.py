@@ -1,0 +1,95 @@
+"""`Cite this view`: a ready citation of what the user sees, in plain text and in BibTeX.
+
+The citation names the view (title, year, country), the data version it was drawn from (the
+digest of the data files and the date the data was checked up to), the URL that reopens it and
+the day it was accessed. BibTeX fields escape LaTeX's special characters; the URL goes into
+biblatex's `url` field, where only braces, backslashes and spaces would break it (they are
+percent-encoded).
+"""
+
+import re
+from datetime import date
+
+from csto_atlas.data.version import DataVersion
+
+AUTHOR = "CSTO Atlas contributors"
+LATEX_SPECIALS = {
+    "\\": r"\textbackslash{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+    "{": r"\{",
+    "}": r"\}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+}
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
+
+
+def view_title(title: str, year: int, country_name: str | None) -> str:
+    """`CSTO Atlas: Tajikistan in 2019`, or `CSTO Atlas: the map in 2019` without a country."""
+    subject = country_name or "the map"
+    return f"{title}: {subject} in {year}"
+
+
+def latex_escape(text: str) -> str:
+    """Text with every LaTeX special character escaped."""
+    return re.sub(r"[\\&%$#_{}~^]", lambda match: LATEX_SPECIALS[match.group(0)], text)
+
+
+def bibtex_url(url: str) -> str:
+    """A URL safe inside a BibTeX `url = {…}` field."""
+    return "".join(URL_UNSAFE.get(character, character) for character in url)
+
+
+def bibtex_key(year: int, country_name: str | None, version: DataVersion) -> str:
+    """`csto-atlas-2019-tajikistan-1a2b3c`: ASCII letters, digits and hyphens only."""
+    subject = re.sub(r"[^a-z0-9]+", "-", (country_name or "map").lower()).strip("-") or "view"
+    return f"csto-atlas-{year}-{subject}-{version.digest[:6]}"
+
+
+def cite_view(
+    title: str,
+    year: int,
+    country_name: str | None,
+    version: DataVersion,
+    url: str,
+    accessed: date,
+) -> tuple[str, str]:
+    """(plain text, BibTeX) citing one view of the atlas."""
+    full_title = view_title(title, year, country_name)
+    checked = f", checked up to {version.checked_text}" if version.checked_text else ""
+    data_note = f"Data version {version.digest}{checked}"
+    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
+    plain = (
+        f"{AUTHOR}, “{full_title}” [map], {title}, {accessed.year}. "
+        f"{data_note}. {url} (accessed {on})."
+    )
+    fields = [
+        ("author", "{" + latex_escape(AUTHOR) + "}"),
+        ("title", "{" + latex_escape(full_title) + "}"),
+        ("howpublished", latex_escape(f"{title}, interactive map")),
+        ("year", str(accessed.year)),
+        ("url", bibtex_url(url)),
+        ("urldate", accessed.isoformat()),
+        ("note", latex_escape(data_note)),
+    ]
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    bibtex = f"@misc{{{bibtex_key(year, country_name, version)},\n{body}\n}}"
+    return plain, bibtex

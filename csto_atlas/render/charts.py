@@ -1,0 +1,155 @@
+"""Altair charts for the story pages: the membership timeline and the borders over the years.
+
+No Streamlit here: each builder takes frames from csto_atlas.domain and returns an Altair chart
+(tested by reading its Vega-Lite spec). Colours are the map's (STATUS_COLOURS).
+"""
+
+import altair as alt
+import pandas as pd
+
+from csto_atlas.domain.status import STATUSES
+from csto_atlas.render.style import STATUS_COLOURS
+
+# The name of the timeline's click selection: the page reads the clicked span's fields from it.
+SPAN_SELECTION = "span"
+SELECTION_FIELDS = ["iso3", "map_year"]
+ROW_HEIGHT_PX = 22
+UNCERTAIN_STROKE = "#222222"
+# The timeline and the member count are two charts, one above the other, stretched to the page's
+# width (Vega-Lite cannot stretch a concatenated chart to its container): the same time domain
+# and the same room for y labels keep their time axes aligned.
+Y_LABEL_ROOM_PX = 130
+
+
+def status_scale() -> alt.Scale:
+    """Status -> the map's colour, every status in the legend in the map's order."""
+    return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
+
+
+def time_axis(domain: tuple[str, str]) -> alt.X:
+    """The x axis both charts share: days in UTC (dates have no time zone), ticks on years."""
+    return alt.X(
+        "start:T",
+        title=None,
+        scale=alt.Scale(type="utc", domain=list(domain)),
+        axis=alt.Axis(format="%Y", labelAngle=0, tickCount="year"),
+    )
+
+
+def y_axis(**options: object) -> alt.Axis:
+    """A y axis of fixed width (no ticks, labels in Y_LABEL_ROOM_PX), for aligned plots."""
+    return alt.Axis(
+        minExtent=Y_LABEL_ROOM_PX, maxExtent=Y_LABEL_ROOM_PX, ticks=False, labelPadding=6, **options
+    )
+
+
+def time_domain(spans: pd.DataFrame) -> tuple[str, str]:
+    """From the first span's start to the last span's end, as `YYYY-MM-DD`."""
+    return spans["start"].min().strftime("%Y-%m-%d"), spans["end"].max().strftime("%Y-%m-%d")
+
+
+def day_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
+    """Date columns as `YYYY-MM-DD` text (what Vega-Lite reads as a UTC day)."""
+    return frame.assign(**{column: frame[column].dt.strftime("%Y-%m-%d") for column in columns})
+
+
+def timeline_chart(
+    spans: pd.DataFrame, uncertain: pd.DataFrame, order: list[str]
+) -> alt.LayerChart:
+    """One row per country, bars coloured by status; uncertain dates as dashed outlined
+    stretches. Clicking a bar selects its country and first year (SPAN_SELECTION)."""
+    names = spans.drop_duplicates("iso3").set_index("iso3")["name"]
+    row_order = [names.get(code, code) for code in order]
+    domain = time_domain(spans)
+    y = alt.Y("name:N", title=None, sort=row_order, axis=y_axis())
+    click = alt.selection_point(name=SPAN_SELECTION, fields=SELECTION_FIELDS, on="click")
+    spans = day_text(spans, ["start", "end"]).assign(
+        when=lambda rows: rows["date"].fillna("—") + " (" + rows["precision"].fillna("—") + ")",
+        source=lambda rows: rows["source"].fillna("—"),
+    )
+    bars = (
+        alt.Chart(spans)
+        .mark_bar(height=ROW_HEIGHT_PX - 6, cursor="pointer")
+        .encode(
+            x=time_axis(domain),
+            x2="end:T",
+            y=y,
+            color=alt.Color(
+                "status:N", scale=status_scale(), title="Status", legend=alt.Legend(orient="top")
+            ),
+            opacity=alt.condition(click, alt.value(1.0), alt.value(0.55)),
+            tooltip=[
+                alt.Tooltip("name:N", title="Country"),
+                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("event:N", title="Started by"),
+                alt.Tooltip("when:N", title="Date (precision)"),
+                alt.Tooltip("source:N", title="Source"),
+                alt.Tooltip("map_year:Q", title="Click: the map in", format="d"),
+            ],
+        )
+        .add_params(click)
+    )
+    uncertain = day_text(uncertain, ["start", "end"])
+    stretches = (
+        alt.Chart(uncertain)
+        .mark_bar(
+            height=ROW_HEIGHT_PX - 2,
+            fill="#ffffff",
+            fillOpacity=0.45,
+            stroke=UNCERTAIN_STROKE,
+            strokeDash=[3, 2],
+            strokeWidth=1.2,
+        )
+        .encode(
+            x=time_axis(domain),
+            x2="end:T",
+            y=y,
+            tooltip=[
+                alt.Tooltip("name:N", title="Country"),
+                alt.Tooltip("reason:N", title="Uncertain date"),
+                alt.Tooltip("accounts:N", title="Accounts"),
+            ],
+        )
+    )
+    return alt.layer(bars, stretches).properties(height=alt.Step(ROW_HEIGHT_PX), width="container")
+
+
+def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
+    """Members (member or frozen) on 31 December of each year: a line, on the timeline's axis."""
+    points = counts.assign(start=pd.to_datetime(counts["year"].astype(str) + "-12-31"))
+    points = day_text(points, ["start"])
+    return (
+        alt.Chart(points)
+        .mark_line(point=True, interpolate="step-after", color=STATUS_COLOURS["member"])
+        .encode(
+            x=time_axis(time_domain(spans)),
+            y=alt.Y("members:Q", title=None, axis=y_axis(tickMinStep=1)),
+            tooltip=[
+                alt.Tooltip("year:Q", title="31 December of", format="d"),
+                alt.Tooltip("members:Q", title="Members (incl. frozen)"),
+            ],
+        )
+        .properties(height=120, width="container")
+    )
+
+
+def border_chart(series: pd.DataFrame) -> alt.Chart:
+    """The CSTO's outer land border per year, stacked by neighbour (km)."""
+    bars = series[series["neighbour_iso3"] != ""]
+    return (
+        alt.Chart(bars)
+        .mark_bar()
+        .encode(
+            x=alt.X("year:O", title=None),
+            y=alt.Y("sum(km):Q", title="Outer land border (km)"),
+            color=alt.Color("neighbour_name:N", title="Neighbour", sort="-y"),
+            order=alt.Order("km:Q", sort="descending"),
+            tooltip=[
+                alt.Tooltip("year:O", title="Year"),
+                alt.Tooltip("neighbour_name:N", title="Neighbour"),
+                alt.Tooltip("km:Q", title="km with it", format=",.0f"),
+                alt.Tooltip("total_km:Q", title="Total km that year", format=",.0f"),
+            ],
+        )
+        .properties(height=360, width="container")
+    )

@@ -1,0 +1,92 @@
+"""True borders and places in a real browser: Crimea before and after 2014, Nagorno-Karabakh
+in 2024, a marker's uncertainty circle, the checked-until line of the current year (in the year box)."""
+
+from datetime import date
+
+import pytest
+
+from csto_atlas.data import paths
+from csto_atlas.data.load import load_atlas
+from csto_atlas.domain.status import year_range
+from csto_atlas.domain.territory import drawn_status_table
+from csto_atlas.render import style
+from tests.e2e.conftest import MAP_FRAME
+
+pytestmark = pytest.mark.e2e
+
+
+@pytest.fixture(scope="module")
+def atlas():
+    """The atlas the app shows."""
+    return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
+
+
+@pytest.fixture(scope="module")
+def drawn(atlas):
+    """The status every region is drawn with in every year (its parent's while part of it)."""
+    return drawn_status_table(atlas, year_range(atlas.membership))
+
+
+def open_map(recorded, sync_api, year: int):
+    """Open the map on `year`; return its frame once the regions are drawn and the app idle."""
+    recorded.page.goto(f"{recorded.origin}/?year={year}")
+    frame = recorded.page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator("path.csto-iso-UKR")).to_be_visible()
+    sync_api.expect(recorded.page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-script-state", "notRunning"
+    )
+    return frame
+
+
+def test_before_2014_crimea_is_drawn_in_ukraines_colour_not_as_a_member(recorded, sync_api, drawn):
+    ukraine_colour = style.STATUS_COLOURS[drawn.at["UKR", 2013]]
+    assert ukraine_colour != style.STATUS_COLOURS["member"]
+    frame = open_map(recorded, sync_api, 2013)
+    crimea = frame.locator("path.csto-iso-XCR")
+    sync_api.expect(crimea).to_have_attribute("fill", ukraine_colour)
+    sync_api.expect(frame.locator("path.csto-iso-UKR")).to_have_attribute("fill", ukraine_colour)
+    # No outline of its own: the stroke takes Ukraine's fill colour, undashed.
+    sync_api.expect(crimea).to_have_attribute("stroke", ukraine_colour)
+    assert crimea.get_attribute("stroke-dasharray") is None
+
+
+def test_from_2014_crimea_is_grey_hatched_as_annexed_never_a_member_colour(recorded, sync_api):
+    frame = open_map(recorded, sync_api, 2015)
+    crimea = frame.locator("path.csto-iso-XCR")
+    sync_api.expect(crimea).to_have_attribute("fill", "url(#csto-hatch-annexed)")
+    sync_api.expect(frame.locator(".csto-legend")).to_contain_text("Annexed territory")
+
+
+def test_in_2024_nagorno_karabakh_has_no_outline_and_azerbaijans_colour(recorded, sync_api, drawn):
+    azerbaijan_colour = style.STATUS_COLOURS[drawn.at["AZE", 2024]]
+    frame = open_map(recorded, sync_api, 2024)
+    karabakh = frame.locator("path.csto-iso-XNK")
+    sync_api.expect(karabakh).to_have_attribute("fill", azerbaijan_colour)
+    sync_api.expect(karabakh).to_have_attribute("stroke", azerbaijan_colour)
+    assert karabakh.get_attribute("stroke-dasharray") is None
+
+
+def test_a_markers_uncertainty_circle_is_drawn_in_its_years(recorded, sync_api, atlas):
+    incident = atlas.incidents.set_index("id").loc["tagtabazar-2018"]
+    assert incident["radius_km"] > style.UNCERTAINTY_MIN_KM
+    frame = open_map(recorded, sync_api, 2018)
+    circle = frame.locator("path.csto-uncertainty-tagtabazar-2018")
+    sync_api.expect(circle).to_have_count(1)
+    sync_api.expect(circle).to_have_attribute(
+        "stroke-dasharray", style.UNCERTAINTY_LOOK["dashArray"]
+    )
+    frame.locator("input.csto-slider").focus()
+    recorded.page.keyboard.press("Home")
+    sync_api.expect(circle).to_have_count(0)
+
+
+def test_the_year_box_says_up_to_when_the_statuses_were_checked_only_in_the_current_year(
+    recorded, sync_api
+):
+    frame = open_map(recorded, sync_api, date.today().year)
+    checked = frame.locator(".csto-checked")
+    sync_api.expect(checked).to_be_visible()
+    sync_api.expect(checked).to_contain_text("checked against sources up to")
+    frame.locator("input.csto-slider").focus()
+    recorded.page.keyboard.press("ArrowLeft")
+    sync_api.expect(checked).to_be_hidden()

@@ -1,0 +1,213 @@
+"""The Data, Sources and About pages and the map page's evidence, through Streamlit's AppTest."""
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.memory_media_file_storage import MemoryMediaFileStorage
+from streamlit.testing.v1 import AppTest
+
+from csto_atlas.app import evidence
+from csto_atlas.data import paths
+from csto_atlas.data.version import data_version
+from csto_atlas.domain import evidence as readable
+from csto_atlas.domain import export
+from tests.tiny import tables, write_dataset
+
+DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
+PLACEHOLDER = "(not named in the retrieved copy)"
+
+
+class KeptStorage(MemoryMediaFileStorage):
+    """The media storage of an AppTest run, kept so a test can read a download's bytes."""
+
+    latest: "KeptStorage | None" = None
+
+    def __init__(self, media_endpoint: str) -> None:
+        super().__init__(media_endpoint)
+        KeptStorage.latest = self
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the tiny dataset; one source is an unsigned page with a placeholder."""
+    data = tables()
+    data["sources"][1]["author"] = PLACEHOLDER
+    data["notes"][2]["text"] = '=HYPERLINK("http://x","y")'
+    data_dir, _, _ = write_dataset(tmp_path, data)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    return data_dir
+
+
+def run_page(page: str | None, query: dict[str, str] | None = None) -> AppTest:
+    app = AppTest.from_file(DASHBOARD, default_timeout=90)
+    app.query_params.update(query or {})
+    app.run()
+    if page:
+        app.switch_page(page).run()
+    assert not app.exception, [e.value for e in app.exception]
+    return app
+
+
+def data_tables(app: AppTest) -> dict[str, object]:
+    """The Data page's dataset tables (its last ones) by their label."""
+    labels = list(readable.TABLE_LABELS.values())
+    return dict(zip(labels, app.dataframe[-len(labels) :], strict=True))
+
+
+def downloaded(button) -> bytes:
+    """The bytes a download button serves."""
+    file_name = button.proto.url.rsplit("/", 1)[-1]
+    return KeptStorage.latest.get_file(file_name).content
+
+
+def test_the_data_page_shows_every_dataset_with_readable_headers_and_no_none(tiny_data):
+    app = run_page("pages/data.py")
+    tables = {label: frame.value for label, frame in data_tables(app).items()}
+    assert len(app.dataframe) == 4 + len(tables)  # the quality summary's four, radii included
+    headings = " ".join(block.value for block in app.markdown)
+    assert "Membership events (6 of 6)" in headings and "Notes (3 of 3)" in headings
+    membership = tables["Membership events"]
+    assert list(membership.columns[:3]) == ["id", "citation", "source_url"]
+    assert "15 May 1992" in set(membership["date"])
+    for name, frame in tables.items():
+        text = frame.select_dtypes(exclude="number").astype(str)
+        assert not text.isin(["None", "nan", "<NA>"]).any().any(), name
+        # the data keeps its own words; the citation a reader reads has no placeholder
+        if "citation" in text:
+            assert not text["citation"].str.contains(PLACEHOLDER, regex=False).any(), name
+    assert "Unsigned, “Tiny Treaty”, Signed at Tashkent, 1992-05-15" in set(
+        tables["Sources"]["citation"]
+    )
+
+
+def test_the_data_page_tables_carry_column_configuration(tiny_data):
+    app = run_page("pages/data.py")
+    notes = data_tables(app)["Notes"]
+    config = json.loads(notes.proto.columns)
+    assert config["text"]["label"] == "Note" and config["text"]["width"] == "large"
+    assert config["quote"]["label"] == "Quote (verbatim)"
+    assert config["source_url"]["type_config"]["type"] == "link"
+
+
+def test_the_search_box_filters_every_table(tiny_data):
+    app = run_page("pages/data.py")
+    app.text_input(key="data_search").input("UZBEKISTAN LEFT").run()
+    notes = data_tables(app)["Notes"].value
+    assert list(notes["id"]) == ["uzb-withdrew"]
+    assert "Notes (1 of 3)" in " ".join(block.value for block in app.markdown)
+
+
+def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
+    app = run_page("pages/data.py")
+    app.selectbox(key="data_year").select(2013).run()
+    version = data_version(tiny_data)
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    assert set(buttons) == {
+        f"{layer.capitalize()} ({fmt.upper()})"
+        for layer in export.LAYERS
+        for fmt in export.formats_of(layer)
+    }
+    countries = list(csv.DictReader(io.StringIO(downloaded(buttons["Countries (CSV)"]).decode())))
+    assert {row["iso3"]: row["status"] for row in countries}["UZB"] == "suspended"
+    bases = json.loads(downloaded(buttons["Bases (GEOJSON)"]))
+    assert bases["metadata"] == {
+        "title": "CSTO Atlas: bases in 2013",
+        "layer": "bases",
+        "year": 2013,
+        "boundaries": export.BOUNDARIES,
+        "data_version": version.digest,
+        "data_checked": version.checked_text,
+    }
+    notes = downloaded(buttons["Notes (CSV)"]).decode()
+    assert "'=HYPERLINK" in notes
+    assert next(f.name for f in evidence.cached_exports(str(tiny_data), version.digest, 2013)) == (
+        f"csto-atlas-countries-2013-{version.digest}.csv"
+    )
+
+
+def test_the_data_page_summarises_data_quality(tiny_data):
+    app = run_page("pages/data.py")
+    summary = " ".join(block.value for block in app.markdown)
+    assert "Data checked up to 2007-03-15" in summary
+    assert "12 of 12 facts rest on a single source" in summary
+    rows, per_fact, precision = (frame.value for frame in app.dataframe[:3])
+    assert dict(zip(rows["file"], rows["rows"], strict=True))["notes.csv"] == 3
+    assert per_fact.set_index("file").at["membership.csv", "one source"] == 5
+    assert precision.set_index("file").at["bases.csv", "gazetteer place"] == 2
+
+
+def source_blocks(app: AppTest) -> list[str]:
+    return [block.value for block in app.html if "csto-source" in block.value]
+
+
+def test_the_sources_page_reads_unsigned_sources_without_placeholders_or_ids(tiny_data):
+    app = run_page("pages/sources.py")
+    labels = [expander.proto.label for expander in app.expander]
+    assert len(labels) == 3
+    assert any(label.startswith("Unsigned, “Tiny Treaty”") for label in labels)
+    text = " ".join(labels + source_blocks(app))
+    assert PLACEHOLDER not in text
+    assert "tiny-treaty" not in text and "tiny.txt" not in text
+
+
+def test_the_sources_page_counts_what_each_article_supports(tiny_data):
+    app = run_page("pages/sources.py")
+    articles = app.dataframe[0].value
+    assert articles.to_dict("records") == [
+        {"citation": "A. Writer, “Tiny Article”, Test Press, 15 Mar 2007", "facts": 6}
+    ]
+    article = next(block for block in source_blocks(app) if "one of the source articles" in block)
+    assert "supports 6 facts" in article
+    assert "“Uzbekistan withdrew from the pact in 1999”" in article
+
+
+def test_the_sources_page_filters_by_source(tiny_data):
+    app = run_page("pages/sources.py")
+    app.selectbox(key="sources_source").select("tiny-places").run()
+    (block,) = source_blocks(app)
+    assert "Positions (coordinates taken from this source)" in block
+    assert "Position of Gyumri base (within 5 km)" in block
+
+
+def test_the_sources_page_filters_by_country(tiny_data):
+    app = run_page("pages/sources.py")
+    app.selectbox(key="sources_country").select("ARM").run()
+    html = " ".join(source_blocks(app))
+    assert "Gyumri base" in html and "Armenia hosts Russia" in html
+    assert "Uzbekistan left." not in html
+
+
+def test_the_about_page_shows_the_data_version(tiny_data):
+    app = run_page("pages/about.py")
+    version = data_version(tiny_data)
+    text = " ".join(block.value for block in app.markdown)
+    assert f"`{version.digest}`" in text and "checked up to **2007-03-15**" in text
+
+
+def test_the_map_page_offers_the_map_as_images_and_cites_the_view(tiny_data):
+    app = run_page(None, {"year": "2013", "country": "UZB"})
+    labels = [button.proto.label for button in app.get("download_button")]
+    assert labels == ["Map of 2013 (PNG)", "Map of 2013 (SVG)"]
+    assert app.button(key="make_timelapse").label.startswith("Make the time-lapse")
+    (cite,) = [e for e in app.expander if e.proto.label == "Cite this view"]
+    plain, bibtex = (block.value for block in cite.code)
+    assert "“CSTO Atlas: Uzbekistan in 2013”" in plain and "?year=2013&country=UZB" in plain
+    assert bibtex.startswith("@misc{csto-atlas-2013-uzbekistan-")
+
+
+def test_the_map_image_is_drawn_once_per_version_and_year(tiny_data, monkeypatch):
+    from csto_atlas.render import images
+
+    drawn = []
+    draw = images.render_map
+    monkeypatch.setattr(images, "render_map", lambda *a, **k: drawn.append(a[1]) or draw(*a, **k))
+    version = data_version(tiny_data)
+    evidence.cached_map_image.clear()
+    png = evidence.cached_map_image(str(tiny_data), version.digest, 2013, "png")
+    assert png.startswith(b"\x89PNG")
+    assert evidence.cached_map_image(str(tiny_data), version.digest, 2013, "png") == png
+    assert drawn == [2013]

@@ -1,0 +1,156 @@
+"""The timeline, changes and borders pages through AppTest, and the timeline's chart specs."""
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from csto_atlas.app import story, ui
+from csto_atlas.data import paths
+from csto_atlas.domain import changes
+from csto_atlas.render import charts
+from csto_atlas.render.style import STATUS_COLOURS
+from tests.test_pages import run_app
+from tests.tiny import write_dataset
+
+
+@pytest.fixture
+def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the tiny dataset."""
+    data_dir, _, _ = write_dataset(tmp_path)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    return data_dir
+
+
+def test_the_story_pages_sit_between_the_map_and_the_data_in_the_navigation():
+    labels = [label for _, label, _ in ui.NAV_PAGES]
+    assert labels[:5] == ["Map", "Timeline", "Changes", "Borders", "Data"]
+
+
+def test_the_timeline_page_draws_its_two_charts_on_the_tiny_data(tiny_data):
+    app = run_app(page="pages/timeline.py")
+    assert app.title[0].value == "Timeline"
+    assert not app.error
+    assert len(app.get("vega_lite_chart")) == 2
+
+
+def test_the_changes_page_lists_every_change_by_default(tiny_data):
+    app = run_app(page="pages/changes.py")
+    (table,) = (frame.value for frame in app.dataframe)
+    assert list(table["change"]) == ["joined", "joined", "left", "returned", "suspended"]
+    assert "2012-06 (tiny-treaty)" in set(table["other accounts"])
+    assert "Uzbekistan withdrew from the pact in 1999" in set(table["quote"])
+
+
+def test_the_changes_page_narrows_to_the_two_years_picked(tiny_data):
+    app = run_app(page="pages/changes.py")
+    app.selectbox(key=story.FIRST_YEAR_KEY).select(1999)
+    app.selectbox(key=story.LAST_YEAR_KEY).select(2006).run()
+    (table,) = (frame.value for frame in app.dataframe)
+    assert list(table["country"]) == ["Uzbekistan"] and list(table["change"]) == ["returned"]
+
+
+def test_the_changes_page_takes_reversed_years_in_order(tiny_data):
+    app = run_app(page="pages/changes.py")
+    app.selectbox(key=story.FIRST_YEAR_KEY).select(2006)
+    app.selectbox(key=story.LAST_YEAR_KEY).select(1999).run()
+    assert "earlier year comes first" in app.info[0].value
+    (table,) = (frame.value for frame in app.dataframe)
+    assert list(table["change"]) == ["returned"]
+
+
+def test_the_changes_page_says_so_when_nothing_changed(tiny_data):
+    app = run_app(page="pages/changes.py")
+    app.selectbox(key=story.FIRST_YEAR_KEY).select(2000)
+    app.selectbox(key=story.LAST_YEAR_KEY).select(2001).run()
+    assert "No country's status changed" in app.info[0].value
+    assert not app.dataframe
+
+
+def test_the_borders_page_shows_the_chart_the_years_table_and_the_accuracy_note(tiny_data):
+    app = run_app(page="pages/borders.py")
+    assert not app.error
+    borders_table, accuracy = (frame.value for frame in app.dataframe)
+    # The tiny data's members in the last year: Armenia only (Uzbekistan is suspended).
+    assert set(borders_table["member"]) == {"Armenia"}
+    assert "Afghanistan–Tajikistan" in set(accuracy["border"])
+    assert "km" in app.metric[0].value
+    text = " ".join(block.value for block in app.markdown)
+    assert "shorter" in text and "suspended" in text
+
+
+def test_the_borders_page_follows_the_year_slider(tiny_data):
+    app = run_app(page="pages/borders.py")
+    app.select_slider(key=story.BORDER_YEAR_KEY).set_value(1995).run()
+    borders_table = app.dataframe[0].value
+    assert set(borders_table["member"]) == {"Armenia", "Uzbekistan"}
+
+
+def test_the_story_pages_run_on_the_bundled_data(monkeypatch):
+    monkeypatch.delenv(paths.DATA_ENV_VAR, raising=False)
+    for page in ("pages/timeline.py", "pages/changes.py", "pages/borders.py"):
+        app = run_app(page=page)
+        assert not app.error, page
+
+
+@pytest.mark.parametrize(
+    ("selection", "expected"),
+    [
+        ({"selection": {"span": [{"iso3": "UZB", "map_year": 2006}]}}, ui.View(2006, "UZB")),
+        ({"selection": {"span": [{"iso3": "UZB", "map_year": 2006.0}]}}, ui.View(2006, "UZB")),
+        ({"selection": {"span": []}}, None),
+        ({"selection": {}}, None),
+        ({"selection": {"span": [{"iso3": "ZZZ", "map_year": 2006}]}}, None),
+        ({"selection": {"span": [{"iso3": "UZB", "map_year": 1800}]}}, None),
+        ({"selection": {"span": ["UZB"]}}, None),
+        (None, None),
+    ],
+)
+def test_only_a_click_on_a_known_country_and_year_opens_the_map(tiny_atlas, selection, expected):
+    assert story.picked_view(selection, tiny_atlas) == expected
+
+
+def test_the_timeline_colours_statuses_as_the_map_does(tiny_atlas):
+    timeline, _ = story.timeline_charts(tiny_atlas, date(2026, 6, 1))
+    spec = timeline.to_dict()
+    bars = spec["layer"][0]
+    scale = bars["encoding"]["color"]["scale"]
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == STATUS_COLOURS
+    assert spec["params"][0]["name"] == charts.SPAN_SELECTION or any(
+        param["name"] == charts.SPAN_SELECTION for param in bars.get("params", [])
+    )
+
+
+def test_the_timeline_outlines_the_disputed_date_as_a_dashed_stretch(tiny_atlas):
+    timeline, _ = story.timeline_charts(tiny_atlas, date(2026, 6, 1))
+    spec = timeline.to_dict()
+    stretch = spec["layer"][1]
+    assert stretch["mark"]["strokeDash"] == [3, 2]
+    rows = spec["datasets"][stretch["data"]["name"]]
+    suspension = next(row for row in rows if row["event_id"] == "uzb-suspends")
+    # 2012-06 (another account) to 2012-12-31 (the primary one), both ends included.
+    assert (suspension["start"], suspension["end"]) == ("2012-06-01", "2013-01-01")
+
+
+def test_the_timeline_spans_start_with_the_event_and_cite_its_source(tiny_atlas):
+    spans = changes.status_spans(tiny_atlas, date(2026, 6, 1))
+    uzbek = spans[spans["iso3"] == "UZB"]
+    assert list(uzbek["status"]) == ["member", "former", "member", "suspended"]
+    assert list(uzbek["map_year"]) == [1992, 1999, 2006, 2012]
+    assert uzbek.iloc[1]["source"] == "A. Writer, “Tiny Article”, Test Press, 2007-03-15"
+    assert uzbek.iloc[1]["start"] == uzbek.iloc[0]["end"]
+    assert uzbek.iloc[-1]["end"].date() == date(2026, 6, 1)
+
+
+def test_the_member_count_counts_members_on_31_december(tiny_atlas):
+    counts = changes.member_counts(tiny_atlas, range(1998, 2014)).set_index("year")["members"]
+    assert (counts[1998], counts[1999], counts[2006], counts[2012]) == (2, 1, 2, 1)
+
+
+def test_the_border_chart_stacks_the_neighbours_of_every_year(tiny_atlas):
+    from csto_atlas.domain import borders
+
+    spec = charts.border_chart(borders.border_series(tiny_atlas, range(1992, 2000))).to_dict()
+    assert spec["encoding"]["y"]["aggregate"] == "sum"
+    rows = spec["datasets"][spec["data"]["name"]]
+    assert {row["year"] for row in rows} == set(range(1992, 2000))
