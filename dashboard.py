@@ -1,6 +1,7 @@
-"""CSTO Atlas, the map page: statuses by year, bases, incidents, meetings; a region's panel beside it.
+"""CSTO Atlas, the map page: statuses by year, bases, incidents, meetings, and a country's panel.
 
-Streamlit's pages/ folder holds the other pages (Data, Sources, About).
+Everything on the map answers in the browser (see csto_atlas/app/ui.py). Streamlit's pages/
+folder holds the other pages (Timeline, Changes, Borders, Data, Sources, About).
 """
 
 import streamlit as st
@@ -11,15 +12,19 @@ ui.page_header("dashboard.py", "Map")
 ui.publish_assets()
 atlas = ui.atlas_or_stop()
 years = ui.years_of(atlas)
-opening = ui.start_session(atlas, years)
 st.title("CSTO Atlas")
-ui.show_notices()
-map_column, panel_column = st.columns([2, 1], gap="medium")
-shown = ui.shown_view()
-with panel_column:  # filled first: after a click, the notes go out before the map is rebuilt
-    ui.show_panel(atlas, shown)
-with map_column:
-    ui.show_map(atlas, years, opening)
-ui.write_permalink(shown)
-evidence.show_map_downloads(atlas, shown.year)
-evidence.show_cite_view(shown.year, shown.country)
+view = ui.permalink_view(atlas, years)
+ui.show_map(years)
+st.caption(
+    "Status on 31 December of the year on the slider. Every fact cites its source: "
+    "the Data page lists every row, the Sources page every source."
+)
+# The map answers in the browser and never reruns this script: the downloads and the
+# citation are of the view the page was opened on (its link; a reload takes the current one).
+st.caption(
+    f"Downloads and citation of {view.year}"
+    + (f" ({view.country})" if view.country else "")
+    + ", the view this page was opened on; reload the page to take the map's current view."
+)
+evidence.show_map_downloads(atlas, view.year)
+evidence.show_cite_view(view.year, view.country)

@@ -35,12 +35,12 @@ from tooling.browser import launch_options
 from tooling.proxy import Deployment
 from tooling.server import AppServer, ServerError, tree_cpu_seconds
 
-# What a session waits for (the map loop is being rewritten: keep the selectors here).
+# What a session waits for: everything is inside the map's frame (the loop runs in the browser).
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
 MAP_REGION = "path.csto-iso-UZB"
 MAP_SLIDER = "input.csto-slider"
 COUNTRY_BOX = "select.csto-country"
-PANEL_TITLE = ".st-key-atlas_panel h3"
+PANEL_TITLE = ".csto-sheet-body h2.csto-panel-title"
 APP_ERROR = '[data-testid="stException"]'
 VIEWPORT = {"width": 1280, "height": 900}
 
@@ -85,7 +85,7 @@ async def choose_country(page: Page, iso3: str, name: str, log: SessionLog) -> N
         .locator(COUNTRY_BOX)
         .select_option(iso3, timeout=ACTION_TIMEOUT_MS)
     )
-    title = page.locator(PANEL_TITLE).filter(has_text=name)
+    title = page.frame_locator(MAP_FRAME).locator(PANEL_TITLE).filter(has_text=name)
     await title.wait_for(timeout=ACTION_TIMEOUT_MS)
     log.panel_ms.append((time.perf_counter() - started) * 1000)
 

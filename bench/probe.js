@@ -224,6 +224,15 @@
       wait.last = "year " + shown + ": " + wrong.join("; ");
       return null;
     }
+    if (arg.panelYear) {
+      /* The open panel shows the same year as the map, in the same frame. */
+      var panel = docs[docs.length - 1].querySelector(".csto-panel");
+      var panelYear = panel ? parseInt(panel.getAttribute("data-year"), 10) : null;
+      if (panelYear !== shown) {
+        wait.last = "map shows " + shown + ", its panel " + panelYear;
+        return null;
+      }
+    }
     return { year: shown, maps: docs.length };
   }
 

@@ -55,7 +55,8 @@ PROBE_JS = BENCH_DIR / "probe.js"
 RESULTS_DIR = BENCH_DIR / "results"
 PAGE_SLIDER = '[data-testid="stSlider"] input[type="range"]'
 MAP_SLIDER = "input.csto-slider"
-PANEL = PANEL_CONTENT + '[data-iso3="{iso3}"]'
+PANEL = PANEL_CONTENT + '[data-iso3="{iso3}"]'  # inside the map's iframe
+PICKER = "select.csto-country"
 WEBSOCKET_COMPRESSION_ENV_VAR = "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION"
 COLD_TIMEOUT_MS = 90_000
 STEP_TIMEOUT_MS = 30_000
@@ -63,12 +64,12 @@ KB = 1000
 
 TARGETS = (
     # (figure, app, key in the app's results, limit, unit)
-    ("slider step median", "atlas", "slider_step_median_ms", 100, "ms"),
+    ("slider step median", "atlas", "slider_step_median_ms", 50, "ms"),
     ("slider step p95", "atlas", "slider_step_p95_ms", 200, "ms"),
     ("cold open median", "atlas", "cold_open_median_ms", 2500, "ms"),
     ("first map received", "atlas", "first_map_kb", 500, "kB"),
     ("largest slider step received", "atlas", "slider_step_max_kb", 50, "kB"),
-    ("click to notes median", "atlas", "click_median_ms", 400, "ms"),
+    ("click to notes median", "atlas", "click_median_ms", 100, "ms"),
 )
 SPEEDUP_TARGET = 5.0
 
@@ -209,6 +210,8 @@ def press_step(
         "frame": MAP_FRAME,
         "expected": {str(step.end): expected[str(step.end)]},
         "year": step.end,
+        # The dashboard's open panel must show the new year in the same frame as the map.
+        "panelYear": app.has_panel,
     }
     done = watch(target, arg, lambda: slider.press(step.key), STEP_TIMEOUT_MS)
     if done["keyAt"] is None:
@@ -222,6 +225,13 @@ def press_step(
         "changed": changed_regions(expected[str(step.start)], expected[str(step.end)]),
         "tally": tally,
     }
+
+
+def open_panel(visit: Visit, iso3: str) -> None:
+    """Open a country's panel with the map's Country box (the slider steps then update it)."""
+    frame = map_frame(visit.page)
+    frame.locator(PICKER).select_option(iso3)
+    frame.wait_for_selector(PANEL.format(iso3=iso3), timeout=STEP_TIMEOUT_MS)
 
 
 def slider_steps(
@@ -278,7 +288,7 @@ def click_notes(visit: Visit, regions: list[str], clicks: int) -> list[dict[str,
         tally = visit.meter.window(f"click-{index}")
         arg = {"id": f"click-{index}", "kind": "panel", "selector": PANEL.format(iso3=iso3)}
         x, y = box["x"] + point["x"], box["y"] + point["y"]
-        done = watch(page, arg, partial(page.mouse.click, x, y), STEP_TIMEOUT_MS)
+        done = watch(frame, arg, partial(page.mouse.click, x, y), STEP_TIMEOUT_MS)
         if done["pointerAt"] is None:
             raise BenchError(f"click-{index}: the click never reached the page")
         wait_until_idle(page)
@@ -326,6 +336,8 @@ def measure_app(
     start = counted[-1]["year"]
     plan = plan_steps(expected, start, args.steps, args.bounces)
     log(f"{len(plan)} key presses from {start}, {sum(s.changes for s in plan)} change colours")
+    if app.has_panel:
+        open_panel(visit, click_order(atlas)[0])
     steps = slider_steps(visit, app, plan, table)
     log(f"slider step median {median([s['ms'] for s in steps if s['changes']]):.0f} ms")
     clicks: list[dict[str, Any]] = []
@@ -437,8 +449,9 @@ def app_results(runs, counted, steps, clicks, rss_kib) -> dict[str, Any]:
 def python_build_ms(atlas: Atlas, years: range, repeats: int) -> dict[str, float]:
     """Median time, in this process, of the map work each app's Python does on one rerun.
 
-    The dashboard rebuilds its map with `mapbuild.build_map` on every rerun (a click), the
-    baseline with `naive_map` on every slider step; both hand it to `st_folium`, whose Python
+    The dashboard builds its map with `mapbuild.build_map` on every run of the page (opening
+    it; no map interaction reruns it any more), the baseline with `naive_map` on every slider
+    step; both hand it to `st_folium`, whose Python
     side renders it, walks its bounds and hashes its script (run here without a Streamlit
     server, so nothing is sent).
     """
@@ -459,7 +472,7 @@ def reruns(atlas: Atlas, years: range) -> dict[str, Callable[[], object]]:
     shapes = unsimplified_regions(atlas)
     year = years.stop - 1
     return {
-        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload, year)),
+        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload)),
         "naive": lambda: st_folium(
             naive_map(atlas, shapes, year),
             key="map",

@@ -12,7 +12,10 @@ SAMPLE = Path(__file__).parent / "samples" / "client_config.json"
 
 
 def test_the_client_config_serialises_to_the_committed_sample():
-    config = contract.client_config(1992, 2026, 2013, "UZB", "2026-01-20")
+    changes = {
+        "2012": [contract.ChangeEntry(iso3="UZB", status="suspended", text="Uzbekistan suspended")]
+    }
+    config = contract.client_config(1992, 2026, [[33.0, 23.2], [61.4, 87.3]], changes, "2026-01-20")
     # To accept a deliberate change: write contract.script_json(config) to the sample file.
     assert json.loads(contract.script_json(config)) == json.loads(SAMPLE.read_text("utf-8"))
 

@@ -43,11 +43,11 @@ def render(fmap) -> str:
 
 
 def test_the_map_loads_scripts_and_styles_only_from_the_apps_static_files(payload):
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     scripts = re.findall(r'<script[^>]*\ssrc="([^"]*)"', page)
     styles = re.findall(r'<link[^>]*\shref="([^"]*)"', page)
-    assert scripts == [assets.leaflet_js_url()]
-    assert styles == [assets.leaflet_css_url()]
+    assert scripts == [assets.leaflet_js_url(), assets.markercluster_js_url()]
+    assert styles == [assets.leaflet_css_url(), *assets.markercluster_css_urls()]
     assert all(url.startswith("/app/static/") for url in scripts + styles)
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
@@ -55,7 +55,7 @@ def test_the_map_loads_scripts_and_styles_only_from_the_apps_static_files(payloa
 
 
 def test_the_online_basemap_is_optional_and_off_by_default(payload):
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     tile_layer = re.search(r"var (tile_layer_\w+) = L\.tileLayer\(", page)
     assert tile_layer is not None
     assert f"{tile_layer.group(1)}.addTo(" not in page
@@ -70,7 +70,7 @@ def test_every_region_feature_carries_one_status_letter_per_year(payload, tiny_a
         codes = feature["properties"]["codes"]
         assert len(codes) == len(YEARS)
         assert set(codes) <= set(contract.status_codes().values())
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     assert page.count('"codes":') == len(features)
 
 
@@ -81,17 +81,21 @@ def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
     assert payloads.status_of(uzbekistan, payload.first, 2000) == "former"
 
 
-def test_atlas_js_is_told_the_opening_year_and_country(payload):
-    # atlas.js colours the regions for this year in CstoAtlas.attach, before the first paint.
-    page = render(mapbuild.build_map(payload, 2008, "UZB"))
-    config = re.search(r"CstoAtlas\.attach\(.*?\]\s*\},\s*(\{.*?\})\s*\);", page, re.DOTALL)
-    assert config is not None
-    assert json.loads(config.group(1))["year"] == 2008
-    assert json.loads(config.group(1))["selected"] == "UZB"
+def test_the_map_script_names_no_view_so_every_session_gets_the_same_map(payload):
+    # atlas.js reads the year and country from the page URL; the last year is the default.
+    config = contract.client_config(
+        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
+    )
+    page = render(mapbuild.build_map(payload))
+    assert f"{contract.script_json(config)},\n" in page
+    assert page.count(payload.panels_json) == 1
+    assert config["year"] == YEARS.stop - 1
+    assert "selected" not in config
+    assert set(payload.panels()) == {f["id"] for f in payload.regions["features"]}
 
 
 def test_the_regions_and_markers_are_embedded_as_the_payload_serialised_them(payload):
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     assert page.count(payload.regions_json) == 1
     for markers_json in payload.markers_json.values():
         assert page.count(markers_json) == 1
@@ -113,7 +117,7 @@ def test_markers_carry_the_years_they_show(payload):
     assert not bases["gyumri"]["fade"]
     (incident,) = payload.markers["incidents"]
     assert (incident["from"], incident["to"], incident["fade"]) == (2018, None, True)
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     assert page.count('"csto": {') == sum(len(r) for r in payload.markers.values())
     assert '"from": 2009' in page and '"to": 2020' in page
 
@@ -149,7 +153,7 @@ def test_dataset_strings_are_escaped_in_tooltips_and_popups(evil_atlas):
     for text in texts:
         assert "<img" not in text and "<script" not in text and "</script" not in text
     assert any("&lt;img src=x onerror=&#34;alert(1)&#34;&gt;" in text for text in texts)
-    page = render(mapbuild.build_map(payload, 2019))
+    page = render(mapbuild.build_map(payload))
     assert "<img src=x" not in page
     assert "</script><script>alert(3)" not in page
     # No folium Popup/Tooltip templates: they put text inside JS template literals (`${...}`).
@@ -162,15 +166,14 @@ def test_the_client_config_is_safe_inside_a_script_element():
     assert json.loads(text) == {"label": "</script><b>&'"}
 
 
-def test_the_same_payload_and_year_give_the_same_map_script(payload):
+def test_the_same_payload_gives_the_same_map_script(payload):
     from streamlit_folium import _get_map_string, generate_js_hash
 
-    def key_of(year: int, selected: str | None) -> str:
-        script = _get_map_string(mapbuild.build_map(payload, year, selected))
+    def key_of() -> str:
+        script = _get_map_string(mapbuild.build_map(payload))
         return generate_js_hash(script, "atlas_map", False)
 
-    assert key_of(2013, "UZB") == key_of(2013, "UZB")
-    assert key_of(2013, "UZB") != key_of(2014, "UZB")
+    assert key_of() == key_of()
 
 
 def test_a_cached_copy_of_the_payload_builds_the_very_same_map_script(payload):
@@ -178,22 +181,24 @@ def test_a_cached_copy_of_the_payload_builds_the_very_same_map_script(payload):
 
     copy = pickle.loads(pickle.dumps(payload))  # what st.cache_data hands each rerun
     assert copy == payload
-    first = _get_map_string(mapbuild.build_map(payload, 2013, "UZB"))
-    assert _get_map_string(mapbuild.build_map(copy, 2013, "UZB")) == first
+    first = _get_map_string(mapbuild.build_map(payload))
+    assert _get_map_string(mapbuild.build_map(copy)) == first
 
 
 def test_our_own_javascript_and_css_are_inlined(payload):
-    page = render(mapbuild.build_map(payload, 2013))
+    page = render(mapbuild.build_map(payload))
     assert "CstoAtlas.attach(" in page
     assert ".csto-year" in page
     assert web_asset("atlas.js").strip()[:40] in page
 
 
-def test_the_map_opens_around_the_bases_and_incidents(payload):
-    (south, west), (north, east) = payloads.focus_bounds(payload)
-    points = payload.markers["bases"] + payload.markers["incidents"]
+def test_the_map_opens_on_the_member_states_and_the_markers(payload, tiny_atlas):
+    (south, west), (north, east) = payload.frame
+    points = [record for records in payload.markers.values() for record in records]
     assert south < min(r["lat"] for r in points) and north > max(r["lat"] for r in points)
     assert west < min(r["lon"] for r in points) and east > max(r["lon"] for r in points)
+    # Uzbekistan (a member, 56-73 E) is inside; Russia (60 degrees wide) does not stretch it.
+    assert west <= 56 and east >= 73 and east < 90
 
 
 def test_status_letters_are_distinct():
@@ -206,7 +211,8 @@ def test_leaflet_is_published_from_the_xstatic_package_once(tmp_path):
     written = assets.publish_leaflet(tmp_path)
     assert (tmp_path / "leaflet" / "leaflet.js").is_file()
     assert (tmp_path / "leaflet" / "images" / "layers.png").is_file()
-    assert len(written) == len(assets.LEAFLET_FILES)
+    assert (tmp_path / "leaflet.markercluster" / "leaflet.markercluster.js").is_file()
+    assert len(written) == len(assets.LEAFLET_FILES) + len(assets.MARKERCLUSTER_FILES)
     assert assets.publish_leaflet(tmp_path) == []
     assert assets.leaflet_source_dir() not in tmp_path.parents
 
@@ -216,7 +222,7 @@ def test_rendering_the_map_alone_gives_st_folium_the_same_script_header_and_html
     from streamlit_folium import _get_header, _get_html, _get_map_string
 
     def parts(render_page: bool) -> tuple[str, str, str]:
-        fmap = mapbuild.build_map(payload, 2013, "UZB")
+        fmap = mapbuild.build_map(payload)
         if render_page:
             fmap.get_root().render()
         fmap.render()

@@ -1,6 +1,7 @@
 """True borders in each year: territory statuses, the status a region is drawn with, the
 letters the browser reads, the panel's words and the export's checked-until date."""
 
+import re
 from datetime import date
 
 import pandas as pd
@@ -8,9 +9,10 @@ import pytest
 
 from csto_atlas.data.territories import drawn_years, territory_table
 from csto_atlas.domain import export
-from csto_atlas.domain.panel import panel_view
-from csto_atlas.domain.sources import checked_until
+from csto_atlas.domain.panel import panel_contents
+from csto_atlas.domain.sources import checked_until, citations_by_id
 from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.render import html
 from csto_atlas.render.payload import region_features
 
 YEARS = range(2012, 2026)
@@ -79,22 +81,39 @@ def test_the_browser_reads_territory_letters_and_the_annexing_state(bundled_atla
     assert set(features["RUS"]["terr"]) == {"s"}
 
 
+def runs_in(content: dict, year: int) -> list[dict]:
+    """The territory runs of a panel's content that hold in `year`."""
+    return [run for run in content["territories"] if run["from"] <= year <= run["to"]]
+
+
 def test_the_panel_says_what_the_map_does_not_show_and_cites_the_dissolution(bundled_atlas):
-    view = panel_view(bundled_atlas, "XNK", 2024)
-    assert view["territory"] == "part of parent"
-    assert "November 2020" in view["map_limits"]
-    (event,) = view["territory_events"]
+    content = panel_contents(bundled_atlas, YEARS)["XNK"]
+    assert [run["territory"] for run in runs_in(content, 2024)] == ["part of parent"]
+    assert [run["territory"] for run in runs_in(content, 2022)] == ["breakaway"]
+    assert "November 2020" in content["map_limits"]
+    (event,) = content["territory_events"]
     assert event["source_id"] == "today-reuters-2023-09-28"
     assert [other["source_id"] for other in event["others"]] == ["massispost-2023-12-22"]
 
 
+def test_while_part_of_azerbaijan_karabakh_states_azerbaijans_status(bundled_atlas):
+    content = panel_contents(bundled_atlas, YEARS)["XNK"]
+    (period,) = [p for p in content["periods"] if p["from"] <= 2024 <= p["to"]]
+    assert period["of_parent"] and period["from"] == 2024
+    assert period["status"] == drawn_status_table(bundled_atlas, YEARS).at["AZE", 2024]
+
+
 def test_the_panel_of_crimea_after_2014_says_annexed_by_russia(bundled_atlas):
-    view = panel_view(bundled_atlas, "XCR", 2015)
-    assert (view["territory"], view["annexed_by"], view["parent"]) == (
+    content = panel_contents(bundled_atlas, YEARS)["XCR"]
+    (run,) = runs_in(content, 2015)
+    assert (run["territory"], run["annexed_by"], content["parent"]) == (
         "annexed",
         "Russia",
         "Ukraine",
     )
+    # Annexed: no CSTO status is stated; before, Ukraine's (part of its parent).
+    assert not [p for p in content["periods"] if p["to"] >= 2014]
+    assert all(p["of_parent"] for p in content["periods"])
 
 
 def test_checked_until_is_the_newest_report_not_the_gazetteer(bundled_atlas):
@@ -108,3 +127,18 @@ def test_the_countries_export_says_up_to_when_the_current_year_was_checked(bundl
     earlier = export.layer_frame(bundled_atlas, "countries", 2013)
     assert earlier["checked_until"].isna().all()
     assert earlier.set_index("iso3").at["XCR", "territory"] == "part of parent"
+
+
+def test_crimeas_prepared_panel_is_part_of_ukraine_to_2013_then_annexed(bundled_atlas):
+    content = panel_contents(bundled_atlas, YEARS)["XCR"]
+    page = html.panel(content, citations_by_id(bundled_atlas.sources))
+    annexed = re.search(
+        r'<p class="csto-territory" data-from="(\d+)" data-to="(\d+)"><strong>Annexed', page
+    )
+    assert annexed and annexed.groups() == ("2014", str(YEARS.stop - 1))
+    part = re.search(
+        r'<p class="csto-territory" data-from="(\d+)" data-to="(\d+)"><em>Part of Ukraine', page
+    )
+    assert part and part.groups() == (str(YEARS.start), "2013")
+    assert "(Ukraine) on 31 December" in page
+    assert "What the map does not show:" in page

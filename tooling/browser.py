@@ -27,9 +27,9 @@ CHROMIUM_ARGS = [
 
 # streamlit-folium's component iframe, which holds the Leaflet map (the app's and the baseline's).
 MAP_FRAME = 'iframe[title="streamlit_folium.st_folium"]'
-# The map page's column for a country's panel (ui.show_panel), and the panel itself once drawn.
-PANEL = ".st-key-atlas_panel"
-PANEL_CONTENT = f"{PANEL} .csto-panel"
+# The country panel lives inside the map's frame (a side panel, or a sheet on a phone).
+PANEL = ".csto-sheet-body"
+PANEL_CONTENT = ".csto-panel"
 # Streamlit marks its root element with the state of the script run.
 APP_ROOT = '[data-testid="stApp"]'
 SCRIPT_STATE = "data-test-script-state"

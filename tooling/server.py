@@ -161,11 +161,11 @@ class AppServer:
         elif not isinstance(error, KeyboardInterrupt):
             print(self.log_tail(), file=sys.stderr)
 
-    def start(self) -> "AppServer":
-        """Start on a free port (another one if that port was taken meanwhile); wait until ready."""
+    def start(self, port: int | None = None) -> "AppServer":
+        """Start on `port`, or a free port (another one if taken meanwhile); wait until ready."""
         env = {**os.environ, "PYTHONPATH": str(REPO_DIR), **(self.extra_env or {})}
-        for _attempt in range(3):
-            self.port = free_port()
+        for _attempt in range(1 if port else 3):
+            self.port = port or free_port()
             with self.log_path.open("ab") as log:
                 self.process = subprocess.Popen(
                     streamlit_command(self.script, self.port),
@@ -182,6 +182,12 @@ class AppServer:
                 break
         self.stop()
         raise ServerError(f"{self.name}: the server did not become ready\n{self.log_tail()}")
+
+    def restart(self) -> "AppServer":
+        """Stop the server and start a new one on the same port (an open tab reconnects)."""
+        port = self.port
+        self.stop()
+        return self.start(port)
 
     def wait_until_ready(self) -> bool:
         """Poll /_stcore/health until it answers ok; False if the process exits first."""

@@ -79,12 +79,8 @@ def picked_view(selection: Any, atlas: Atlas) -> ui.View | None:
 
 
 def open_map_at(view: ui.View) -> None:
-    """Go to the map page showing `view`, with its permalink in the URL.
-
-    The map page reads the URL once per session and, coming back from another page, opens on
-    the view its panel shows: set both, so either way the map opens here.
-    """
-    st.session_state[ui.SHOWN_KEY] = view
+    """Go to the map page showing `view`: its permalink in the URL, which the map's script
+    reads when it opens."""
     st.switch_page(MAP_PAGE, query_params={"year": str(view.year), "country": view.country})
 
 

@@ -1,22 +1,19 @@
-"""The only Streamlit glue: cached loaders, page routing, the permalink, the map, the panel, tables.
+"""The only Streamlit glue: cached loaders, page routing, permalink notices, the map, tables.
 
-The year slider, the Play button and the country select box live inside the map
-(web/atlas.js): moving through the years never reruns Python. Clicking a country, or picking
-it in the map's select box, is the one map interaction that does: streamlit-folium sends the
-feature, and atlas.js has written the year on screen into every feature's properties.
+The whole map page answers in the browser: the year slider, Play, a country click, the Country
+box and the country's panel all live inside the map's own page (web/atlas.js), from content
+prepared here once per data folder (`cached_payload`). st_folium is called with
+`returned_objects=[]`, so nothing the user does on the map reruns Python, and an open tab keeps
+working while the server restarts.
 
-atlas.js also keeps the page URL's ?year= in step with the slider, so a copied link reopens
-the year on screen. Streamlit itself does not see that change (its frontend sends back the
-query string it last set), which is why the year reaches Python with the clicked feature
-rather than through `st.query_params`.
+atlas.js reads the view (?year=, ?country=) from the page URL and writes it back (pushState
+when the country changes, so Back and Forward step through the countries opened). Python only
+reads the permalink to warn about values it cannot use; atlas.js falls back the same way.
 """
 
-from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date
-from functools import partial
 from pathlib import Path
-from typing import Any
 
 import folium
 import streamlit as st
@@ -26,21 +23,15 @@ from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.read import fingerprint
-from csto_atlas.domain.panel import panel_view
-from csto_atlas.domain.permalink import parse_country, parse_permalink, parse_year
-from csto_atlas.domain.sources import citations_by_id
+from csto_atlas.domain.permalink import parse_permalink
 from csto_atlas.domain.status import year_range
-from csto_atlas.render import assets, html, mapbuild
+from csto_atlas.render import assets, mapbuild
 from csto_atlas.render.payload import MapPayload, map_payload
 from csto_atlas.render.style import MAP_HEIGHT_PX
 
 MAP_KEY = "atlas_map"
-OPENING_KEY = "atlas_opening"
-SHOWN_KEY = "atlas_shown"
-NOTICES_KEY = "atlas_notices"
 PAGE_KEY = "atlas_page"
 ARRIVED_KEY = "atlas_arrived"
-PANEL_KEY = "atlas_panel"
 
 
 # --- loaders -------------------------------------------------------------------------------
@@ -48,7 +39,7 @@ PANEL_KEY = "atlas_panel"
 
 @st.cache_resource(show_spinner=False)
 def publish_assets() -> list[str]:
-    """Copy Leaflet into static/ once per server process (see csto_atlas.render.assets)."""
+    """Copy Leaflet and its markercluster into static/ once per server process (render/assets)."""
     return [str(path) for path in assets.publish_leaflet()]
 
 
@@ -125,9 +116,17 @@ NAV_PAGES = (
 )
 
 
+# Streamlit draws captions at 60% opacity (3.9:1 on white); axe-core requires 4.5:1 for body text.
+PAGE_CSS = (
+    "<style>[data-testid='stCaptionContainer'] { opacity: 1; }"
+    " [data-testid='stCaptionContainer'] p { color: #595856; }</style>"
+)
+
+
 def page_header(script: str, title: str) -> None:
     """Page config and the app's navigation, the first thing every page draws."""
     st.set_page_config(page_title=f"{title} · CSTO Atlas", page_icon="🗺️", layout="wide")
+    st.html(PAGE_CSS)
     with st.container(horizontal=True, key="atlas_nav", gap="medium"):
         for path, label, icon in NAV_PAGES:
             st.page_link(path, label=label, icon=icon)
@@ -140,58 +139,7 @@ def note_page(script: str) -> None:
     st.session_state[PAGE_KEY] = script
 
 
-# --- the session's view ----------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class View:
-    """A year and maybe a region: what the map opens on, or what the panel shows."""
-
-    year: int
-    country: str | None
-
-
-def start_session(atlas: Atlas, years: range) -> View:
-    """Read the permalink once per session; return the view the map opens on (fixed per session).
-
-    The map's JavaScript is built from this view only, so it is identical on every rerun of the
-    session and streamlit-folium never remounts it (which would lose the user's zoom and year).
-    """
-    if OPENING_KEY not in st.session_state:
-        link = parse_permalink(st.query_params.to_dict(), years, region_codes(atlas))
-        st.session_state[OPENING_KEY] = View(link.year, link.country)
-        st.session_state[SHOWN_KEY] = View(link.year, link.country)
-        st.session_state[NOTICES_KEY] = link.notices
-    elif st.session_state.get(ARRIVED_KEY):
-        # Back from another page: the map is mounted anew anyway, so it may open on the
-        # view the panel shows rather than on the session's first one.
-        st.session_state[OPENING_KEY] = st.session_state[SHOWN_KEY]
-    return st.session_state[OPENING_KEY]
-
-
-def show_notices() -> None:
-    """The permalink's notices, once."""
-    for notice in st.session_state.pop(NOTICES_KEY, ()):
-        st.warning(notice, icon="⚠️")
-
-
-def shown_view() -> View:
-    """The year and region the panel shows: the last clicked, else the permalink's."""
-    return st.session_state[SHOWN_KEY]
-
-
-def write_permalink(view: View) -> None:
-    """Make the URL reopen this year and panel (only touching what changed)."""
-    if st.query_params.get("year") != str(view.year):
-        st.query_params["year"] = str(view.year)
-    if view.country is None:
-        if "country" in st.query_params:
-            del st.query_params["country"]
-    elif st.query_params.get("country") != view.country:
-        st.query_params["country"] = view.country
-
-
-# --- the map -------------------------------------------------------------------------------
+# --- the map page ------------------------------------------------------------------------
 
 
 def region_codes(atlas: Atlas) -> list[str]:
@@ -199,69 +147,40 @@ def region_codes(atlas: Atlas) -> list[str]:
     return list(atlas.regions.sort_values("name")["iso3"])
 
 
-def clicked_view(value: Any, known: Collection[str], years: range) -> View | None:
-    """The region and year of a click in the map's returned value, or None."""
-    drawing = value.get("last_active_drawing") if isinstance(value, dict) else None
-    props = drawing.get("properties") if isinstance(drawing, dict) else None
-    if not isinstance(props, dict):
-        return None
-    country = parse_country(str(props.get("iso3", "")), known)
-    year = parse_year(str(props.get("year", "")), years)
-    return View(year, country) if country and year is not None else None
+@dataclass(frozen=True)
+class View:
+    """A year and maybe a region: what a link opens the map on."""
+
+    year: int
+    country: str | None
 
 
-def take_map_click(known: Collection[str], years: range) -> None:
-    """Callback: a region was clicked (or picked in the map's select box); show its panel."""
-    clicked = clicked_view(st.session_state.get(MAP_KEY), known, years)
-    if clicked is not None:
-        st.session_state[SHOWN_KEY] = clicked
+def permalink_view(atlas: Atlas, years: range) -> View:
+    """The view the page's link asks for (?year=, ?country=; the latest year by default), with
+    a notice for each value the map cannot use (atlas.js falls back the same way)."""
+    link = parse_permalink(st.query_params.to_dict(), years, region_codes(atlas))
+    for notice in link.notices:
+        st.warning(notice, icon="⚠️")
+    return View(link.year, link.country)
 
 
-def show_map(atlas: Atlas, years: range, opening: View) -> None:
-    """The map, with the year slider, Play button and country select box inside it."""
-    fmap = mapbuild.build_map(payload_for(years), opening.year, opening.country)
-    show_folium(fmap, on_change=partial(take_map_click, frozenset(region_codes(atlas)), years))
+def show_map(years: range) -> None:
+    """The map with its year box, Country box and panel inside: it never reruns the app."""
+    show_folium(mapbuild.build_map(payload_for(years)))
 
 
-def show_folium(fmap: folium.Map, on_change: Callable[[], None] | None = None) -> None:
-    """Hand a built map to streamlit-folium, as the app does (the benchmark calls this too)."""
+def show_folium(fmap: folium.Map) -> None:
+    """Hand a built map to streamlit-folium, as the app does (the benchmark calls this too).
+
+    Nothing comes back (`returned_objects=[]`), so nothing done on the map reruns the app.
+    """
     st_folium(
         fmap,
         key=MAP_KEY,
         height=MAP_HEIGHT_PX,
         use_container_width=True,
-        returned_objects=["last_active_drawing"],
-        on_change=on_change,
+        returned_objects=[],
         # st_folium renders the map itself; render=True would first render the whole page
         # around it too, which it does not send (tests/test_mapbuild.py checks the output).
         render=False,
     )
-
-
-# --- the country panel ---------------------------------------------------------------------
-
-
-def panel_html(atlas: Atlas, iso3: str, year: int) -> str:
-    """The whole panel of one region in one year (autoescaped template)."""
-    return html.panel(panel_view(atlas, iso3, year), citations_by_id(atlas.sources))
-
-
-PANEL_CSS = """<style>
-.csto-panel { overflow-wrap: anywhere; }
-.csto-panel blockquote { margin: .3rem 0; padding-left: .6rem; border-left: 3px solid #bbb; }
-.csto-panel .csto-cite { font-size: .85rem; color: #555; }
-.csto-panel .csto-alt { margin: .3rem 0 0 .8rem; padding-left: .6rem; border-left: 2px dashed #b8433a; }
-.csto-panel li { margin-bottom: .5rem; }
-</style>"""
-
-
-def show_panel(atlas: Atlas, view: View) -> None:
-    """The panel of the chosen region, or a hint when none is chosen."""
-    with st.container(key=PANEL_KEY, height=MAP_HEIGHT_PX, border=False):
-        if view.country is None:
-            st.info(
-                "Click a country on the map, or choose it in the map's Country box, "
-                "to read its history."
-            )
-            return
-        st.html(PANEL_CSS + panel_html(atlas, view.country, view.year))

@@ -113,7 +113,8 @@ def changes_between(atlas: Atlas, first_year: int, last_year: int) -> pd.DataFra
 
 
 def changes_in_year(atlas: Atlas, year: int) -> pd.DataFrame:
-    """The status changes that took effect in `year` (what the map's year differs by)."""
+    """The status changes that took effect in `year` (what the map's year differs by): the
+    map's year box ("2012: Uzbekistan suspended") and its outlines read this frame."""
     return changes_between(atlas, year - 1, year)
 
 

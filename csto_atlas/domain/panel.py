@@ -1,22 +1,25 @@
-"""What a region's panel says in one year: status, history, notes, bases, incidents (plain data).
+"""What a region's panel says: status, history, notes, bases, incidents (plain data).
 
-render/html.py turns this into HTML; nothing here knows about HTML or Streamlit.
+`panel_content` gives everything a region's panel can show in any year, each item with the
+years it applies to, so the browser only chooses what to show for the year on the slider.
+render/html.py turns it into HTML; nothing here knows about HTML or Streamlit.
 """
 
 from collections.abc import Mapping
-from datetime import date
 from typing import Any
 
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain import geo
 from csto_atlas.domain.sources import checked_until
-from csto_atlas.domain.status import status_on
-from csto_atlas.domain.territory import annexed_by, territory_in
+from csto_atlas.domain.status import status_table
+from csto_atlas.domain.territory import territories_table
 
 Record = dict[str, Any]
+# A membership event with the same date and detail for at least this many regions is the
+# treaty's own event (the 1999 protocol, the 2002 Charter): the panel folds it away.
+TREATY_WIDE_MIN = 3
 
 
 def plain(frame: pd.DataFrame) -> list[Record]:
@@ -35,54 +38,158 @@ def is_missing(value: object) -> bool:
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
 
 
-def status_in(atlas: Atlas, iso3: str, year: int) -> tuple[str, str | None]:
-    """A region's status and the event's detail on 31 December of `year`."""
-    in_effect = status_on(atlas.membership, date(year, 12, 31))
-    if iso3 not in in_effect.index:
-        return DEFAULT_STATUS, None
-    detail = in_effect.at[iso3, "detail"]
-    return in_effect.at[iso3, "status"], detail if isinstance(detail, str) else None
-
-
-def history_events(atlas: Atlas, iso3: str, table: str = "membership") -> list[Record]:
-    """Primary events (membership, or territories) in date order, each with the other
-    sources' accounts of it."""
-    events = plain(geo.history(atlas, iso3, table))
-    primary = [event for event in events if event["same_as"] is None]
-    for event in primary:
-        event["others"] = [other for other in events if other["same_as"] == event["id"]]
+def with_accounts(rows: pd.DataFrame) -> list[Record]:
+    """Primary rows, each with the other sources' accounts of it (its same_as rows) as `others`."""
+    records = plain(rows)
+    primary = [row for row in records if row["same_as"] is None]
+    for row in primary:
+        row["others"] = [other for other in records if other["same_as"] == row["id"]]
     return primary
 
 
-def panel_view(atlas: Atlas, iso3: str, year: int) -> Record:
-    """Everything the panel of `iso3` shows for `year`."""
+def treaty_wide_ids(membership: pd.DataFrame) -> set[str]:
+    """Ids of primary events shared (same date and detail) by TREATY_WIDE_MIN regions or more."""
+    events = membership[membership["same_as"].isna()]
+    sizes = events.groupby(["date", "detail"], dropna=False)["iso3"].transform("nunique")
+    return set(events.loc[sizes >= TREATY_WIDE_MIN, "id"])
+
+
+def status_periods(row: pd.Series, events: list[Record]) -> list[Record]:
+    """Runs of years with one status (a status table's row), each with the event that began it.
+
+    The event is the region's first primary event of that status taking effect in the run's
+    first year (None before any event: the default status).
+    """
+    periods: list[Record] = []
+    for year, status in row.items():
+        if periods and periods[-1]["status"] == status:
+            periods[-1]["to"] = int(year)
+            continue
+        began = [e for e in events if e["status"] == status and e["ends"].year == int(year)]
+        periods.append(
+            {
+                "from": int(year),
+                "to": int(year),
+                "status": status,
+                "event": min(began, key=lambda e: e["ends"]) if began else None,
+            }
+        )
+    return periods
+
+
+def territory_periods(
+    row: pd.Series, events: list[Record], names: Mapping[str, str]
+) -> list[Record]:
+    """Runs of years with one territory status (state, breakaway, part of parent, annexed),
+    each with the territory event in effect at its start (None: its kind's default) and, for
+    an annexed run, the name of the state that annexed it."""
+    periods: list[Record] = []
+    for year, territory in row.items():
+        if periods and periods[-1]["territory"] == territory:
+            periods[-1]["to"] = int(year)
+            continue
+        in_effect = [e for e in events if e["ends"].year <= int(year)]
+        event = max(in_effect, key=lambda e: e["ends"]) if in_effect else None
+        annexer = event.get("by_iso3") if event and territory == "annexed" else None
+        periods.append(
+            {
+                "from": int(year),
+                "to": int(year),
+                "territory": territory,
+                "event": event,
+                "annexed_by": names.get(annexer, annexer) if annexer else None,
+            }
+        )
+    return periods
+
+
+def drawn_periods(
+    own: list[Record], parents: list[Record], territories: list[Record]
+) -> list[Record]:
+    """The status periods the panel states: the region's own while it is drawn as itself, its
+    parent's (`of_parent`) while it is part of its parent, none while it is annexed."""
+    pieces = []
+    for run in territories:
+        if run["territory"] == "annexed":
+            continue
+        of_parent = run["territory"] == "part of parent"
+        for period in parents if of_parent else own:
+            start, end = max(period["from"], run["from"]), min(period["to"], run["to"])
+            if start <= end:
+                pieces.append({**period, "from": start, "to": end, "of_parent": of_parent})
+    return sorted(pieces, key=lambda piece: piece["from"])
+
+
+def map_limits_of(atlas: Atlas) -> dict[str, str]:
+    """Region code -> what the map does not show of its borders (countries.csv map_limits)."""
+    if "map_limits" not in atlas.countries:
+        return {}
+    limits = atlas.countries.set_index("iso3")["map_limits"]
+    return {iso3: text for iso3, text in limits.items() if not is_missing(text)}
+
+
+def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
+    """Everything the panel of every region can show in `years`; every item carries its years.
+
+    Treaty-wide events (shared by many regions, and not what set this region's status) are
+    listed apart, for the panel to fold away. A region drawn as part of its parent states its
+    parent's status in those years; an annexed one states who annexed it. The statuses'
+    checked-until date belongs to the last year.
+    """
     names = geo.region_names(atlas.regions)
-    parent = geo.region_parents(atlas.regions)[iso3]
-    status, detail = status_in(atlas, iso3, year)
-    territory, territory_detail = territory_in(atlas, iso3, year)
-    if territory == "part of parent":
-        status, detail = status_in(atlas, parent, year)
-    annexer = annexed_by(atlas, date(year, 12, 31)).get(iso3)
-    limits = atlas.countries.set_index("iso3")["map_limits"].get(iso3)
-    active = set(geo.bases_active(atlas, year)["id"])
-    bases = plain(geo.points_in(atlas.bases, iso3))
-    for base in bases:
-        base["active"] = base["id"] in active
-    return {
-        "iso3": iso3,
-        "year": year,
-        "name": names[iso3],
-        "parent": names.get(parent, parent) if parent else None,
-        "status": status,
-        "detail": detail,
-        "territory": territory,
-        "territory_detail": territory_detail,
-        "annexed_by": names.get(annexer, annexer) if annexer else None,
-        "map_limits": None if is_missing(limits) else limits,
-        "checked_until": checked_until(atlas.sources) if year == date.today().year else None,
-        "events": history_events(atlas, iso3),
-        "territory_events": history_events(atlas, iso3, "territories"),
-        "notes": plain(geo.notes_until(atlas, year, iso3).sort_values("year", ascending=False)),
-        "bases": bases,
-        "incidents": plain(geo.points_in(geo.incidents_until(atlas, year), iso3)),
+    parents = geo.region_parents(atlas.regions)
+    codes = list(atlas.regions["iso3"])
+    table = status_table(atlas.membership, codes, years)
+    treaty_wide = treaty_wide_ids(atlas.membership)
+    history = atlas.membership.sort_values(
+        ["starts", "same_as"], na_position="first", kind="stable"
+    )
+    events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
+    territories = territories_table(atlas, years)
+    border_history = atlas.territories.sort_values(
+        ["starts", "same_as"], na_position="first", kind="stable"
+    )
+    borders_of = {
+        iso3: with_accounts(rows) for iso3, rows in border_history.groupby("iso3", sort=False)
     }
+    limits = map_limits_of(atlas)
+    checked = checked_until(atlas.sources) or None
+    notes_of = dict(list(atlas.notes.sort_values("year", kind="stable").groupby("iso3")))
+    bases_of = dict(
+        list(atlas.bases.sort_values("start_year", kind="stable").groupby("located_iso3"))
+    )
+    incidents = atlas.incidents.sort_values("starts", kind="stable")
+    incidents_of = dict(list(incidents.groupby("located_iso3")))
+    empty = atlas.notes.iloc[:0]
+    contents = {}
+    for iso3 in codes:
+        events = events_of.get(iso3, [])
+        own = status_periods(table.loc[iso3], events)
+        behind = {period["event"]["id"] for period in own if period["event"] is not None}
+        shared = treaty_wide - behind
+        parent = parents[iso3]
+        border_events = borders_of.get(iso3, [])
+        runs = territory_periods(territories.loc[iso3], border_events, names)
+        of_parent = (
+            status_periods(table.loc[parent], events_of.get(parent, []))
+            if parent in table.index
+            else own
+        )
+        contents[iso3] = {
+            "iso3": iso3,
+            "name": names[iso3],
+            "parent": names.get(parent, parent) if parent else None,
+            "first": years.start,
+            "last": years.stop - 1,
+            "periods": drawn_periods(own, of_parent, runs),
+            "territories": runs,
+            "territory_events": border_events,
+            "map_limits": limits.get(iso3),
+            "checked_until": checked,
+            "events": [event for event in events if event["id"] not in shared],
+            "treaty_events": [event for event in events if event["id"] in shared],
+            "notes": plain(notes_of.get(iso3, empty)),
+            "bases": plain(bases_of.get(iso3, empty)),
+            "incidents": with_accounts(incidents_of.get(iso3, incidents.iloc[:0])),
+        }
+    return contents

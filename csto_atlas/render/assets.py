@@ -1,4 +1,5 @@
-"""Offline Leaflet: copy the files the map needs from xstatic-leaflet into the app's static/ folder.
+"""Offline Leaflet and Leaflet.markercluster: copy the files the map needs from the xstatic-leaflet
+and xstatic-leaflet-markercluster packages into the app's static/ folder.
 
 Streamlit serves `<app dir>/static/` at `/app/static/` (`server.enableStaticServing`), so the
 map loads Leaflet from the app's own origin and never from a CDN. Nothing is written into the
@@ -16,6 +17,12 @@ from csto_atlas.data import paths
 STATIC_DIR = paths.REPO_DIR / "static"
 STATIC_URL = "/app/static"
 LEAFLET_FOLDER = "leaflet"
+MARKERCLUSTER_FOLDER = "leaflet.markercluster"
+MARKERCLUSTER_FILES = (
+    "leaflet.markercluster.js",
+    "MarkerCluster.css",
+    "MarkerCluster.Default.css",
+)
 LEAFLET_FILES = (
     "leaflet.js",
     "leaflet.js.map",
@@ -35,6 +42,23 @@ def leaflet_source_dir() -> Path:
     return Path(leaflet.BASE_DIR)
 
 
+def markercluster_source_dir() -> Path:
+    """The folder of Leaflet.markercluster's files inside xstatic-leaflet-markercluster."""
+    from xstatic.pkg import leaflet_markercluster
+
+    return Path(leaflet_markercluster.BASE_DIR)
+
+
+def markercluster_js_url() -> str:
+    """Where the app serves leaflet.markercluster.js."""
+    return f"{STATIC_URL}/{MARKERCLUSTER_FOLDER}/leaflet.markercluster.js"
+
+
+def markercluster_css_urls() -> list[str]:
+    """Where the app serves Leaflet.markercluster's two style sheets."""
+    return [f"{STATIC_URL}/{MARKERCLUSTER_FOLDER}/{name}" for name in MARKERCLUSTER_FILES[1:]]
+
+
 def leaflet_js_url() -> str:
     """Where the app serves leaflet.js."""
     return f"{STATIC_URL}/{LEAFLET_FOLDER}/leaflet.js"
@@ -46,13 +70,19 @@ def leaflet_css_url() -> str:
 
 
 def publish_leaflet(static_dir: Path | None = None) -> list[Path]:
-    """Copy Leaflet's files into `static_dir`/leaflet (default: static/); return what was written."""
-    source = leaflet_source_dir()
-    target = (static_dir or STATIC_DIR) / LEAFLET_FOLDER
+    """Copy Leaflet's and Leaflet.markercluster's files into `static_dir` (default: static/).
+
+    Returns what was written (nothing when every file is already there, identical).
+    """
+    root = static_dir or STATIC_DIR
     written = []
-    for name in LEAFLET_FILES:
-        if copy_if_changed(source / name, target / name):
-            written.append(target / name)
+    for source, folder, names in (
+        (leaflet_source_dir(), LEAFLET_FOLDER, LEAFLET_FILES),
+        (markercluster_source_dir(), MARKERCLUSTER_FOLDER, MARKERCLUSTER_FILES),
+    ):
+        for name in names:
+            if copy_if_changed(source / name, root / folder / name):
+                written.append(root / folder / name)
     return written
 
 

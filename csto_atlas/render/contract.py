@@ -13,7 +13,9 @@ from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.render.style import (
     ANNEXED_LOOK,
+    FIT_PADDING_PX,
     MARKER_LOOK,
+    NARROW_PX,
     PLAY_INTERVAL_MS,
     REGION_LOOK,
     STATUS_COLOURS,
@@ -73,13 +75,30 @@ class LegendMarker(TypedDict):
     opacity: float
 
 
+class ChangeEntry(TypedDict):
+    """One change of status in a year, as the year box lists it ("Uzbekistan suspended")."""
+
+    iso3: str
+    status: str
+    text: str
+
+
 class ClientConfig(TypedDict):
-    """What CstoAtlas.attach(map, layers, config) reads."""
+    """What CstoAtlas.attach(map, layers, config, panels) reads.
+
+    The view (year, country) is not in it: atlas.js reads it from the page URL, so the map's
+    script is the same for every view and session (streamlit-folium never remounts it).
+    `year` is the year shown when the URL names none.
+    """
 
     first: int
     last: int
     year: int
-    selected: str | None
+    frame: list[list[float]]
+    fitPadding: int
+    narrowPx: int
+    changes: dict[str, list[ChangeEntry]]
+    layerNames: dict[str, str]
     fallback: str
     statuses: list[StatusEntry]
     look: dict[str, Any]
@@ -135,16 +154,34 @@ def territory_codes() -> dict[str, str]:
     return dict(TERRITORY_CODES)
 
 
+def layer_names() -> dict[str, str]:
+    """The layer control's names: the backgrounds, the regions, each kind of marker."""
+    return {
+        "plain": "Plain background (offline)",
+        "osm": "OpenStreetMap (online)",
+        "countries": "Countries and regions",
+        **{kind: look["name"] for kind, look in MARKER_LOOK.items()},
+    }
+
+
 def client_config(
-    first: int, last: int, year: int, selected: str | None, checked_until: str = ""
+    first: int,
+    last: int,
+    frame: list[list[float]],
+    changes: dict[str, list[ChangeEntry]],
+    checked_until: str = "",
 ) -> ClientConfig:
-    """What atlas.js needs: years, status and territory letters, colours, marker looks, texts,
-    and up to when the statuses were checked (shown while the slider is on the last year)."""
+    """What atlas.js needs: years, opening frame, changes per year, status and territory
+    letters, colours, marker looks, texts, and up to when the statuses were checked."""
     return ClientConfig(
         first=first,
         last=last,
-        year=year,
-        selected=selected,
+        year=last,
+        frame=frame,
+        fitPadding=FIT_PADDING_PX,
+        narrowPx=NARROW_PX,
+        changes=changes,
+        layerNames=layer_names(),
         fallback=STATUS_CODES[DEFAULT_STATUS],
         statuses=status_entries(),
         look=REGION_LOOK,

@@ -87,7 +87,10 @@ class MarkerLayer(VerbatimMacro, folium.map.Layer):
 
 
 class AtlasControls(VerbatimMacro):
-    """Our own JS and CSS: the year slider and Play button, the legend, restyling by year."""
+    """Our own JS and CSS: the year box, the panel, the legend and layer control, restyling by year.
+
+    `panels_json` is every region's prepared panel (render/templates/panel.html.j2), by code.
+    """
 
     _template = folium.template.Template(
         """
@@ -99,20 +102,35 @@ class AtlasControls(VerbatimMacro):
             CstoAtlas.attach(
                 {{ this._parent.get_name() }},
                 {
+                    plain: {{ this.plain.get_name() }},
+                    osm: {{ this.osm.get_name() }},
                     countries: {{ this.countries.get_name() }},
-                    markers: [{% for group in this.groups %}{{ group.get_name() }}, {% endfor %}]
+                    markers: {
+                        {% for kind, group in this.groups.items() %}{{ kind | tojson }}: {{ group.get_name() }},
+                        {% endfor %}
+                    }
                 },
-                {{ this.config_json }}
+                {{ this.config_json }},
+                {{ this.panels_json }}
             );
         {% endmacro %}
         """
     )
 
-    def __init__(self, countries: RegionLayer, groups: list[MarkerLayer], config_json: str) -> None:
+    def __init__(
+        self,
+        backgrounds: tuple[folium.map.Layer, folium.map.Layer],
+        countries: RegionLayer,
+        groups: dict[str, MarkerLayer],
+        config_json: str,
+        panels_json: str,
+    ) -> None:
         super().__init__()
         self._name = "AtlasControls"
+        self.plain, self.osm = backgrounds
         self.countries = countries
         self.groups = groups
         self.config_json = config_json
+        self.panels_json = panels_json
         self.js = web_asset("atlas.js")
         self.css = web_asset("atlas.css")

@@ -75,11 +75,9 @@ def meeting_popup(row: Mapping[str, Any], citations: Citations) -> str:
     return render("meeting_popup.html.j2", row=clean(row), citations=citations)
 
 
-def panel(view: Mapping[str, Any], citations: Citations) -> str:
-    """A region's panel for one year, from domain.panel.panel_view."""
-    return render(
-        "panel.html.j2", **view, status_label=STATUS_LABELS[view["status"]], citations=citations
-    )
+def panel(content: Mapping[str, Any], citations: Citations) -> str:
+    """A region's panel for every year, from domain.panel.panel_content (items tagged by year)."""
+    return render("panel.html.j2", **content, status_labels=STATUS_LABELS, citations=citations)
 
 
 # --- the Sources page -------------------------------------------------------------------

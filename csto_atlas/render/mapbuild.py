@@ -1,18 +1,21 @@
 """The folium map: one map carrying every year, restyled in the browser by web/atlas.js.
 
-`build_map(payload, year)` assembles a `folium.Map` whose JavaScript depends only on the
-payload (render/payload.py) and the opening view, so Streamlit reruns hand streamlit-folium
-the same map and it never remounts. No Streamlit here.
+`build_map(payload)` assembles a `folium.Map` whose JavaScript depends only on the payload
+(render/payload.py): the view (year, country) is read from the page URL by atlas.js, so every
+run of every session hands streamlit-folium the same map and it never remounts. No Streamlit here.
 """
 
 import folium
 import xyzservices
 
 from csto_atlas.render import assets
-from csto_atlas.render.contract import client_config, script_json
+from csto_atlas.render.contract import client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, RegionLayer
-from csto_atlas.render.payload import MapPayload, focus_bounds
-from csto_atlas.render.style import FIT_PADDING_BOTTOM_RIGHT, FIT_PADDING_TOP_LEFT, MARKER_LOOK
+from csto_atlas.render.payload import MapPayload
+from csto_atlas.render.style import MARKER_LOOK
+
+MIN_ZOOM = 2
+MAX_ZOOM = 9
 
 
 def offline_map(bounds: list[list[float]]) -> folium.Map:
@@ -23,26 +26,35 @@ def offline_map(bounds: list[list[float]]) -> folium.Map:
         tiles=None,
         control_scale=True,
         zoom_snap=0.25,
-        min_zoom=2,
-        max_zoom=9,
+        min_zoom=MIN_ZOOM,
+        max_zoom=MAX_ZOOM,
     )
-    fmap.default_js = [("leaflet", assets.leaflet_js_url())]
-    fmap.default_css = [("leaflet_css", assets.leaflet_css_url())]
+    # Without tiles folium keeps min/max zoom to itself; Leaflet.markercluster needs them.
+    fmap.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
+    fmap.default_js = [
+        ("leaflet", assets.leaflet_js_url()),
+        ("markercluster", assets.markercluster_js_url()),
+    ]
+    fmap.default_css = [
+        ("leaflet_css", assets.leaflet_css_url()),
+        *[(f"markercluster_css_{n}", url) for n, url in enumerate(assets.markercluster_css_urls())],
+    ]
     return fmap
 
 
-def base_layers() -> list[folium.map.Layer]:
+def base_layers() -> tuple[folium.map.Layer, folium.map.Layer]:
     """The two backgrounds: plain and offline (default), OpenStreetMap tiles (online, off)."""
-    plain = folium.FeatureGroup(name="Plain background (offline)", overlay=False, show=True)
+    names = layer_names()
+    plain = folium.FeatureGroup(name=names["plain"], overlay=False, show=True)
     osm = folium.TileLayer(
         # The provider itself, not its name: looking a name up walks all of xyzservices' providers.
         xyzservices.providers.OpenStreetMap.Mapnik,
-        name="OpenStreetMap (online)",
+        name=names["osm"],
         overlay=False,
         show=False,
         control=True,
     )
-    return [plain, osm]
+    return plain, osm
 
 
 def region_layer(payload: MapPayload) -> RegionLayer:
@@ -56,26 +68,18 @@ def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
     return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
 
 
-def opening_view(payload: MapPayload) -> folium.map.FitBounds:
-    """Fit the focus bounds at once: an animated fit would swallow the user's first zoom click."""
-    fit = folium.map.FitBounds(
-        focus_bounds(payload),
-        padding_top_left=FIT_PADDING_TOP_LEFT,
-        padding_bottom_right=FIT_PADDING_BOTTOM_RIGHT,
-    )
-    fit.options["animate"] = False
-    return fit
-
-
-def build_map(payload: MapPayload, year: int, selected: str | None = None) -> folium.Map:
-    """The map opening on `year` (and `selected` outlined); same arguments, same JavaScript."""
+def build_map(payload: MapPayload) -> folium.Map:
+    """The map of every year; atlas.js builds its year box, panel, legend and layer control."""
     fmap = offline_map(payload.bounds)
-    for layer in base_layers():
+    backgrounds = base_layers()
+    for layer in backgrounds:
         layer.add_to(fmap)
     countries = region_layer(payload).add_to(fmap)
-    groups = [marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK]
-    config = client_config(payload.first, payload.last, year, selected, payload.checked_until)
-    AtlasControls(countries, groups, script_json(config)).add_to(fmap)
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
-    opening_view(payload).add_to(fmap)
+    groups = {kind: marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK}
+    config = client_config(
+        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
+    )
+    AtlasControls(backgrounds, countries, groups, script_json(config), payload.panels_json).add_to(
+        fmap
+    )
     return fmap

@@ -15,18 +15,24 @@ import shapely
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
+from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.geo import region_names
+from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
 from csto_atlas.domain.territory import annexed_by, drawn_status_table, territories_table
 from csto_atlas.render import html
 from csto_atlas.render.contract import (
+    ChangeEntry,
     MarkerData,
     MarkerOptions,
     script_json,
     status_codes,
     territory_codes,
 )
-from csto_atlas.render.style import FOCUS_PADDING_DEG, MARKER_LOOK
+from csto_atlas.render.style import FOCUS_PADDING_DEG, FRAME_MAX_SPAN_DEG, MARKER_LOOK
+
+# The map opens on every state that was ever in the alliance (a suspended one included).
+FRAMED_STATUSES = ("member", "frozen", "suspended")
 
 
 @dataclass(frozen=True)
@@ -45,7 +51,14 @@ class MapPayload:
     regions_json: str
     markers_json: dict[str, str]
     bounds: list[list[float]]
+    frame: list[list[float]]
+    changes: dict[str, list[ChangeEntry]]
+    panels_json: str
     checked_until: str = ""
+
+    def panels(self) -> dict[str, str]:
+        """Every region's prepared panel HTML, by code."""
+        return json.loads(self.panels_json)
 
 
 def year_codes(table: pd.DataFrame) -> pd.Series:
@@ -181,6 +194,64 @@ def regions_bounds(regions: dict[str, Any]) -> list[list[float]]:
     return [[miny, minx], [maxy, maxx]]
 
 
+def year_changes(atlas: Atlas, years: range) -> dict[str, list[ChangeEntry]]:
+    """For every year with a change of status, its changes as the year box lists them, in the
+    story's words (domain/changes.py: "Uzbekistan suspended", "Uzbekistan returned")."""
+    changes: dict[str, list[ChangeEntry]] = {}
+    for year in years:
+        frame = changes_in_year(atlas, year)
+        if not frame.empty:
+            changes[str(year)] = [
+                ChangeEntry(
+                    iso3=row.iso3,
+                    status=row.new_status,
+                    text=f"{row.name} {row.kind}",
+                )
+                for row in frame.itertuples()
+            ]
+    return changes
+
+
+def panels_html(atlas: Atlas, years: range, citations: html.Citations) -> dict[str, str]:
+    """Every region's panel for every year, rendered once (autoescaped, items tagged by year)."""
+    return {
+        iso3: html.panel(content, citations)
+        for iso3, content in panel_contents(atlas, years).items()
+    }
+
+
+def frame_bounds(
+    atlas: Atlas, regions: dict[str, Any], markers: dict[str, list]
+) -> list[list[float]]:
+    """Where the map opens: the member states (any year) and every marker.
+
+    A member wider than FRAME_MAX_SPAN_DEG of longitude (Russia) does not stretch the frame: it
+    is shown by its part round the others.
+    """
+    ever = set(atlas.membership.loc[atlas.membership["status"].isin(FRAMED_STATUSES), "iso3"])
+    boxes = []
+    for feature in regions["features"]:
+        if feature["properties"]["iso3"] not in ever:
+            continue
+        (south, west), (north, east) = regions_bounds(
+            {"type": "FeatureCollection", "features": [feature]}
+        )
+        if east - west <= FRAME_MAX_SPAN_DEG:
+            boxes.append([[south, west], [north, east]])
+    pad = FOCUS_PADDING_DEG
+    boxes += [
+        [[record["lat"] - pad, record["lon"] - pad], [record["lat"] + pad, record["lon"] + pad]]
+        for records in markers.values()
+        for record in records
+    ]
+    if not boxes:
+        return regions_bounds(regions)
+    return [
+        [min(box[0][0] for box in boxes), min(box[0][1] for box in boxes)],
+        [max(box[1][0] for box in boxes), max(box[1][1] for box in boxes)],
+    ]
+
+
 def map_payload(atlas: Atlas, years: range) -> MapPayload:
     """Everything the map needs for every year in `years`, with its JSON serialised once."""
     regions = region_features(atlas, years)
@@ -200,21 +271,8 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
             kind: script_json(marker_options(kind, markers.get(kind, []))) for kind in MARKER_LOOK
         },
         bounds=regions_bounds(regions),
+        frame=frame_bounds(atlas, regions, markers),
+        changes=year_changes(atlas, years),
+        panels_json=script_json(panels_html(atlas, years, citations)),
         checked_until=checked_until(atlas.sources),
     )
-
-
-def focus_bounds(payload: MapPayload) -> list[list[float]]:
-    """Where the map opens: around the markers of the layers shown at first (all regions if none)."""
-    points = [
-        record
-        for kind, records in payload.markers.items()
-        if MARKER_LOOK[kind]["show"]
-        for record in records
-    ]
-    if not points:
-        return payload.bounds
-    lats = [record["lat"] for record in points]
-    lons = [record["lon"] for record in points]
-    pad = FOCUS_PADDING_DEG
-    return [[min(lats) - pad, min(lons) - pad], [max(lats) + pad, max(lons) + pad]]

@@ -21,7 +21,7 @@ STATUS_LABELS = {
     "frozen": "Member, participation frozen",
     "suspended": "Suspended",
     "former": "Former member",
-    "observer": "Observer (Parliamentary Assembly)",
+    "observer": "Observer in the Parliamentary Assembly (not a member)",
     "non-member": "Not a member",
 }
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
@@ -47,12 +47,16 @@ UNCERTAINTY_LOOK = {
 }
 
 PLAY_INTERVAL_MS = 900
-MAP_HEIGHT_PX = 640
+MAP_HEIGHT_PX = 680
 FOCUS_PADDING_DEG = 1.5
-# Room kept clear of the controls when the map opens: the year box (top left), the layer
-# control and the legend (right).
-FIT_PADDING_TOP_LEFT = (10, 90)
-FIT_PADDING_BOTTOM_RIGHT = (280, 10)
+# The opening frame covers every member state narrower than this (degrees of longitude); a wider
+# one (Russia, 19°E to 180°) is framed by its part round the others and the markers.
+FRAME_MAX_SPAN_DEG = 60
+# Room (pixels) kept round the member states when the map opens.
+FIT_PADDING_PX = 12
+# Below this width (CSS px of the map's frame) the panel is a bottom sheet and the layer control
+# and legend start collapsed.
+NARROW_PX = 700
 
 REGION_LOOK = {
     "fillOpacity": 0.88,
@@ -61,11 +65,16 @@ REGION_LOOK = {
     "breakawayStroke": "#4a2a6b",
     "breakawayWeight": 1.6,
     "breakawayDash": "5 3",
-    "hatch": "#ffffff",
-    "hoverStroke": "#1b1b1b",
-    "hoverWeight": 2.5,
-    "selectedStroke": "#111111",
-    "selectedWeight": 3,
+    # Dark stripes: white ones vanished on the grey of "not a member".
+    "hatch": "#3a2258",
+    "hatchOpacity": 0.55,
+    "hoverStroke": "#5a5a5a",
+    "hoverWeight": 2,
+    "hoverDash": "4 3",
+    "selectedStroke": "#000000",
+    "selectedWeight": 3.5,
+    "changedStroke": "#d4380d",
+    "changedWeight": 3,
 }
 
 # Marker layers: their name, legend labels, the look of this year's markers and of earlier
@@ -133,7 +142,7 @@ UI_TEXT = {
     "legendTitle": "CSTO status on 31 December",
     "breakaway": "Breakaway region (hatched)",
     "breakawayOf": "Breakaway region of",
-    "annexed": "Annexed territory, not recognised (grey hatched)",
+    "annexed": "Annexed territory, not recognised",
     "annexedBy": "Annexed by",
     "notRecognised": "(not recognised)",
     "partOf": "Part of",
@@ -141,4 +150,14 @@ UI_TEXT = {
     "inYear": "in",
     "country": "Country",
     "chooseCountry": "Choose a country…",
+    "changesIn": "Changes in",
+    "noChanges": "no change of status",
+    "hint": "Click a country on the map, or choose it in the Country box, to read its history.",
+    "panel": "Country notes",
+    "showPanel": "Show the notes",
+    "hidePanel": "Hide the notes",
+    "summaryIn": "Status on 31 December",
+    "mapLabel": "Map of CSTO membership by country",
+    "tilesFailed": "OpenStreetMap tiles could not be loaded (offline?). The plain background works offline.",
+    "layers": "Layers",
 }

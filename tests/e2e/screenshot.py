@@ -12,7 +12,7 @@ from pathlib import Path
 from playwright.sync_api import expect, sync_playwright
 
 from csto_atlas.data.paths import REPO_DIR
-from tooling.browser import MAP_FRAME, PANEL_CONTENT, launch_chromium, map_frame, wait_until_idle
+from tooling.browser import MAP_FRAME, launch_chromium
 from tooling.server import AppServer
 
 DEFAULT_OUT = REPO_DIR / "docs" / "screenshot.png"
@@ -30,9 +30,10 @@ def take_screenshot(out: Path, query: str) -> Path:
             page.goto(f"{server.url}/{query}")
             frame = page.frame_locator(MAP_FRAME)
             expect(frame.locator("path.csto-region").first).to_be_visible(timeout=60_000)
-            expect(page.locator(PANEL_CONTENT)).to_be_visible(timeout=60_000)
-            wait_until_idle(page, timeout_ms=60_000)
-            map_frame(page).evaluate("document.fonts.ready.then(() => true)")
+            expect(frame.locator(".csto-panel")).to_be_visible(timeout=60_000)
+            page.locator(MAP_FRAME).element_handle().content_frame().evaluate(
+                "document.fonts.ready.then(() => true)"
+            )
             out.parent.mkdir(parents=True, exist_ok=True)
             page.screenshot(path=str(out))
             browser.close()

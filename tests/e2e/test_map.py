@@ -121,10 +121,10 @@ def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
     window = map_frame(recorded.page)
     window.evaluate("window.mountedOnce = true")
     click_region(recorded.page, atlas, "TJK")
-    panel = recorded.page.locator(PANEL)
-    sync_api.expect(panel.locator("h3")).to_have_text("Tajikistan in 2019")
+    panel = frame.locator(PANEL)
+    sync_api.expect(panel.locator("h2")).to_have_text("Tajikistan in 2019")
     sync_api.expect(panel.locator(".csto-cite").first).to_be_visible()
-    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]country=TJK(&|$)"))
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"country=TJK"))
     sync_api.expect(frame.locator("select.csto-country")).to_have_value("TJK")
     assert window.evaluate("[window.mountedOnce, window.map.getZoom()]") == [True, 6]
 
@@ -135,20 +135,20 @@ def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, syn
     recorded.page.keyboard.press("ArrowLeft")
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2018")
     frame.locator("select.csto-country").select_option("ARM")
-    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Armenia in 2018")
-    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]year=2018(&|$)"))
-    sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]country=ARM(&|$)"))
+    sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Armenia in 2018")
+    sync_api.expect(recorded.page).to_have_url(re.compile(r"year=2018&country=ARM"))
 
 
 def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
-    base = atlas.bases.iloc[0]
+    alone = ~atlas.bases.duplicated(["lat", "lon"], keep=False)
+    base = atlas.bases[alone].iloc[0]
     frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
     map_frame(recorded.page).evaluate("window.mountedOnce = true")
     recorded.page.mouse.click(*centre_on(recorded.page, base["lat"], base["lon"], 8))
     popup = frame.locator(".leaflet-popup-content")
     sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
     sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
-    sync_api.expect(recorded.page.locator(PANEL)).to_contain_text("Click a country")
+    sync_api.expect(frame.locator(PANEL)).to_contain_text("Click a country")
     assert map_frame(recorded.page).evaluate("window.mountedOnce") is True
 
 
@@ -169,11 +169,12 @@ def test_breakaway_regions_are_hatched_with_a_dashed_border(recorded, sync_api):
 
 def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
     frame = open_map(recorded, sync_api)
-    markers = frame.locator(".leaflet-marker-pane path")
-    sync_api.expect(markers.first).to_be_visible()
-    before = markers.count()
+    window = map_frame(recorded.page)
+    shown = "window.cstoAtlas.cluster.getLayers().length"
+    before = window.evaluate(shown)
+    assert before > 0
     frame.locator(".leaflet-control-layers label", has_text="Meetings").click()
-    sync_api.expect(markers).to_have_count(before + len(atlas.meetings))
+    window.wait_for_function(f"{shown} === {before + len(atlas.meetings)}")
 
 
 # The markers of one layer drawn at a point: what the user sees of each (its SVG path's fill
@@ -251,11 +252,12 @@ def test_a_base_is_on_the_map_only_in_its_active_years(recorded, sync_api, atlas
 def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, sync_api, atlas):
     frame = open_map(recorded, sync_api, "?year=2015")
     click_region(recorded.page, atlas, "KGZ")
-    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Kyrgyzstan in 2015")
+    sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2015")
     recorded.page.get_by_role("link", name="Data").click()
-    sync_api.expect(recorded.page.locator('[data-testid="stDataFrame"]').first).to_be_visible()
+    heading = recorded.page.get_by_role("heading", name="Data", exact=True)
+    sync_api.expect(heading).to_be_visible()
     recorded.page.get_by_role("link", name="Map").click()
-    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Kyrgyzstan in 2015")
+    sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2015")
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2015")
     sync_api.expect(frame.locator("select.csto-country")).to_have_value("KGZ")
 
@@ -266,7 +268,7 @@ def test_a_permalink_opens_its_year_and_panel(recorded, sync_api, statuses):
     sync_api.expect(frame.locator("path.csto-iso-UZB")).to_have_attribute(
         "fill", colour(statuses, "UZB", 2019)
     )
-    sync_api.expect(recorded.page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
+    sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Tajikistan in 2019")
 
 
 def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(recorded, sync_api):
@@ -276,7 +278,7 @@ def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(recorded, 
     sync_api.expect(alerts.filter(has_text="not a code this map knows")).to_be_visible()
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", str(date.today().year))
     assert recorded.page.locator('[data-testid="stException"]').count() == 0
-    sync_api.expect(recorded.page.locator(PANEL)).to_contain_text("Click a country")
+    sync_api.expect(frame.locator(PANEL)).to_contain_text("Click a country")
 
 
 def test_play_advances_the_year_and_pause_stops_it(recorded, sync_api):
@@ -339,8 +341,8 @@ def test_a_first_visit_straight_to_a_permalink_opens_its_year_and_panel(sync_api
     page, url = fresh_page
     page.add_init_script(WATCH_SIDEBAR_NAV)
     page.goto(f"{url}/?year=2019&country=TJK")
-    sync_api.expect(page.locator(f"{PANEL} h3")).to_have_text("Tajikistan in 2019")
     frame = page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Tajikistan in 2019")
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
     sync_api.expect(page.get_by_role("link", name="Data").first).to_be_visible()
     assert page.get_by_role("link", name="dashboard").count() == 0

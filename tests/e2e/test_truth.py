@@ -1,5 +1,5 @@
 """True borders and places in a real browser: Crimea before and after 2014, Nagorno-Karabakh
-in 2024, a marker's uncertainty circle, the checked-until line of the current year."""
+in 2024, a marker's uncertainty circle, the checked-until line of the current year (in the year box)."""
 
 from datetime import date
 
@@ -80,7 +80,7 @@ def test_a_markers_uncertainty_circle_is_drawn_in_its_years(recorded, sync_api, 
     sync_api.expect(circle).to_have_count(0)
 
 
-def test_the_legend_says_up_to_when_the_statuses_were_checked_only_in_the_current_year(
+def test_the_year_box_says_up_to_when_the_statuses_were_checked_only_in_the_current_year(
     recorded, sync_api
 ):
     frame = open_map(recorded, sync_api, date.today().year)

@@ -1,14 +1,34 @@
-/* CSTO Atlas: the year slider, Play control and legend of the map, restyling it in the browser.
+/* CSTO Atlas: the map page as one loop in the browser (year box, map, panel, URL).
  *
- * Every country feature carries `codes`, one status letter per year from `config.first`; every
- * marker carries `options.csto` = {from, to, fade, tip, popup}. Changing the year restyles the
- * layers in place: no server round trip, no rebuild, so the map keeps its zoom and pan.
- * The year the user is looking at is written into every feature's properties (so a click sends
- * it to Python with the feature) and into the page URL's ?year= (same origin only).
- * Dataset text arrives already HTML-escaped (tip, popup) or is set with textContent (tooltips).
+ * Every country feature carries `codes`, one status letter per year from `config.first` (its
+ * parent's while it is drawn as part of its parent), `terr`, one territory letter per year, and
+ * `by`, who annexed it; every marker carries `options.csto` = {kind, id, from, to, fade, radius,
+ * radiusKm, tip, popup} (a faint circle where radiusKm exceeds config.uncertainty.minKm);
+ * `panels` holds every region's panel, prepared (and escaped) by Python with each item tagged by the years it
+ * applies to (data-from, data-to). Changing the year restyles the map and shows the panel's
+ * items for that year in the same frame; choosing a country swaps the panel. Nothing here goes
+ * to the server, and nothing here builds HTML from data strings: prepared HTML is inserted as it
+ * is, anything else is set with textContent.
+ *
+ * The view lives in the page URL (?year=, ?country=): replaceState when the year changes,
+ * pushState when the country does, so Back and Forward step through the countries opened.
  */
 (function () {
   "use strict";
+
+  var SVG_NS = "http://www.w3.org/2000/svg";
+  var VIEW_KEY = "csto-atlas-view";
+
+  function element(tag, className, parent) {
+    return L.DomUtil.create(tag, className, parent);
+  }
+
+  function setText(node, text) {
+    node.textContent = text;
+    return node;
+  }
+
+  // --- statuses and the look of a region --------------------------------------------------
 
   function statusByCode(config) {
     var byCode = {};
@@ -21,6 +41,12 @@
   function statusOf(atlas, feature, year) {
     var code = feature.properties.codes.charAt(year - atlas.config.first);
     return atlas.byCode[code] || atlas.byCode[atlas.config.fallback];
+  }
+
+  function changedThisYear(atlas, iso3) {
+    return (atlas.config.changes[String(atlas.year)] || []).some(function (change) {
+      return change.iso3 === iso3;
+    });
   }
 
   /* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
@@ -41,98 +67,113 @@
   /* Part of its parent this year: the parent's status colour and no outline of its own (the
      stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
      hatched look, never a status colour. */
-  function territoryStyle(atlas, feature, territory, status) {
-    var chosen = feature.properties.iso3 === atlas.selected;
+  function territoryStyle(atlas, territory, status) {
     var look = atlas.config.look;
     if (territory === "part of parent") {
       return {
         fillColor: status.colour,
         fillOpacity: look.fillOpacity,
-        color: chosen ? look.selectedStroke : status.colour,
-        weight: chosen ? look.selectedWeight : look.weight + 1,
+        color: status.colour,
+        weight: look.weight + 1,
         dashArray: null,
-        opacity: chosen ? 1 : look.fillOpacity,
+        opacity: look.fillOpacity,
       };
     }
     var annexed = atlas.config.annexedLook;
     return {
       fillColor: "url(#csto-hatch-annexed)",
       fillOpacity: 1,
-      color: chosen ? look.selectedStroke : annexed.stroke,
-      weight: chosen ? look.selectedWeight : annexed.weight,
+      color: annexed.stroke,
+      weight: annexed.weight,
       dashArray: annexed.dash,
       opacity: 1,
     };
   }
 
-  function countryStyle(atlas, feature) {
-    var status = statusOf(atlas, feature, atlas.year);
+  /* A state's or a breakaway's own look: fill by status (hatched for a breakaway). */
+  function regionStyle(atlas, feature, status) {
     var look = atlas.config.look;
-    var territory = territoryOf(atlas, feature, atlas.year);
-    if (territory === "part of parent" || territory === "annexed") {
-      return territoryStyle(atlas, feature, territory, status);
-    }
-    if (feature.properties.kind === "breakaway") {
-      var chosen = feature.properties.iso3 === atlas.selected;
-      return {
-        fillColor: "url(#csto-hatch-" + status.code + ")",
-        fillOpacity: 1,
-        color: chosen ? look.selectedStroke : look.breakawayStroke,
-        weight: chosen ? look.selectedWeight : look.breakawayWeight,
-        dashArray: look.breakawayDash,
-        opacity: 1,
-      };
-    }
-    var selected = feature.properties.iso3 === atlas.selected;
+    var breakaway = feature.properties.kind === "breakaway";
     return {
-      fillColor: status.colour,
-      fillOpacity: look.fillOpacity,
-      color: selected ? look.selectedStroke : look.stroke,
-      weight: selected ? look.selectedWeight : look.weight,
-      dashArray: null,
+      fillColor: breakaway ? "url(#csto-hatch-" + status.code + ")" : status.colour,
+      fillOpacity: breakaway ? 1 : look.fillOpacity,
+      color: breakaway ? look.breakawayStroke : look.stroke,
+      weight: breakaway ? look.breakawayWeight : look.weight,
+      dashArray: breakaway ? look.breakawayDash : null,
       opacity: 1,
     };
   }
 
+  /* Fill by status and territory; outline: selected (black, thick) > hovered (grey, dashed) >
+     changed this year (orange) > its own (white; a breakaway's dashed purple; part of its
+     parent: none; annexed: grey dotted). */
+  function countryStyle(atlas, feature) {
+    var look = atlas.config.look;
+    var props = feature.properties;
+    var status = statusOf(atlas, feature, atlas.year);
+    var territory = territoryOf(atlas, feature, atlas.year);
+    var style =
+      territory === "part of parent" || territory === "annexed"
+        ? territoryStyle(atlas, territory, status)
+        : regionStyle(atlas, feature, status);
+    if (props.iso3 === atlas.selected) {
+      style.color = look.selectedStroke;
+      style.weight = look.selectedWeight;
+      style.dashArray = null;
+      style.opacity = 1;
+    } else if (props.iso3 === atlas.hovered) {
+      style.color = look.hoverStroke;
+      style.weight = look.hoverWeight;
+      style.dashArray = look.hoverDash;
+      style.opacity = 1;
+    } else if (changedThisYear(atlas, props.iso3)) {
+      style.color = look.changedStroke;
+      style.weight = look.changedWeight;
+      style.dashArray = null;
+      style.opacity = 1;
+    }
+    return style;
+  }
+
   function addHatchPatterns(atlas, svg) {
-    var ns = "http://www.w3.org/2000/svg";
-    var defs = document.createElementNS(ns, "defs");
+    var defs = document.createElementNS(SVG_NS, "defs");
     atlas.config.statuses.forEach(function (status) {
-      var pattern = document.createElementNS(ns, "pattern");
+      var pattern = document.createElementNS(SVG_NS, "pattern");
       pattern.setAttribute("id", "csto-hatch-" + status.code);
       pattern.setAttribute("patternUnits", "userSpaceOnUse");
       pattern.setAttribute("width", "8");
       pattern.setAttribute("height", "8");
       pattern.setAttribute("patternTransform", "rotate(45)");
-      var ground = document.createElementNS(ns, "rect");
+      var ground = document.createElementNS(SVG_NS, "rect");
       ground.setAttribute("width", "8");
       ground.setAttribute("height", "8");
       ground.setAttribute("fill", status.colour);
-      var stripe = document.createElementNS(ns, "rect");
-      stripe.setAttribute("width", "3");
+      var stripe = document.createElementNS(SVG_NS, "rect");
+      stripe.setAttribute("width", "2.5");
       stripe.setAttribute("height", "8");
       stripe.setAttribute("fill", atlas.config.look.hatch);
+      stripe.setAttribute("fill-opacity", String(atlas.config.look.hatchOpacity));
       pattern.appendChild(ground);
       pattern.appendChild(stripe);
       defs.appendChild(pattern);
     });
-    defs.appendChild(annexedPattern(atlas, ns));
+    defs.appendChild(annexedPattern(atlas));
     svg.insertBefore(defs, svg.firstChild);
   }
 
-  function annexedPattern(atlas, ns) {
+  function annexedPattern(atlas) {
     var look = atlas.config.annexedLook;
-    var pattern = document.createElementNS(ns, "pattern");
+    var pattern = document.createElementNS(SVG_NS, "pattern");
     pattern.setAttribute("id", "csto-hatch-annexed");
     pattern.setAttribute("patternUnits", "userSpaceOnUse");
     pattern.setAttribute("width", "6");
     pattern.setAttribute("height", "6");
     pattern.setAttribute("patternTransform", "rotate(-45)");
-    var ground = document.createElementNS(ns, "rect");
+    var ground = document.createElementNS(SVG_NS, "rect");
     ground.setAttribute("width", "6");
     ground.setAttribute("height", "6");
     ground.setAttribute("fill", look.fill);
-    var stripe = document.createElementNS(ns, "rect");
+    var stripe = document.createElementNS(SVG_NS, "rect");
     stripe.setAttribute("width", "2");
     stripe.setAttribute("height", "6");
     stripe.setAttribute("fill", look.hatch);
@@ -141,25 +182,33 @@
     return pattern;
   }
 
+  function restyleCountry(atlas, iso3) {
+    var layer = iso3 ? atlas.regionLayers[iso3] : null;
+    if (layer) {
+      layer.setStyle(countryStyle(atlas, layer.feature));
+    }
+  }
+
+  function restyleCountries(atlas) {
+    atlas.layers.countries.eachLayer(function (layer) {
+      layer.setStyle(countryStyle(atlas, layer.feature));
+    });
+  }
+
+  // --- the countries: tooltips, hover, click -------------------------------------------
+
   function countryTooltip(atlas, layer) {
     var props = layer.feature.properties;
     var status = statusOf(atlas, layer.feature, atlas.year);
     var territory = territoryOf(atlas, layer.feature, atlas.year);
     var text = atlas.config.text;
     var box = document.createElement("div");
-    var name = document.createElement("strong");
-    name.textContent = props.name;
-    box.appendChild(name);
+    setText(element("strong", "", box), props.name);
     if (props.parent) {
-      var parent = document.createElement("div");
-      parent.className = "csto-tip-parent";
-      parent.textContent = territoryTipLine(text, territory, props);
-      box.appendChild(parent);
+      setText(element("div", "csto-tip-parent", box), territoryTipLine(text, territory, props));
     }
     if (territory !== "annexed") {
-      var line = document.createElement("div");
-      line.textContent = status.label + " " + text.inYear + " " + atlas.year;
-      box.appendChild(line);
+      setText(element("div", "", box), status.label + " " + text.inYear + " " + atlas.year);
     }
     return box;
   }
@@ -174,12 +223,34 @@
     return text.breakawayOf + " " + props.parent;
   }
 
+  function hoverCountry(atlas, iso3) {
+    var previous = atlas.hovered;
+    atlas.hovered = iso3;
+    /* Restyled in place, never reordered: moving a path under the pointer loses its click. */
+    restyleCountry(atlas, previous);
+    restyleCountry(atlas, iso3);
+  }
+
+  /* Paths are not tab stops (the Country box is the keyboard path to a country) and never
+     keep a focus ring after a click. */
+  function unfocusable(layer) {
+    var path = layer.getElement && layer.getElement();
+    if (path) {
+      path.setAttribute("tabindex", "-1");
+      path.setAttribute("focusable", "false");
+      path.setAttribute("aria-hidden", "true");
+    }
+  }
+
   function prepareCountries(atlas) {
     var countries = atlas.layers.countries;
     countries.options.style = function (feature) {
       return countryStyle(atlas, feature);
     };
     countries.eachLayer(function (layer) {
+      var iso3 = layer.feature.properties.iso3;
+      atlas.regionLayers[iso3] = layer;
+      unfocusable(layer);
       layer.bindTooltip(
         function () {
           return countryTooltip(atlas, layer);
@@ -187,204 +258,79 @@
         { sticky: true, direction: "top", className: "csto-tip" }
       );
       layer.on("mouseover", function () {
-        layer.setStyle({ weight: atlas.config.look.hoverWeight, color: atlas.config.look.hoverStroke });
+        hoverCountry(atlas, iso3);
       });
       layer.on("mouseout", function () {
-        countries.resetStyle(layer);
-      });
-    });
-    /* Runs before streamlit-folium's own click handler, which then sends the feature (and
-       with it the year) to Python: the one interaction that reruns the app. */
-    countries.on("click", function (event) {
-      atlas.clicks += 1;
-      event.layer.feature.properties.year = atlas.year;
-      event.layer.feature.properties.click = atlas.clicks;
-      selectCountry(atlas, event.layer.feature.properties.iso3);
-    });
-  }
-
-  function layerOf(atlas, iso3) {
-    var found = null;
-    atlas.layers.countries.eachLayer(function (layer) {
-      if (layer.feature.properties.iso3 === iso3) {
-        found = layer;
-      }
-    });
-    return found;
-  }
-
-  function selectCountry(atlas, iso3) {
-    var previous = atlas.selected;
-    atlas.selected = iso3;
-    [previous, iso3].forEach(function (code) {
-      var layer = code ? layerOf(atlas, code) : null;
-      if (layer) {
-        layer.setStyle(countryStyle(atlas, layer.feature));
-      }
-    });
-    if (atlas.ui.picker) {
-      atlas.ui.picker.value = iso3 || "";
-    }
-  }
-
-  /* The select box does what a click on the polygon does, so the same feature (and year)
-     reaches Python by the same path. */
-  function pickCountry(atlas, iso3) {
-    var layer = layerOf(atlas, iso3);
-    if (!layer) {
-      return;
-    }
-    var latlng = layer.getBounds ? layer.getBounds().getCenter() : atlas.map.getCenter();
-    layer.fire("click", { latlng: latlng }, true);
-  }
-
-  function buildPicker(atlas, box) {
-    var row = element("label", "csto-picker", box);
-    var caption = element("span", "csto-picker-label", row);
-    caption.textContent = atlas.config.text.country;
-    var picker = element("select", "csto-country", row);
-    var none = element("option", "", picker);
-    none.value = "";
-    none.textContent = atlas.config.text.chooseCountry;
-    var entries = [];
-    atlas.layers.countries.eachLayer(function (layer) {
-      entries.push(layer.feature.properties);
-    });
-    entries.sort(function (a, b) {
-      return a.name.localeCompare(b.name);
-    });
-    entries.forEach(function (props) {
-      var option = element("option", "", picker);
-      option.value = props.iso3;
-      option.textContent = props.name;
-    });
-    picker.value = atlas.selected || "";
-    L.DomEvent.on(picker, "change", function () {
-      if (picker.value) {
-        pickCountry(atlas, picker.value);
-      }
-    });
-    atlas.ui.picker = picker;
-  }
-
-  function markersOf(group) {
-    var markers = [];
-    group.eachLayer(function (marker) {
-      if (marker.options && marker.options.csto) {
-        markers.push(marker);
-      }
-    });
-    return markers;
-  }
-
-  function prepareMarkers(atlas, group) {
-    var markers = markersOf(group);
-    markers.forEach(function (marker) {
-      var data = marker.options.csto;
-      atlas.markersById[data.id] = marker;
-      marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip" });
-      marker.bindPopup(data.popup, { maxWidth: 340, className: "csto-popup" });
-      /* A marker click opens its popup only: it must not reach the group, whose click
-         handler would send it to Python and rerun the app. */
-      marker.removeEventParent(group);
-    });
-    return { group: group, markers: markers };
-  }
-
-  /* A faint circle of the marker's uncertainty (radiusKm), where it exceeds
-     config.uncertainty.minKm, shown and hidden with its marker. */
-  function showUncertainty(atlas, set, marker, visible) {
-    var data = marker.options.csto;
-    if (!(data.radiusKm > atlas.config.uncertainty.minKm)) {
-      return;
-    }
-    if (!marker.cstoCircle) {
-      var options = Object.assign({}, atlas.config.uncertainty.look, {
-        radius: data.radiusKm * 1000,
-        interactive: false,
-        className: "csto-uncertainty csto-uncertainty-" + data.id,
-      });
-      marker.cstoCircle = L.circle(marker.getLatLng(), options);
-    }
-    if (visible && !set.group.hasLayer(marker.cstoCircle)) {
-      set.group.addLayer(marker.cstoCircle);
-    } else if (!visible && set.group.hasLayer(marker.cstoCircle)) {
-      set.group.removeLayer(marker.cstoCircle);
-    }
-  }
-
-  function showMarkers(atlas, set) {
-    set.markers.forEach(function (marker) {
-      var data = marker.options.csto;
-      var look = atlas.config.markerLook[data.kind];
-      var visible = data.from <= atlas.year && (data.to === null || atlas.year <= data.to);
-      showUncertainty(atlas, set, marker, visible);
-      if (!visible) {
-        if (set.group.hasLayer(marker)) {
-          set.group.removeLayer(marker);
+        if (atlas.hovered === iso3) {
+          hoverCountry(atlas, null);
         }
-        return;
-      }
-      var past = data.fade && data.from < atlas.year;
-      marker.setStyle(past ? look.past : look.current);
-      marker.setRadius(past ? look.pastRadius : data.radius);
-      if (!set.group.hasLayer(marker)) {
-        set.group.addLayer(marker);
-        marker.removeEventParent(set.group);
+      });
+      layer.on("click", function () {
+        selectCountry(atlas, iso3, "push");
+      });
+    });
+  }
+
+  function closeTooltips(atlas) {
+    atlas.map.eachLayer(function (layer) {
+      if (layer.closeTooltip && layer.getTooltip && layer.getTooltip()) {
+        layer.closeTooltip();
       }
     });
   }
 
-  function syncPageUrl(year) {
-    try {
-      var page = window.parent;
-      if (!page || page === window) {
-        return;
-      }
-      var url = new URL(page.location.href);
-      url.searchParams.set("year", String(year));
-      page.history.replaceState(page.history.state, "", url.toString());
-    } catch (error) {
-      /* A cross-origin parent: the year still travels with every clicked feature. */
-    }
+  // --- the view: year and country -------------------------------------------------------
+
+  function clampYear(atlas, year) {
+    return Math.max(atlas.config.first, Math.min(atlas.config.last, year));
   }
 
-  function setYear(atlas, year, fromUser) {
-    var clamped = Math.max(atlas.config.first, Math.min(atlas.config.last, year));
-    atlas.year = clamped;
-    var countries = atlas.layers.countries;
-    countries.eachLayer(function (layer) {
-      layer.feature.properties.year = clamped;
-      layer.setStyle(countryStyle(atlas, layer.feature));
-    });
-    atlas.markerSets.forEach(function (set) {
-      showMarkers(atlas, set);
-    });
-    atlas.ui.slider.value = String(clamped);
-    atlas.ui.slider.setAttribute("aria-valuetext", String(clamped));
-    atlas.ui.label.textContent = String(clamped);
-    atlas.ui.box.setAttribute("data-year", String(clamped));
-    atlas.ui.legendYear.textContent = String(clamped);
+  function setYear(atlas, year, how) {
+    atlas.year = clampYear(atlas, year);
+    var text = String(atlas.year);
+    restyleCountries(atlas);
+    showMarkers(atlas);
+    atlas.ui.slider.value = text;
+    atlas.ui.slider.setAttribute("aria-valuetext", text);
+    setText(atlas.ui.label, text);
+    atlas.ui.box.setAttribute("data-year", text);
+    setText(atlas.ui.legendYear, text);
     showCheckedUntil(atlas);
-    if (fromUser) {
-      syncPageUrl(clamped);
+    showChanges(atlas);
+    showPanelYear(atlas);
+    showSummary(atlas);
+    if (how) {
+      saveView(atlas, how);
     }
   }
 
-  /* While the slider is on the last (current) year, the legend says up to when the statuses
-     were checked against the sources. */
-  function showCheckedUntil(atlas) {
-    var note = atlas.ui.checked;
-    if (!note) {
-      return;
+  function selectCountry(atlas, iso3, how) {
+    var chosen = iso3 && atlas.regionLayers[iso3] ? iso3 : null;
+    var previous = atlas.selected;
+    atlas.selected = chosen;
+    restyleCountry(atlas, previous);
+    restyleCountry(atlas, chosen);
+    if (chosen) {
+      atlas.regionLayers[chosen].bringToFront(); /* its whole outline above its neighbours */
     }
-    note.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
+    atlas.ui.picker.value = chosen || "";
+    closeTooltips(atlas);
+    showPanel(atlas);
+    if (chosen && chosen !== previous) {
+      openSheet(atlas, true);
+    }
+    if (how && chosen !== previous) {
+      saveView(atlas, how);
+    }
   }
+
+  // --- the year box: Play, slider, Country box, changes --------------------------------
 
   function showPlayState(atlas, playing) {
-    atlas.ui.play.textContent = playing ? "\u275A\u275A" : "\u25B6";
-    atlas.ui.play.setAttribute("aria-label", playing ? atlas.config.text.pause : atlas.config.text.play);
-    atlas.ui.play.setAttribute("title", playing ? atlas.config.text.pause : atlas.config.text.play);
+    var text = playing ? atlas.config.text.pause : atlas.config.text.play;
+    setText(atlas.ui.play, playing ? "\u275A\u275A" : "\u25B6");
+    atlas.ui.play.setAttribute("aria-label", text);
+    atlas.ui.play.setAttribute("title", text);
     atlas.ui.play.setAttribute("aria-pressed", playing ? "true" : "false");
     atlas.ui.box.setAttribute("data-playing", playing ? "true" : "false");
   }
@@ -399,10 +345,10 @@
 
   function startPlaying(atlas) {
     if (atlas.year >= atlas.config.last) {
-      setYear(atlas, atlas.config.first, true);
+      setYear(atlas, atlas.config.first, "replace");
     }
     atlas.timer = window.setInterval(function () {
-      setYear(atlas, atlas.year + 1, true);
+      setYear(atlas, atlas.year + 1, "replace");
       if (atlas.year >= atlas.config.last) {
         stopPlaying(atlas);
       }
@@ -410,49 +356,445 @@
     showPlayState(atlas, true);
   }
 
-  function element(tag, className, parent) {
-    var node = L.DomUtil.create(tag, className, parent);
-    return node;
+  function buildPicker(atlas, parent) {
+    var row = element("label", "csto-picker", parent);
+    setText(element("span", "csto-picker-label", row), atlas.config.text.country);
+    var picker = element("select", "csto-country", row);
+    setText(element("option", "", picker), atlas.config.text.chooseCountry).value = "";
+    var entries = Object.keys(atlas.regionLayers).map(function (iso3) {
+      return atlas.regionLayers[iso3].feature.properties;
+    });
+    entries.sort(function (a, b) {
+      return a.name.localeCompare(b.name);
+    });
+    entries.forEach(function (props) {
+      setText(element("option", "", picker), props.name).value = props.iso3;
+    });
+    L.DomEvent.on(picker, "change", function () {
+      selectCountry(atlas, picker.value || null, "push");
+    });
+    return picker;
   }
 
-  function buildYearControl(atlas) {
-    var control = L.control({ position: "topleft" });
-    control.onAdd = function () {
-      var box = element("div", "csto-year leaflet-bar");
-      var row = element("div", "csto-year-row", box);
-      var play = element("button", "csto-play", row);
-      play.type = "button";
-      var slider = element("input", "csto-slider", row);
-      slider.type = "range";
-      slider.min = String(atlas.config.first);
-      slider.max = String(atlas.config.last);
-      slider.step = "1";
-      slider.value = String(atlas.year);
-      slider.setAttribute("aria-label", atlas.config.text.year);
-      var label = element("output", "csto-year-value", row);
-      label.setAttribute("aria-live", "polite");
-      L.DomEvent.disableClickPropagation(box);
-      L.DomEvent.disableScrollPropagation(box);
-      L.DomEvent.on(slider, "input", function () {
+  function buildYearBox(atlas, parent) {
+    var box = element("div", "csto-year", parent);
+    box.setAttribute("role", "group");
+    box.setAttribute("aria-label", atlas.config.text.year);
+    var row = element("div", "csto-year-row", box);
+    var play = element("button", "csto-play", row);
+    play.type = "button";
+    var slider = element("input", "csto-slider", row);
+    slider.type = "range";
+    slider.min = String(atlas.config.first);
+    slider.max = String(atlas.config.last);
+    slider.step = "1";
+    slider.setAttribute("aria-label", atlas.config.text.year);
+    var label = element("output", "csto-year-value", row);
+    label.setAttribute("aria-hidden", "true");
+    L.DomEvent.on(slider, "input", function () {
+      stopPlaying(atlas);
+      setYear(atlas, parseInt(slider.value, 10), "replace");
+    });
+    L.DomEvent.on(play, "click", function () {
+      if (atlas.timer === null) {
+        startPlaying(atlas);
+      } else {
         stopPlaying(atlas);
-        setYear(atlas, parseInt(slider.value, 10), true);
+      }
+    });
+    atlas.ui.box = box;
+    atlas.ui.play = play;
+    atlas.ui.slider = slider;
+    atlas.ui.label = label;
+    atlas.ui.picker = buildPicker(atlas, row);
+    atlas.ui.changes = element("div", "csto-changes", box);
+    atlas.ui.changes.setAttribute("aria-live", "polite");
+    atlas.ui.checked = element("span", "csto-checked");
+    setText(atlas.ui.checked, atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil);
+    showPlayState(atlas, false);
+  }
+
+  function showChanges(atlas) {
+    var list = atlas.ui.changes;
+    list.textContent = "";
+    var changes = atlas.config.changes[String(atlas.year)] || [];
+    setText(element("span", "csto-changes-title", list), atlas.config.text.changesIn + " " + atlas.year + ":");
+    if (!changes.length) {
+      setText(element("span", "csto-changes-none", list), atlas.config.text.noChanges);
+    }
+    changes.forEach(function (change) {
+      var entry = setText(element("button", "csto-change", list), change.text);
+      entry.type = "button";
+      entry.setAttribute("data-iso3", change.iso3);
+      L.DomEvent.on(entry, "click", function () {
+        selectCountry(atlas, change.iso3, "push");
       });
-      L.DomEvent.on(play, "click", function () {
-        if (atlas.timer === null) {
-          startPlaying(atlas);
-        } else {
-          stopPlaying(atlas);
+    });
+    list.appendChild(atlas.ui.checked); /* shown on the last year only (showCheckedUntil) */
+  }
+
+  /* While the slider is on the last (current) year, the year box says up to when the
+     statuses were checked against the sources (kept out of the legend, which must stay short). */
+  function showCheckedUntil(atlas) {
+    atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
+  }
+
+  // --- the panel (a side panel, or a bottom sheet on a narrow screen) -------------------
+
+  function buildPanel(atlas, parent) {
+    var sheet = element("aside", "csto-sheet", parent);
+    sheet.setAttribute("aria-label", atlas.config.text.panel);
+    var toggle = element("button", "csto-sheet-toggle", sheet);
+    toggle.type = "button";
+    toggle.setAttribute("aria-controls", "csto-sheet-body");
+    var body = element("div", "csto-sheet-body", sheet);
+    body.id = "csto-sheet-body";
+    body.setAttribute("tabindex", "0");
+    body.setAttribute("role", "region");
+    body.setAttribute("aria-label", atlas.config.text.panel);
+    L.DomEvent.on(toggle, "click", function () {
+      openSheet(atlas, !atlas.sheetOpen);
+    });
+    /* A date or year in the panel moves the slider there. */
+    L.DomEvent.on(body, "click", function (event) {
+      var target = event.target.closest ? event.target.closest("[data-goto]") : null;
+      if (target) {
+        stopPlaying(atlas);
+        setYear(atlas, parseInt(target.getAttribute("data-goto"), 10), "replace");
+      }
+    });
+    L.DomEvent.disableScrollPropagation(sheet);
+    atlas.ui.sheet = sheet;
+    atlas.ui.toggle = toggle;
+    atlas.ui.panel = body;
+  }
+
+  function isNarrow(atlas) {
+    return window.innerWidth < atlas.config.narrowPx;
+  }
+
+  function openSheet(atlas, open) {
+    atlas.sheetOpen = open;
+    atlas.ui.sheet.setAttribute("data-open", open ? "true" : "false");
+    atlas.ui.toggle.setAttribute("aria-expanded", open ? "true" : "false");
+    showToggleText(atlas);
+    if (isNarrow(atlas)) {
+      atlas.map.invalidateSize({ pan: false });
+    }
+  }
+
+  function showToggleText(atlas) {
+    var text = atlas.config.text;
+    var name = atlas.selected ? atlas.regionLayers[atlas.selected].feature.properties.name : text.panel;
+    setText(atlas.ui.toggle, (atlas.sheetOpen ? "\u25BC " : "\u25B2 ") + name + " \u2014 " +
+      (atlas.sheetOpen ? text.hidePanel : text.showPanel));
+  }
+
+  function showPanel(atlas) {
+    var body = atlas.ui.panel;
+    if (atlas.selected && atlas.panels[atlas.selected]) {
+      body.innerHTML = atlas.panels[atlas.selected]; /* prepared and escaped by Python */
+    } else {
+      body.textContent = "";
+      setText(element("p", "csto-hint", body), atlas.config.text.hint);
+    }
+    body.scrollTop = 0;
+    showPanelYear(atlas);
+    showToggleText(atlas);
+  }
+
+  function applies(node, year) {
+    var from = parseInt(node.getAttribute("data-from"), 10);
+    var to = node.hasAttribute("data-to") ? parseInt(node.getAttribute("data-to"), 10) : Infinity;
+    return from <= year && year <= to;
+  }
+
+  /* Show what holds in the year on the slider: tagged items, the year in the text, and
+     "none" where a list has nothing to show that year. */
+  function showPanelYear(atlas) {
+    var panel = atlas.ui.panel.querySelector(".csto-panel");
+    if (!panel) {
+      return;
+    }
+    var year = atlas.year;
+    panel.setAttribute("data-year", String(year));
+    panel.querySelectorAll("[data-from]").forEach(function (node) {
+      node.hidden = !applies(node, year);
+    });
+    panel.querySelectorAll(".csto-panel-year").forEach(function (node) {
+      node.textContent = String(year);
+    });
+    panel.querySelectorAll(".csto-section").forEach(function (section) {
+      var none = section.querySelector(".csto-none");
+      if (none) {
+        none.hidden = section.querySelector("li[data-from]:not([hidden])") !== null;
+      }
+    });
+  }
+
+  // --- the text alternative: who is in what status, for the year shown ------------------
+
+  function showSummary(atlas) {
+    var groups = {};
+    atlas.layers.countries.eachLayer(function (layer) {
+      var status = statusOf(atlas, layer.feature, atlas.year);
+      if (status.code !== atlas.config.fallback) {
+        (groups[status.code] = groups[status.code] || []).push(layer.feature.properties.name);
+      }
+    });
+    var parts = atlas.config.statuses
+      .filter(function (status) {
+        return groups[status.code];
+      })
+      .map(function (status) {
+        return status.label + ": " + groups[status.code].sort().join(", ") + ".";
+      });
+    setText(atlas.ui.summary, atlas.config.text.summaryIn + " " + atlas.year + ". " + parts.join(" "));
+  }
+
+  // --- markers: clustered, so markers at one place spread out on a click -----------------
+
+  function popupPadding(atlas) {
+    /* Room kept clear of the map's controls when a popup pans into view. */
+    var box = atlas.map.getContainer().getBoundingClientRect();
+    var top = 10, left = 10, right = 10, bottom = 10;
+    atlas.map.getContainer().querySelectorAll(".leaflet-control").forEach(function (control) {
+      var rect = control.getBoundingClientRect();
+      if (!rect.width) {
+        return;
+      }
+      var corner = control.parentNode.className;
+      if (corner.indexOf("leaflet-top") >= 0) {
+        top = Math.max(top, rect.bottom - box.top + 8);
+      } else {
+        bottom = Math.max(bottom, box.bottom - rect.top + 8);
+      }
+      if (corner.indexOf("leaflet-right") >= 0) {
+        right = Math.max(right, box.right - rect.left + 8);
+      } else {
+        left = Math.max(left, rect.right - box.left + 8);
+      }
+    });
+    return { topLeft: L.point(left, top), bottomRight: L.point(right, bottom) };
+  }
+
+  function prepareMarkers(atlas) {
+    atlas.cluster = L.markerClusterGroup({
+      maxClusterRadius: 18,
+      showCoverageOnHover: false,
+      spiderfyOnMaxZoom: true,
+      spiderfyDistanceMultiplier: 1.6,
+      zoomToBoundsOnClick: true,
+    });
+    Object.keys(atlas.layers.markers).forEach(function (kind) {
+      var group = atlas.layers.markers[kind];
+      var markers = [];
+      group.eachLayer(function (marker) {
+        markers.push(marker);
+      });
+      group.clearLayers(); /* the group stays as the layer control's switch for its kind */
+      markers.forEach(function (marker) {
+        var data = marker.options.csto;
+        atlas.markers.push(marker);
+        atlas.markersById[data.id] = marker;
+        marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip" });
+        /* Before bindPopup's own click handler: the popup pans clear of the controls. */
+        marker.on("click", function () {
+          var padding = popupPadding(atlas);
+          var options = marker.getPopup().options;
+          var room = atlas.map.getSize().x - padding.topLeft.x - padding.bottomRight.x - 40;
+          options.autoPanPaddingTopLeft = padding.topLeft;
+          options.autoPanPaddingBottomRight = padding.bottomRight;
+          options.maxWidth = Math.max(160, Math.min(320, room));
+          options.minWidth = Math.min(options.minWidth || 50, options.maxWidth);
+        });
+        marker.bindPopup(data.popup, { maxWidth: 320, className: "csto-popup", autoPan: true });
+      });
+    });
+    atlas.circles = L.layerGroup().addTo(atlas.map);
+    atlas.cluster.addTo(atlas.map);
+    atlas.map.on("overlayadd overlayremove", function () {
+      showMarkers(atlas);
+    });
+  }
+
+  function markerShown(atlas, marker) {
+    var data = marker.options.csto;
+    var on = atlas.map.hasLayer(atlas.layers.markers[data.kind]);
+    return on && data.from <= atlas.year && (data.to === null || atlas.year <= data.to);
+  }
+
+  /* A faint circle of the marker's uncertainty (radiusKm), where it exceeds
+     config.uncertainty.minKm, shown and hidden with its marker. The circles are not clustered:
+     they show how far the place may lie from its point at every zoom. */
+  function showUncertainty(atlas, marker, visible) {
+    var data = marker.options.csto;
+    if (!(data.radiusKm > atlas.config.uncertainty.minKm)) {
+      return;
+    }
+    if (!marker.cstoCircle) {
+      var options = Object.assign({}, atlas.config.uncertainty.look, {
+        radius: data.radiusKm * 1000,
+        interactive: false,
+        className: "csto-uncertainty csto-uncertainty-" + data.id,
+      });
+      marker.cstoCircle = L.circle(marker.getLatLng(), options);
+    }
+    var present = atlas.circles.hasLayer(marker.cstoCircle);
+    if (visible && !present) {
+      atlas.circles.addLayer(marker.cstoCircle);
+    } else if (!visible && present) {
+      atlas.circles.removeLayer(marker.cstoCircle);
+    }
+  }
+
+  function showMarkers(atlas) {
+    var add = [];
+    var remove = [];
+    atlas.markers.forEach(function (marker) {
+      var data = marker.options.csto;
+      var shown = markerShown(atlas, marker);
+      var present = atlas.cluster.hasLayer(marker);
+      showUncertainty(atlas, marker, shown);
+      if (shown) {
+        var look = atlas.config.markerLook[data.kind];
+        var past = data.fade && data.from < atlas.year;
+        marker.setStyle(past ? look.past : look.current);
+        marker.setRadius(past ? look.pastRadius : data.radius);
+        if (!present) {
+          add.push(marker);
         }
-      });
-      atlas.ui.box = box;
-      atlas.ui.play = play;
-      atlas.ui.slider = slider;
-      atlas.ui.label = label;
-      buildPicker(atlas, box);
-      showPlayState(atlas, false);
-      return box;
+      } else if (present) {
+        remove.push(marker);
+      }
+    });
+    if (remove.length) {
+      atlas.cluster.removeLayers(remove);
+    }
+    if (add.length) {
+      atlas.cluster.addLayers(add);
+    }
+  }
+
+  // --- the URL: the view, Back and Forward -------------------------------------------------
+
+  function pageWindow() {
+    try {
+      var page = window.parent;
+      return page && page !== window && page.location.href ? page : null;
+    } catch (error) {
+      return null; /* a cross-origin parent: the view stays in this frame */
+    }
+  }
+
+  function viewFromUrl(atlas, href) {
+    var params = new URL(href).searchParams;
+    if (!params.has("year") && !params.has("country")) {
+      return null;
+    }
+    var text = (params.get("year") || "").trim();
+    var year = /^[0-9]{4}$/.test(text) ? parseInt(text, 10) : NaN;
+    var inRange = year >= atlas.config.first && year <= atlas.config.last;
+    var country = (params.get("country") || "").trim().toUpperCase();
+    return {
+      year: inRange ? year : atlas.config.year,
+      country: atlas.regionLayers[country] ? country : null,
     };
-    return control;
+  }
+
+  function storedView() {
+    try {
+      return JSON.parse(window.sessionStorage.getItem(VIEW_KEY) || "null");
+    } catch (error) {
+      return null;
+    }
+  }
+
+  function openingView(atlas) {
+    var page = pageWindow();
+    var fromUrl = page ? viewFromUrl(atlas, page.location.href) : null;
+    var view = fromUrl || storedView() || { year: atlas.config.year, country: null };
+    return { year: clampYear(atlas, view.year), country: view.country };
+  }
+
+  /* how: "push" (a new country: a new history entry) or "replace" (the year). */
+  function saveView(atlas, how) {
+    var view = { year: atlas.year, country: atlas.selected };
+    try {
+      window.sessionStorage.setItem(VIEW_KEY, JSON.stringify(view));
+    } catch (error) {
+      /* storage refused: the URL still keeps the view */
+    }
+    var page = pageWindow();
+    if (!page) {
+      return;
+    }
+    var url = new URL(page.location.href);
+    url.searchParams.set("year", String(view.year));
+    if (view.country) {
+      url.searchParams.set("country", view.country);
+    } else {
+      url.searchParams.delete("country");
+    }
+    if (how === "push") {
+      page.history.pushState({ cstoAtlas: view }, "", url.toString());
+    } else {
+      page.history.replaceState(page.history.state, "", url.toString());
+    }
+  }
+
+  function followHistory(atlas) {
+    var page = pageWindow();
+    if (!page) {
+      return;
+    }
+    var onPopState = function () {
+      var view = viewFromUrl(atlas, page.location.href);
+      if (view) {
+        stopPlaying(atlas);
+        setYear(atlas, view.year, null);
+        selectCountry(atlas, view.country, null);
+      }
+    };
+    page.addEventListener("popstate", onPopState);
+    window.addEventListener("pagehide", function () {
+      page.removeEventListener("popstate", onPopState);
+    });
+  }
+
+  // --- the frame's layout, legend, layer control, tile notice ----------------------------
+
+  function buildShell(atlas) {
+    var container = atlas.map.getContainer();
+    var app = element("main", "csto-app");
+    document.body.insertBefore(app, document.body.firstChild);
+    setText(element("h1", "csto-visually-hidden", app), atlas.config.text.mapLabel);
+    buildYearBox(atlas, app);
+    var bodyRow = element("div", "csto-body", app);
+    var mapBox = element("div", "csto-mapbox", bodyRow);
+    mapBox.appendChild(container);
+    container.style.height = "";
+    container.style.width = "";
+    container.setAttribute("role", "region");
+    container.setAttribute("aria-label", atlas.config.text.mapLabel);
+    container.setAttribute("aria-describedby", "csto-summary");
+    /* Leaflet focuses the map on every press (for its keyboard handler) and then restores the
+       frame's scroll, not the page's: on a phone the page jumped under the finger. */
+    container.focus = function () {
+      HTMLElement.prototype.focus.call(container, { preventScroll: true });
+    };
+    atlas.ui.notice = element("p", "csto-notice", mapBox);
+    atlas.ui.notice.setAttribute("role", "status");
+    atlas.ui.notice.hidden = true;
+    buildPanel(atlas, bodyRow);
+    atlas.ui.summary = element("p", "csto-visually-hidden", app);
+    atlas.ui.summary.id = "csto-summary";
+    var root = document.getElementById("root");
+    if (root) {
+      root.hidden = true;
+    }
+    document.documentElement.classList.add("csto-frame");
+    atlas.map.invalidateSize({ pan: false });
   }
 
   function legendRow(parent, swatchClass, swatchStyle, text) {
@@ -461,8 +803,7 @@
     Object.keys(swatchStyle).forEach(function (key) {
       swatch.style[key] = swatchStyle[key];
     });
-    var label = element("span", "csto-legend-label", row);
-    label.textContent = text;
+    setText(element("span", "csto-legend-label", row), text);
     return row;
   }
 
@@ -470,7 +811,8 @@
     var control = L.control({ position: "bottomright" });
     control.onAdd = function () {
       var box = element("details", "csto-legend");
-      box.open = true;
+      box.open = !isNarrow(atlas);
+      atlas.ui.legend = box;
       var title = element("summary", "csto-legend-title", box);
       title.appendChild(document.createTextNode(atlas.config.text.legendTitle + " "));
       atlas.ui.legendYear = element("span", "csto-legend-year", title);
@@ -479,8 +821,6 @@
       });
       legendRow(box, "csto-swatch-area csto-swatch-hatch", {}, atlas.config.text.breakaway);
       legendRow(box, "csto-swatch-area csto-swatch-annexed", {}, atlas.config.text.annexed);
-      atlas.ui.checked = element("div", "csto-checked", box);
-      atlas.ui.checked.textContent = atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil;
       atlas.config.legendMarkers.forEach(function (item) {
         legendRow(
           box,
@@ -496,29 +836,109 @@
     return control;
   }
 
-  function attach(map, layers, config) {
+  function buildLayerControl(atlas) {
+    var names = atlas.config.layerNames;
+    var backgrounds = {};
+    backgrounds[names.plain] = atlas.layers.plain;
+    backgrounds[names.osm] = atlas.layers.osm;
+    var overlays = {};
+    overlays[names.countries] = atlas.layers.countries;
+    Object.keys(atlas.layers.markers).forEach(function (kind) {
+      overlays[names[kind]] = atlas.layers.markers[kind];
+    });
+    var control = L.control.layers(backgrounds, overlays, {
+      collapsed: isNarrow(atlas),
+      position: "topright",
+    });
+    control.addTo(atlas.map);
+    var toggle = control.getContainer().querySelector(".leaflet-control-layers-toggle");
+    if (toggle) {
+      toggle.setAttribute("aria-label", atlas.config.text.layers);
+      toggle.setAttribute("title", atlas.config.text.layers);
+    }
+    return control;
+  }
+
+  function watchTiles(atlas) {
+    atlas.layers.osm.on("tileerror", function () {
+      setText(atlas.ui.notice, atlas.config.text.tilesFailed);
+      atlas.ui.notice.hidden = false;
+    });
+    atlas.map.on("baselayerchange", function (event) {
+      if (event.layer !== atlas.layers.osm) {
+        atlas.ui.notice.hidden = true;
+      }
+    });
+  }
+
+  /* Frame the member states; an open legend (bottom right) keeps its width clear, so it
+     never covers a member at the opening view. */
+  function frameMap(atlas) {
+    var pad = atlas.config.fitPadding;
+    var legend = atlas.ui.legend;
+    var right = legend && legend.open ? legend.offsetWidth + 2 * pad : pad;
+    atlas.map.fitBounds(atlas.config.frame, {
+      animate: false,
+      paddingTopLeft: L.point(pad, pad),
+      paddingBottomRight: L.point(right, pad),
+    });
+  }
+
+  /* The frame gets its final height only after the map's script ran (streamlit-folium sets
+     it): keep Leaflet's size in step, and frame the members again until the user moves the
+     map themselves. */
+  function followSize(atlas) {
+    var container = atlas.map.getContainer();
+    var moved = false;
+    ["pointerdown", "wheel", "keydown", "touchstart"].forEach(function (name) {
+      container.addEventListener(name, function () {
+        moved = true;
+      }, { passive: true });
+    });
+    var fit = function () {
+      atlas.map.invalidateSize({ pan: false });
+      if (!moved && container.clientHeight > 0) {
+        frameMap(atlas);
+      }
+    };
+    if (window.ResizeObserver) {
+      new ResizeObserver(fit).observe(container);
+    }
+    fit();
+  }
+
+  function attach(map, layers, config, panels) {
     var atlas = {
       map: map,
       layers: layers,
       config: config,
+      panels: panels,
       byCode: statusByCode(config),
       year: config.year,
-      selected: config.selected,
-      clicks: 0,
+      selected: null,
+      hovered: null,
       timer: null,
+      sheetOpen: false,
       ui: {},
-      markerSets: [],
+      markers: [],
       markersById: {},
+      regionLayers: {},
     };
-    var svg = map.getRenderer(layers.countries)._container;
-    addHatchPatterns(atlas, svg);
+    addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
     prepareCountries(atlas);
-    atlas.markerSets = layers.markers.map(function (group) {
-      return prepareMarkers(atlas, group);
-    });
-    buildYearControl(atlas).addTo(map);
+    buildShell(atlas);
+    prepareMarkers(atlas);
     buildLegend(atlas).addTo(map);
-    setYear(atlas, config.year, false);
+    buildLayerControl(atlas);
+    watchTiles(atlas);
+    var view = openingView(atlas);
+    openSheet(atlas, !isNarrow(atlas));
+    setYear(atlas, view.year, null);
+    selectCountry(atlas, view.country, null);
+    openSheet(atlas, !isNarrow(atlas));
+    saveView(atlas, "replace");
+    followHistory(atlas);
+    followSize(atlas);
     map.getContainer().classList.add("csto-map");
     window.cstoAtlas = atlas;
     return atlas;
