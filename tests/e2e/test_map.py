@@ -144,7 +144,16 @@ def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded,
     base = atlas.bases[alone].iloc[0]
     frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
     map_frame(recorded.page).evaluate("window.mountedOnce = true")
-    recorded.page.mouse.click(*centre_on(recorded.page, base["lat"], base["lon"], 8))
+    where = centre_on(recorded.page, base["lat"], base["lon"], 8)
+    # The clusters redraw after the view changes: click once the marker itself is on the map.
+    map_frame(recorded.page).wait_for_function(
+        """id => {
+            const marker = window.cstoAtlas.markersById[id];
+            return Boolean(marker && marker._map && marker._path && marker._path.isConnected);
+        }""",
+        arg=base["id"],
+    )
+    recorded.page.mouse.click(*where)
     popup = frame.locator(".leaflet-popup-content")
     sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
     sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
@@ -179,22 +188,24 @@ def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
 
 # The markers of one layer drawn at a point: what the user sees of each (its SVG path's fill
 # opacity and its radius). A marker hidden for the year is not on the map at all.
+# The markers of `kind` at a point that the map shows this year (in the cluster group, whether
+# drawn alone or inside a cluster at this zoom), each as [fill opacity, radius] of its style.
 MARKERS_AT = """([kind, lat, lon]) => {
-    const drawn = [];
-    window.map.eachLayer((layer) => {
-        const data = layer.options && layer.options.csto;
-        if (!data || data.kind !== kind || !layer._path || !layer._path.isConnected) return;
-        const at = layer.getLatLng();
+    const shown = [];
+    Object.values(window.cstoAtlas.markersById).forEach((marker) => {
+        const data = marker.options.csto;
+        if (data.kind !== kind || !window.cstoAtlas.cluster.hasLayer(marker)) return;
+        const at = marker.getLatLng();
         if (Math.abs(at.lat - lat) < 1e-9 && Math.abs(at.lng - lon) < 1e-9) {
-            drawn.push([Number(layer._path.getAttribute("fill-opacity")), layer.getRadius()]);
+            shown.push([marker.options.fillOpacity, marker.getRadius()]);
         }
     });
-    return drawn;
+    return shown;
 }"""
 
 
 def markers_at(page, kind: str, row) -> list[list[float]]:
-    """[fill opacity, radius] of each `kind` marker drawn at `row`'s point."""
+    """[fill opacity, radius] of each `kind` marker shown at `row`'s point this year."""
     return map_frame(page).evaluate(MARKERS_AT, [kind, float(row["lat"]), float(row["lon"])])
 
 
