@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.domain import borders
 from csto_atlas.render import assets, contract, mapbuild, style
 from csto_atlas.render import payload as payloads
 from csto_atlas.render.web import web_asset
@@ -229,3 +230,12 @@ def test_rendering_the_map_alone_gives_st_folium_the_same_script_header_and_html
         return _get_header(fmap), _get_html(fmap), _get_map_string(fmap)
 
     assert parts(render_page=False) == parts(render_page=True)
+
+
+def test_an_incident_popup_says_how_far_it_is_from_a_members_border(payload, tiny_atlas):
+    distances = borders.incident_border_distance(tiny_atlas).round(0)
+    for record in payload.markers["incidents"]:
+        expected = (
+            f"{int(distances[record['id']])} km from the nearest land border of a CSTO member"
+        )
+        assert expected in record["popup"]

@@ -7,7 +7,7 @@ JSON strings as they are: no per-feature Python, no re-serialising.
 """
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import pandas as pd
@@ -15,6 +15,7 @@ import shapely
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
+from csto_atlas.domain import borders
 from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.geo import region_names
 from csto_atlas.domain.panel import panel_contents
@@ -252,8 +253,17 @@ def frame_bounds(
     ]
 
 
+def with_border_distances(atlas: Atlas) -> Atlas:
+    """The atlas whose incidents carry `border_km`, their distance to the nearest border of a
+    CSTO member in their year (domain/borders.py), which popups and panels show."""
+    distances = borders.incident_border_distance(atlas)
+    incidents = atlas.incidents.assign(border_km=atlas.incidents["id"].map(distances).round(0))
+    return replace(atlas, incidents=incidents)
+
+
 def map_payload(atlas: Atlas, years: range) -> MapPayload:
     """Everything the map needs for every year in `years`, with its JSON serialised once."""
+    atlas = with_border_distances(atlas)
     regions = region_features(atlas, years)
     citations = citations_by_id(atlas.sources)
     markers = {
