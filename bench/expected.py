@@ -1,7 +1,8 @@
 """What the map must show, computed from the data with the package (no browser here).
 
 The colours come from `csto_atlas.render.style.STATUS_COLOURS`, the mapping the front end draws
-with, and the statuses from `csto_atlas.domain.geo.countries_for_year`: the benchmark only counts a
+with, and the statuses from `csto_atlas.domain.territory` (as drawn: a territory part of its parent
+in its parent's colour, an annexed one grey): the benchmark only counts a
 slider step as done when every region's fill equals these.
 """
 
@@ -9,7 +10,8 @@ from dataclasses import dataclass
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.geo import countries_for_year
-from csto_atlas.render.style import STATUS_COLOURS
+from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.render.style import ANNEXED_LOOK, STATUS_COLOURS
 
 Fills = dict[str, str]
 
@@ -17,12 +19,31 @@ KEY_FOR_DIRECTION = {1: "ArrowRight", -1: "ArrowLeft"}
 
 
 def fills_of_year(atlas: Atlas, year: int) -> Fills:
-    """iso3 -> fill colour (lower-case hex) of every region in `year`."""
-    frame = countries_for_year(atlas, year)
+    """iso3 -> fill colour (lower-case hex) of every region in `year`: the status it is drawn
+    with (its parent's while it is part of its parent), or the annexed look."""
+    years = range(year, year + 1)
+    drawn = drawn_status_table(atlas, years)[year]
+    territory = territories_table(atlas, years)[year]
     return {
-        iso3: STATUS_COLOURS[status].lower()
-        for iso3, status in zip(frame["iso3"], frame["status"], strict=True)
+        iso3: (
+            ANNEXED_LOOK["fill"] if territory[iso3] == "annexed" else STATUS_COLOURS[status]
+        ).lower()
+        for iso3, status in drawn.items()
     }
+
+
+def baseline_fills(atlas: Atlas, years: range, drawn: set[str]) -> dict[int, Fills]:
+    """What the naive baseline must show: the membership status colour of each region it draws
+    (it models no territorial change: Crimea stays in Russia's Natural Earth polygon)."""
+    fills = {}
+    for year in years:
+        frame = countries_for_year(atlas, year)
+        fills[year] = {
+            iso3: STATUS_COLOURS[status].lower()
+            for iso3, status in zip(frame["iso3"], frame["status"], strict=True)
+            if iso3 in drawn
+        }
+    return fills
 
 
 def expected_fills(atlas: Atlas, years: range) -> dict[int, Fills]:
