@@ -139,28 +139,6 @@ def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, syn
     sync_api.expect(recorded.page).to_have_url(re.compile(r"year=2018&country=ARM"))
 
 
-def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
-    alone = ~atlas.bases.duplicated(["lat", "lon"], keep=False)
-    base = atlas.bases[alone].iloc[0]
-    frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
-    map_frame(recorded.page).evaluate("window.mountedOnce = true")
-    # At the highest zoom a lone base stands out of every cluster; click once it is drawn.
-    where = centre_on(recorded.page, base["lat"], base["lon"], 9)
-    map_frame(recorded.page).wait_for_function(
-        """id => {
-            const marker = window.cstoAtlas.markersById[id];
-            return Boolean(marker && marker._map && marker._path && marker._path.isConnected);
-        }""",
-        arg=base["id"],
-    )
-    recorded.page.mouse.click(*where)
-    popup = frame.locator(".leaflet-popup-content")
-    sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
-    sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
-    sync_api.expect(frame.locator(PANEL)).to_contain_text("Click a country")
-    assert map_frame(recorded.page).evaluate("window.mountedOnce") is True
-
-
 def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas, statuses):
     frame = open_map(recorded, sync_api, "?year=2013")
     recorded.page.mouse.move(*centre_on(recorded.page, *inside(atlas, "UZB")))
