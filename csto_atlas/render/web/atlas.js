@@ -137,47 +137,35 @@
 
   function addHatchPatterns(atlas, svg) {
     var defs = document.createElementNS(SVG_NS, "defs");
+    var look = atlas.config.look;
     atlas.config.statuses.forEach(function (status) {
-      var pattern = document.createElementNS(SVG_NS, "pattern");
-      pattern.setAttribute("id", "csto-hatch-" + status.code);
-      pattern.setAttribute("patternUnits", "userSpaceOnUse");
-      pattern.setAttribute("width", "8");
-      pattern.setAttribute("height", "8");
-      pattern.setAttribute("patternTransform", "rotate(45)");
-      var ground = document.createElementNS(SVG_NS, "rect");
-      ground.setAttribute("width", "8");
-      ground.setAttribute("height", "8");
-      ground.setAttribute("fill", status.colour);
-      var stripe = document.createElementNS(SVG_NS, "rect");
-      stripe.setAttribute("width", "2.5");
-      stripe.setAttribute("height", "8");
-      stripe.setAttribute("fill", atlas.config.look.hatch);
-      stripe.setAttribute("fill-opacity", String(atlas.config.look.hatchOpacity));
-      pattern.appendChild(ground);
-      pattern.appendChild(stripe);
-      defs.appendChild(pattern);
+      defs.appendChild(
+        hatchPattern("csto-hatch-" + status.code, 8, 45, status.colour, 2.5, look.hatch, look.hatchOpacity)
+      );
     });
-    defs.appendChild(annexedPattern(atlas));
+    var annexed = atlas.config.annexedLook;
+    defs.appendChild(hatchPattern("csto-hatch-annexed", 6, -45, annexed.fill, 2, annexed.hatch, 1));
     svg.insertBefore(defs, svg.firstChild);
   }
 
-  function annexedPattern(atlas) {
-    var look = atlas.config.annexedLook;
+  /* A square SVG pattern of `size` px: a ground colour and one stripe, turned by `angle`. */
+  function hatchPattern(id, size, angle, ground, stripeWidth, stripeColour, stripeOpacity) {
     var pattern = document.createElementNS(SVG_NS, "pattern");
-    pattern.setAttribute("id", "csto-hatch-annexed");
+    pattern.setAttribute("id", id);
     pattern.setAttribute("patternUnits", "userSpaceOnUse");
-    pattern.setAttribute("width", "6");
-    pattern.setAttribute("height", "6");
-    pattern.setAttribute("patternTransform", "rotate(-45)");
-    var ground = document.createElementNS(SVG_NS, "rect");
-    ground.setAttribute("width", "6");
-    ground.setAttribute("height", "6");
-    ground.setAttribute("fill", look.fill);
+    pattern.setAttribute("width", String(size));
+    pattern.setAttribute("height", String(size));
+    pattern.setAttribute("patternTransform", "rotate(" + angle + ")");
+    var fill = document.createElementNS(SVG_NS, "rect");
+    fill.setAttribute("width", String(size));
+    fill.setAttribute("height", String(size));
+    fill.setAttribute("fill", ground);
     var stripe = document.createElementNS(SVG_NS, "rect");
-    stripe.setAttribute("width", "2");
-    stripe.setAttribute("height", "6");
-    stripe.setAttribute("fill", look.hatch);
-    pattern.appendChild(ground);
+    stripe.setAttribute("width", String(stripeWidth));
+    stripe.setAttribute("height", String(size));
+    stripe.setAttribute("fill", stripeColour);
+    stripe.setAttribute("fill-opacity", String(stripeOpacity));
+    pattern.appendChild(fill);
     pattern.appendChild(stripe);
     return pattern;
   }
