@@ -65,3 +65,54 @@ def map_frame(page: Page) -> Frame:
     if frame is None:
         raise LookupError(f"no {MAP_FRAME} on {page.url}")
     return frame
+
+
+# Bring one marker of the map into view, whatever the marker clusters and any running zoom or pan
+# do meanwhile: centre the map on it at the highest zoom and check again until it is drawn on
+# screen with no animation running. If markers share its point, its cluster is drawn instead:
+# spread it (`spread`) and go on, or stop there. What is drawn is tagged with REVEALED_CLASS for
+# a real hover or click, and its kind ("marker" or "cluster") returned.
+REVEALED_CLASS = "csto-test-target"
+REVEAL_MARKER = """async ([id, revealed, spread]) => {
+    const atlas = window.cstoAtlas;
+    const map = atlas.map;
+    const marker = atlas.markersById[id];
+    const settled = () => new Promise((resolve) => setTimeout(resolve, 300));
+    for (let attempt = 0; attempt < 40; attempt += 1) {
+        const busy = atlas.cluster._inZoomAnimation || map._animatingZoom || map._panAnim?._inProgress;
+        const drawn = marker._map && marker.getElement() && map.getBounds().contains(marker.getLatLng());
+        const tag = (element, kind) => {
+            document.querySelectorAll("." + revealed).forEach((el) => el.classList.remove(revealed));
+            element.classList.add(revealed);
+            return kind;
+        };
+        if (drawn && !busy) {
+            return tag(marker.getElement(), "marker");
+        }
+        if (!busy) {
+            const parent = marker.__parent;
+            const atMax = map.getZoom() === map.getMaxZoom();
+            if (atMax && parent && map.hasLayer(parent) && map.getBounds().contains(parent.getLatLng())) {
+                if (!spread) {
+                    return tag(parent.getElement(), "cluster");
+                }
+                parent.spiderfy();
+            } else {
+                map.setView(marker.getLatLng(), map.getMaxZoom(), {animate: false});
+            }
+        }
+        await settled();
+    }
+    return null;
+}"""
+
+
+def reveal_marker(page: Page, marker_id: str, spread: bool = True) -> str:
+    """Draw a marker (or, unless `spread`, the cluster it is in) on screen, tagged REVEALED_CLASS.
+
+    Returns "marker" or "cluster": what is drawn and tagged in the map frame.
+    """
+    drawn = map_frame(page).evaluate(REVEAL_MARKER, [marker_id, REVEALED_CLASS, spread])
+    if drawn is None:
+        raise AssertionError(f"marker {marker_id!r} could not be brought into view")
+    return drawn

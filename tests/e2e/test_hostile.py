@@ -14,7 +14,7 @@ import pytest
 from csto_atlas.data import paths
 from csto_atlas.data.schema import max_chars
 from tests.tiny import tables, write_csv, write_dataset
-from tooling.browser import MAP_FRAME, PANEL
+from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, reveal_marker
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -110,22 +110,6 @@ def fits(locator) -> bool:
     return locator.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
 
 
-def marker_point(page, lat: float, lon: float) -> tuple[float, float]:
-    """Centre the map on a point at zoom 8; return where it is on the page."""
-    window = page.locator(MAP_FRAME).element_handle().content_frame()
-    x, y = window.evaluate(
-        """([lat, lon]) => {
-            window.map.setView([lat, lon], 8, {animate: false});
-            const point = window.map.latLngToContainerPoint([lat, lon]);
-            const box = window.map.getContainer().getBoundingClientRect();
-            return [box.left + point.x, box.top + point.y];
-        }""",
-        [lat, lon],
-    )
-    frame_box = page.locator(MAP_FRAME).bounding_box()
-    return frame_box["x"] + x, frame_box["y"] + y
-
-
 def test_hostile_text_is_shown_literally_in_the_panel_tooltip_and_popup(watched, sync_api):
     page, url, dialogs = watched
     page.goto(f"{url}/?year=2013&country=UZB")
@@ -141,16 +125,12 @@ def test_hostile_text_is_shown_literally_in_the_panel_tooltip_and_popup(watched,
 
     sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
     base = tables()["bases"][0]
-    point = marker_point(page, float(base["lat"]), float(base["lon"]))
-    # The clustered markers are redrawn after the zoom: wait until the base's own marker is there.
-    page.locator(MAP_FRAME).element_handle().content_frame().wait_for_function(
-        "id => { const m = window.cstoAtlas.markersById[id]; return m && m._map && m.getElement(); }",
-        arg=base["id"],
-    )
-    page.mouse.move(*point)
+    reveal_marker(page, base["id"])
+    marker = frame.locator(f".{REVEALED_CLASS}")
+    marker.hover(force=True)
     tooltip = frame.locator(".csto-tip")
     sync_api.expect(tooltip).to_contain_text(hostile("name", base["name"]))
-    page.mouse.click(*marker_point(page, float(base["lat"]), float(base["lon"])))
+    marker.click(force=True)
     popup = frame.locator(".leaflet-popup-content")
     sync_api.expect(popup.locator("h4")).to_have_text(hostile("name", base["name"]))
     sync_api.expect(popup).to_contain_text(LONG_WORD)

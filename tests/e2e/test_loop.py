@@ -16,7 +16,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.render import style
 from tests.e2e.axe import axe_path, serious_violations
 from tests.e2e.conftest import unavailable
-from tooling.browser import MAP_FRAME, PANEL
+from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, reveal_marker
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -152,31 +152,13 @@ def overlaps(a: dict, b: dict) -> bool:
     )
 
 
-def open_marker_popup(visit: Visit, frame, marker_id: str, lat: float, lon: float) -> None:
-    """Click the cluster at a place (it spreads its markers), then the marker itself."""
-    window = visit.window()
-    window.evaluate(
-        "([lat, lon]) => window.map.setView([lat, lon], window.map.getMaxZoom(), {animate: false})",
-        [lat, lon],
-    )
-    frame.locator(".marker-cluster").first.wait_for()
-    x, y = window.evaluate(
-        "([lat, lon]) => { const p = window.map.latLngToContainerPoint([lat, lon]);"
-        " const b = window.map.getContainer().getBoundingClientRect();"
-        " return [b.left + p.x, b.top + p.y]; }",
-        [lat, lon],
-    )
-    box = visit.page.locator(MAP_FRAME).bounding_box()
-    visit.page.mouse.click(box["x"] + x, box["y"] + y)
-    window.wait_for_function(
-        "id => { const m = window.cstoAtlas.markersById[id]; return m && m._map && m.getElement(); }",
-        arg=marker_id,
-    )
-    window.evaluate(
-        "id => window.cstoAtlas.markersById[id].getElement().classList.add('csto-test-target')",
-        marker_id,
-    )
-    frame.locator(".csto-test-target").click(force=True)
+def open_marker_popup(visit: Visit, frame, marker_id: str) -> None:
+    """Click the cluster of markers sharing the marker's point, as a user would, then the marker."""
+    target = frame.locator(f".{REVEALED_CLASS}")
+    assert reveal_marker(visit.page, marker_id, spread=False) == "cluster"
+    target.click(force=True)  # the cluster spreads its markers round the point
+    assert reveal_marker(visit.page, marker_id, spread=False) == "marker"
+    target.click(force=True)
 
 
 @pytest.mark.parametrize(
@@ -196,7 +178,7 @@ def test_co_located_markers_spread_out_and_each_popup_opens_clear_of_the_control
         control = frame.locator(".leaflet-control-layers")
         control.hover()
         frame.locator(".leaflet-control-layers label", has_text=layer).click()
-    open_marker_popup(visit, frame, marker_id, float(row["lat"]), float(row["lon"]))
+    open_marker_popup(visit, frame, marker_id)
     title = frame.locator(".leaflet-popup-content h4")
     visit.expect(title).to_have_text(row["name"])
     visit.window().wait_for_function("!window.map._panAnim || !window.map._panAnim._inProgress")
