@@ -3,6 +3,7 @@
 import csv
 import io
 import json
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -193,8 +194,12 @@ def test_the_map_page_offers_the_map_as_images_and_cites_the_view(tiny_data):
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels == ["Map of 2013 (PNG)", "Map of 2013 (SVG)"]
     assert app.button(key="make_timelapse").label.startswith("Make the time-lapse")
-    (cite,) = [e for e in app.expander if e.proto.label == "Cite this view"]
-    plain, bibtex = (block.value for block in cite.code)
+    (block,) = [block for block in app.html if "csto-cite-view" in block.value]
+    assert "<summary>Cite this view</summary>" in block.value
+    plain, bibtex = (
+        unescape(block.value.split(f'class="csto-cite-{kind}">')[1].split("</pre>")[0])
+        for kind in ("plain", "bibtex")
+    )
     assert "“CSTO Atlas: Uzbekistan in 2013”" in plain and "?year=2013&country=UZB" in plain
     assert bibtex.startswith("@misc{csto-atlas-2013-uzbekistan-")
 

@@ -300,17 +300,18 @@ def view_url(year: int, country: str | None) -> str:
 
 
 def show_cite_view(year: int, country: str | None) -> None:
-    """An expander with a ready citation of the view, as plain text and BibTeX (copyable)."""
+    """A closed `Cite this view` with a ready citation of the view, as plain text and BibTeX.
+
+    Plain HTML (<details>, <pre>) rather than st.expander and st.code: st.code's syntax
+    highlighter is 1.5 MB of JavaScript that the map page would load and run before its first
+    paint (the cold open was about 300 ms slower with it in `python -m bench`).
+    """
     atlas = ui.atlas_or_stop()
     name = geo.region_names(atlas.regions).get(country) if country else None
     plain, bibtex = cite_view(
         APP_TITLE, year, name, current_version(), view_url(year, country), date.today()
     )
-    with st.expander("Cite this view", icon=":material/format_quote:"):
-        st.caption("Plain text (copy with the button at the right of the box)")
-        st.code(plain, language=None, wrap_lines=True)
-        st.caption("BibTeX")
-        st.code(bibtex, language="latex")
+    st.html(html.cite_view_html("Cite this view", plain, bibtex))
 
 
 def map_file_name(version: DataVersion, year: int, fmt: str) -> str:
