@@ -1,6 +1,7 @@
 """The app under hostile input: any query string, and data edited (or broken) while it runs."""
 
 import json
+import re
 import string
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from csto_atlas.data import paths
+from csto_atlas.render.payload import unpack_panels
 from tests.tiny import tables, write_csv, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
@@ -37,9 +39,11 @@ def run(query: dict | None = None, page: str | None = None, app: AppTest | None 
 
 
 def map_script(app: AppTest) -> str:
-    """The map's script as st_folium receives it: every region's prepared panel is in it."""
+    """The map's script as st_folium receives it, with its packed panels unpacked after it."""
     (component,) = app.get("component_instance")
-    return json.loads(component.proto.json_args)["script"]
+    script = json.loads(component.proto.json_args)["script"]
+    (packed,) = re.findall(r'"([A-Za-z0-9+/]{200,}={0,2})"\s*\)', script)
+    return script + "\n" + json.dumps(unpack_panels(packed), ensure_ascii=False)
 
 
 # Values a URL can carry: digits (huge ones too), ISO3-like codes, any unicode, markup.

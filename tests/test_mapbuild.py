@@ -47,8 +47,11 @@ def test_the_map_loads_scripts_and_styles_only_from_the_apps_static_files(payloa
     page = render(mapbuild.build_map(payload))
     scripts = re.findall(r'<script[^>]*\ssrc="([^"]*)"', page)
     styles = re.findall(r'<link[^>]*\shref="([^"]*)"', page)
-    assert scripts == [assets.leaflet_js_url(), assets.markercluster_js_url()]
-    assert styles == [assets.leaflet_css_url(), *assets.markercluster_css_urls()]
+    assert scripts == [assets.leaflet_js_url()]
+    assert styles == [assets.leaflet_css_url()]
+    # Leaflet.markercluster is inlined, from its xstatic package, before our own script
+    assert page.index("L.MarkerClusterGroup=") < page.index("CstoAtlas.attach(")
+    assert ".marker-cluster-small" in page
     assert all(url.startswith("/app/static/") for url in scripts + styles)
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
@@ -89,7 +92,7 @@ def test_the_map_script_names_no_view_so_every_session_gets_the_same_map(payload
     )
     page = render(mapbuild.build_map(payload))
     assert f"{contract.script_json(config)},\n" in page
-    assert page.count(payload.panels_json) == 1
+    assert page.count(contract.script_json(payload.panels_packed)) == 1
     assert config["year"] == YEARS.stop - 1
     assert "selected" not in config
     assert set(payload.panels()) == {f["id"] for f in payload.regions["features"]}
@@ -119,8 +122,8 @@ def test_markers_carry_the_years_they_show(payload):
     (incident,) = payload.markers["incidents"]
     assert (incident["from"], incident["to"], incident["fade"]) == (2018, None, True)
     page = render(mapbuild.build_map(payload))
-    assert page.count('"csto": {') == sum(len(r) for r in payload.markers.values())
-    assert '"from": 2009' in page and '"to": 2020' in page
+    assert page.count('"csto":{') == sum(len(r) for r in payload.markers.values())
+    assert '"from":2009' in page and '"to":2020' in page
 
 
 def test_another_sources_account_appears_in_the_incident_popup(tmp_path):
@@ -212,8 +215,7 @@ def test_leaflet_is_published_from_the_xstatic_package_once(tmp_path):
     written = assets.publish_leaflet(tmp_path)
     assert (tmp_path / "leaflet" / "leaflet.js").is_file()
     assert (tmp_path / "leaflet" / "images" / "layers.png").is_file()
-    assert (tmp_path / "leaflet.markercluster" / "leaflet.markercluster.js").is_file()
-    assert len(written) == len(assets.LEAFLET_FILES) + len(assets.MARKERCLUSTER_FILES)
+    assert len(written) == len(assets.LEAFLET_FILES)
     assert assets.publish_leaflet(tmp_path) == []
     assert assets.leaflet_source_dir() not in tmp_path.parents
 

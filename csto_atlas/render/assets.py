@@ -1,15 +1,21 @@
-"""Offline Leaflet and Leaflet.markercluster: copy the files the map needs from the xstatic-leaflet
-and xstatic-leaflet-markercluster packages into the app's static/ folder.
+"""Offline Leaflet and Leaflet.markercluster, from the xstatic-leaflet and
+xstatic-leaflet-markercluster packages.
 
-Streamlit serves `<app dir>/static/` at `/app/static/` (`server.enableStaticServing`), so the
-map loads Leaflet from the app's own origin and never from a CDN. Nothing is written into the
-installed package; the copy is made by `publish_leaflet()`, called explicitly when the app starts.
+Leaflet is copied into the app's static/ folder: Streamlit serves `<app dir>/static/` at
+`/app/static/` (`server.enableStaticServing`), so the map loads Leaflet from the app's own
+origin and never from a CDN. Nothing is written into the installed package; the copy is made by
+`publish_leaflet()`, called explicitly when the app starts.
+
+Leaflet.markercluster (34 kB) is inlined into the map's own script and style instead:
+streamlit-folium loads a map's script files one after another before running the map, and a
+second file cost the cold open one more round trip (about 50 ms in `python -m bench`).
 """
 
 import filecmp
 import os
 import shutil
 import tempfile
+from functools import cache
 from pathlib import Path
 
 from csto_atlas.data import paths
@@ -17,12 +23,8 @@ from csto_atlas.data import paths
 STATIC_DIR = paths.REPO_DIR / "static"
 STATIC_URL = "/app/static"
 LEAFLET_FOLDER = "leaflet"
-MARKERCLUSTER_FOLDER = "leaflet.markercluster"
-MARKERCLUSTER_FILES = (
-    "leaflet.markercluster.js",
-    "MarkerCluster.css",
-    "MarkerCluster.Default.css",
-)
+MARKERCLUSTER_JS = "leaflet.markercluster.js"
+MARKERCLUSTER_CSS = ("MarkerCluster.css", "MarkerCluster.Default.css")
 LEAFLET_FILES = (
     "leaflet.js",
     "leaflet.js.map",
@@ -49,14 +51,19 @@ def markercluster_source_dir() -> Path:
     return Path(leaflet_markercluster.BASE_DIR)
 
 
-def markercluster_js_url() -> str:
-    """Where the app serves leaflet.markercluster.js."""
-    return f"{STATIC_URL}/{MARKERCLUSTER_FOLDER}/leaflet.markercluster.js"
+@cache
+def markercluster_js() -> str:
+    """leaflet.markercluster.js, to inline in the map's script (after Leaflet has loaded)."""
+    return (markercluster_source_dir() / MARKERCLUSTER_JS).read_text(encoding="utf-8")
 
 
-def markercluster_css_urls() -> list[str]:
-    """Where the app serves Leaflet.markercluster's two style sheets."""
-    return [f"{STATIC_URL}/{MARKERCLUSTER_FOLDER}/{name}" for name in MARKERCLUSTER_FILES[1:]]
+@cache
+def markercluster_css() -> str:
+    """Leaflet.markercluster's two style sheets, to inline in the map's style."""
+    return "\n".join(
+        (markercluster_source_dir() / name).read_text(encoding="utf-8")
+        for name in MARKERCLUSTER_CSS
+    )
 
 
 def leaflet_js_url() -> str:
@@ -70,19 +77,16 @@ def leaflet_css_url() -> str:
 
 
 def publish_leaflet(static_dir: Path | None = None) -> list[Path]:
-    """Copy Leaflet's and Leaflet.markercluster's files into `static_dir` (default: static/).
+    """Copy Leaflet's files into `static_dir` (default: static/).
 
     Returns what was written (nothing when every file is already there, identical).
     """
     root = static_dir or STATIC_DIR
     written = []
-    for source, folder, names in (
-        (leaflet_source_dir(), LEAFLET_FOLDER, LEAFLET_FILES),
-        (markercluster_source_dir(), MARKERCLUSTER_FOLDER, MARKERCLUSTER_FILES),
-    ):
-        for name in names:
-            if copy_if_changed(source / name, root / folder / name):
-                written.append(root / folder / name)
+    for name in LEAFLET_FILES:
+        target = root / LEAFLET_FOLDER / name
+        if copy_if_changed(leaflet_source_dir() / name, target):
+            written.append(target)
     return written
 
 

@@ -5,6 +5,7 @@ from typing import Any
 import folium
 from branca.element import Element, MacroElement
 
+from csto_atlas.render import assets
 from csto_atlas.render.web import web_asset
 
 
@@ -40,8 +41,9 @@ class VerbatimMacro(MacroElement):
 class RegionLayer(VerbatimMacro, folium.map.Layer):
     """The countries and breakaway regions, from the payload's pre-serialised GeoJSON.
 
-    Each path gets its classes (`csto-region csto-iso-XXX`) here; atlas.js colours them for
-    the opening year before the first paint, and for every year after.
+    Each path gets its classes (`csto-region csto-iso-XXX`) here; atlas.js adds the layer to
+    the map once the map is framed at its size (so Leaflet projects the regions once), colours
+    them for the opening year before the first paint, and for every year after.
     """
 
     _template = folium.template.Template(
@@ -52,7 +54,7 @@ class RegionLayer(VerbatimMacro, folium.map.Layer):
                 style: function (feature) {
                     return {className: "csto-region csto-iso-" + feature.properties.iso3};
                 }
-            }).addTo({{ this._parent.get_name() }});
+            }); // added to the map by atlas.js, once the map is framed at its size
         {% endmacro %}
         """
     )
@@ -89,7 +91,8 @@ class MarkerLayer(VerbatimMacro, folium.map.Layer):
 class AtlasControls(VerbatimMacro):
     """Our own JS and CSS: the year box, the panel, the legend and layer control, restyling by year.
 
-    `panels_json` is every region's prepared panel (render/templates/panel.html.j2), by code.
+    `panels_json` is every region's prepared panel (render/templates/panel.html.j2), by code,
+    packed (render/payload.pack_panels) as a JSON string.
     """
 
     _template = folium.template.Template(
@@ -132,5 +135,6 @@ class AtlasControls(VerbatimMacro):
         self.groups = groups
         self.config_json = config_json
         self.panels_json = panels_json
-        self.js = web_asset("atlas.js")
-        self.css = web_asset("atlas.css")
+        # Leaflet.markercluster first, inlined (render/assets.py), then our own.
+        self.js = assets.markercluster_js() + "\n" + web_asset("atlas.js")
+        self.css = assets.markercluster_css() + "\n" + web_asset("atlas.css")

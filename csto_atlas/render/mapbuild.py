@@ -31,14 +31,9 @@ def offline_map(bounds: list[list[float]]) -> folium.Map:
     )
     # Without tiles folium keeps min/max zoom to itself; Leaflet.markercluster needs them.
     fmap.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
-    fmap.default_js = [
-        ("leaflet", assets.leaflet_js_url()),
-        ("markercluster", assets.markercluster_js_url()),
-    ]
-    fmap.default_css = [
-        ("leaflet_css", assets.leaflet_css_url()),
-        *[(f"markercluster_css_{n}", url) for n, url in enumerate(assets.markercluster_css_urls())],
-    ]
+    # Leaflet.markercluster is inlined in the map's own script and style (render/assets.py).
+    fmap.default_js = [("leaflet", assets.leaflet_js_url())]
+    fmap.default_css = [("leaflet_css", assets.leaflet_css_url())]
     return fmap
 
 
@@ -79,7 +74,7 @@ def build_map(payload: MapPayload) -> folium.Map:
     config = client_config(
         payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
     )
-    AtlasControls(backgrounds, countries, groups, script_json(config), payload.panels_json).add_to(
-        fmap
-    )
+    AtlasControls(
+        backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)
+    ).add_to(fmap)
     return fmap

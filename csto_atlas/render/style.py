@@ -154,6 +154,8 @@ UI_TEXT = {
     "noChanges": "no change of status",
     "hint": "Click a country on the map, or choose it in the Country box, to read its history.",
     "panel": "Country notes",
+    "loadingPanel": "Loading the notes…",
+    "panelFailed": "The notes could not be unpacked in this browser: the Data page lists them all.",
     "showPanel": "Show the notes",
     "hidePanel": "Hide the notes",
     "summaryIn": "Status on 31 December",

@@ -4,8 +4,9 @@
  * parent's while it is drawn as part of its parent), `terr`, one territory letter per year, and
  * `by`, who annexed it; every marker carries `options.csto` = {kind, id, from, to, fade, radius,
  * radiusKm, tip, popup} (a faint circle where radiusKm exceeds config.uncertainty.minKm);
- * `panels` holds every region's panel, prepared (and escaped) by Python with each item tagged by the years it
- * applies to (data-from, data-to). Changing the year restyles the map and shows the panel's
+ * `packedPanels` holds every region's panel, prepared (and escaped) by Python with each item
+ * tagged by the years it applies to (data-from, data-to), gzipped and in base64: they are
+ * unpacked after the map is drawn (render/payload.py, pack_panels). Changing the year restyles the map and shows the panel's
  * items for that year in the same frame; choosing a country swaps the panel. Nothing here goes
  * to the server, and nothing here builds HTML from data strings: prepared HTML is inserted as it
  * is, anything else is set with textContent.
@@ -238,7 +239,9 @@
     countries.eachLayer(function (layer) {
       var iso3 = layer.feature.properties.iso3;
       atlas.regionLayers[iso3] = layer;
-      unfocusable(layer);
+      layer.on("add", function () {
+        unfocusable(layer);
+      });
       layer.bindTooltip(
         function () {
           return countryTooltip(atlas, layer);
@@ -298,9 +301,7 @@
     atlas.selected = chosen;
     restyleCountry(atlas, previous);
     restyleCountry(atlas, chosen);
-    if (chosen) {
-      atlas.regionLayers[chosen].bringToFront(); /* its whole outline above its neighbours */
-    }
+    frontSelected(atlas);
     atlas.ui.picker.value = chosen || "";
     closeTooltips(atlas);
     showPanel(atlas);
@@ -309,6 +310,14 @@
     }
     if (how && chosen !== previous) {
       saveView(atlas, how);
+    }
+  }
+
+  /* The selected region's whole outline above its neighbours (once the regions are drawn). */
+  function frontSelected(atlas) {
+    var layer = atlas.selected ? atlas.regionLayers[atlas.selected] : null;
+    if (layer && layer._map) {
+      layer.bringToFront();
     }
   }
 
@@ -478,9 +487,29 @@
       (atlas.sheetOpen ? text.hidePanel : text.showPanel));
   }
 
+  /* The panels, unpacked off the first paint; the open panel is shown once they are there. */
+  function unpackPanels(atlas, packed) {
+    var bytes = Uint8Array.from(window.atob(packed), function (character) {
+      return character.charCodeAt(0);
+    });
+    var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+    return new Response(stream).json().then(function (panels) {
+      atlas.panels = panels;
+      showPanel(atlas);
+    }, function (error) {
+      atlas.panels = {};
+      atlas.config.text.hint = atlas.config.text.panelFailed;
+      showPanel(atlas);
+      throw error;
+    });
+  }
+
   function showPanel(atlas) {
     var body = atlas.ui.panel;
-    if (atlas.selected && atlas.panels[atlas.selected]) {
+    if (atlas.selected && atlas.panels === null) {
+      body.textContent = "";
+      setText(element("p", "csto-hint", body), atlas.config.text.loadingPanel);
+    } else if (atlas.selected && atlas.panels[atlas.selected]) {
       body.innerHTML = atlas.panels[atlas.selected]; /* prepared and escaped by Python */
     } else {
       body.textContent = "";
@@ -872,9 +901,26 @@
     });
   }
 
+  /* The regions are drawn once, at the opening frame: Leaflet projects every vertex of a
+     layer when it is added and again at every zoom reset, so the region layer waits off the
+     map (the map's script does not add it) until the frame has its size and is framed. */
+  function drawRegions(atlas) {
+    if (atlas.regionsDrawn) {
+      return;
+    }
+    atlas.regionsDrawn = true;
+    var regions = atlas.layers.countries.addTo(atlas.map).getLayers();
+    /* Below the markers and circles drawn before them, in their own order (breakaway
+       regions above their states). */
+    for (var index = regions.length - 1; index >= 0; index -= 1) {
+      regions[index].bringToBack();
+    }
+    frontSelected(atlas);
+  }
+
   /* The frame gets its final height only after the map's script ran (streamlit-folium sets
      it): keep Leaflet's size in step, and frame the members again until the user moves the
-     map themselves. */
+     map themselves; the regions are drawn at the first frame with a size. */
   function followSize(atlas) {
     var container = atlas.map.getContainer();
     var moved = false;
@@ -888,6 +934,9 @@
       if (!moved && container.clientHeight > 0) {
         frameMap(atlas);
       }
+      if (container.clientHeight > 0 || moved) {
+        drawRegions(atlas);
+      }
     };
     if (window.ResizeObserver) {
       new ResizeObserver(fit).observe(container);
@@ -895,12 +944,12 @@
     fit();
   }
 
-  function attach(map, layers, config, panels) {
+  function attach(map, layers, config, packedPanels) {
     var atlas = {
       map: map,
       layers: layers,
       config: config,
-      panels: panels,
+      panels: null,
       byCode: statusByCode(config),
       year: config.year,
       selected: null,
@@ -911,6 +960,7 @@
       markers: [],
       markersById: {},
       regionLayers: {},
+      regionsDrawn: false,
     };
     addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
     prepareCountries(atlas);
@@ -929,6 +979,14 @@
     followSize(atlas);
     map.getContainer().classList.add("csto-map");
     window.cstoAtlas = atlas;
+    /* After the first paint: a frame, then a task. */
+    atlas.panelsReady = new Promise(function (resolve) {
+      window.requestAnimationFrame(function () {
+        window.setTimeout(resolve, 0);
+      });
+    }).then(function () {
+      return unpackPanels(atlas, packedPanels);
+    });
     return atlas;
   }
 
