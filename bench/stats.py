@@ -74,7 +74,12 @@ BYTE_SOURCES = (
     ("/app/static/", "app static files (Leaflet)"),
     ("/component/", "map component (streamlit-folium)"),
 )
-STREAMLIT_SHELL = "Streamlit frontend (its own JS, CSS, fonts)"
+STREAMLIT_SHELL = "Streamlit frontend (its own JS, CSS)"
+# Streamlit 1.67 loads two fonts on every first visit, whatever the page shows: index.html
+# preloads Source Sans, and its JavaScript preloads the Material Symbols icon font at startup
+# (`preloadIconFont`). Both are woff2, compressed already.
+STREAMLIT_FONTS = "Streamlit frontend (its fonts, always loaded)"
+STREAMLIT_PARTS = (STREAMLIT_SHELL, STREAMLIT_FONTS)
 
 
 def byte_source(url: str) -> str:
@@ -83,6 +88,8 @@ def byte_source(url: str) -> str:
     for prefix, source in BYTE_SOURCES:
         if path.startswith(prefix):
             return source
+    if path.startswith("/static/media/") and path.endswith(".woff2"):
+        return STREAMLIT_FONTS
     return STREAMLIT_SHELL
 
 

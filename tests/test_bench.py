@@ -8,7 +8,7 @@ import os
 
 import pytest
 
-from bench import naive, run, stats
+from bench import against, naive, run, stats
 from bench.expected import changed_regions, expected_fills, fills_of_year, plan_steps
 from csto_atlas.render import payload as payloads
 from csto_atlas.render import style
@@ -75,6 +75,8 @@ def test_a_binary_websocket_frame_counts_its_decoded_bytes():
             "map component (streamlit-folium)",
         ),
         ("http://127.0.0.1:1/static/js/index.js", stats.STREAMLIT_SHELL),
+        ("http://127.0.0.1:1/static/media/MaterialSymbols-Rounded.x.woff2", stats.STREAMLIT_FONTS),
+        ("http://127.0.0.1:1/static/media/SourceSansVF-Upright.ttf.x.woff2", stats.STREAMLIT_FONTS),
         ("http://127.0.0.1:1/", stats.STREAMLIT_SHELL),
         ("http://127.0.0.1:1/_stcore/host-config", stats.STREAMLIT_SHELL),
     ],
@@ -287,3 +289,31 @@ def test_the_proxy_option_serves_each_app_as_a_deployment_of_replicas():
     )
     assert served.extra_env == {run.WEBSOCKET_COMPRESSION_ENV_VAR: "false"}
     assert type(run.serve(run.ATLAS, run.parse_args([]))).__name__ == "AppServer"
+
+
+# --- bench.against: the cold open against an earlier commit ---------------------------------
+
+
+def test_against_unpacks_a_commit_with_its_app_and_data(tmp_path):
+    then = against.unpack("HEAD", tmp_path)
+    assert (then / "dashboard.py").is_file()
+    assert (then / "datasets" / "countries.csv").is_file()
+    assert not (then / ".git").exists()
+
+
+def test_against_summarises_median_and_quartiles():
+    figures = against.summary([100.0, 200.0, 300.0, 400.0, 500.0])
+    assert figures["n"] == 5 and figures["median"] == 300.0
+    assert figures["q1"] < figures["median"] < figures["q3"]
+
+
+@pytest.mark.parametrize("count", ["1", "201"])
+def test_against_refuses_a_number_of_cold_opens_out_of_range(count):
+    with pytest.raises(SystemExit) as stopped:
+        against.parse_args(["HEAD", "--cold-opens", count])
+    assert stopped.value.code == 2
+
+
+def test_against_refuses_a_revision_that_is_not_a_commit(capsys):
+    assert against.main(["no-such-revision-anywhere"]) == 2
+    assert "is not a commit of this repository" in capsys.readouterr().err
