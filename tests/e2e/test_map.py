@@ -9,7 +9,14 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import status_table, year_range
 from csto_atlas.render import style
-from tooling.browser import MAP_FRAME, PANEL, map_frame, wait_until_idle
+from tooling.browser import (
+    MAP_FRAME,
+    PANEL,
+    REVEALED_CLASS,
+    map_frame,
+    reveal_marker,
+    wait_until_idle,
+)
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -137,6 +144,19 @@ def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, syn
     frame.locator("select.csto-country").select_option("ARM")
     sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Armenia in 2018")
     sync_api.expect(recorded.page).to_have_url(re.compile(r"year=2018&country=ARM"))
+
+
+def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
+    base = atlas.bases.iloc[0]
+    frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
+    map_frame(recorded.page).evaluate("window.mountedOnce = true")
+    reveal_marker(recorded.page, base["id"])  # spread from its cluster if markers share its point
+    frame.locator(f".{REVEALED_CLASS}").click(force=True)
+    popup = frame.locator(".leaflet-popup-content")
+    sync_api.expect(popup.locator("h4")).to_have_text(base["name"])
+    sync_api.expect(popup.locator(".csto-cite").first).to_be_visible()
+    sync_api.expect(frame.locator(PANEL)).to_contain_text("Click a country")
+    assert map_frame(recorded.page).evaluate("window.mountedOnce") is True
 
 
 def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas, statuses):
