@@ -14,7 +14,12 @@ from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import load_atlas
 from csto_atlas.data.version import DataVersion, data_version
 from csto_atlas.domain import evidence, export, quality
-from csto_atlas.domain.citation import cite_view, latex_escape
+from csto_atlas.domain.citation import (
+    cite_view,
+    cite_view_templates,
+    fill_citation,
+    latex_escape,
+)
 from csto_atlas.domain.sources import citation_text, readable_note, reader_citation
 from tests.tiny import tables, write_dataset
 
@@ -41,8 +46,8 @@ def test_the_same_files_give_the_same_version_anywhere(tmp_path):
 
 
 @pytest.mark.parametrize("changed", ["datasets/notes.csv", "geodata/regions.geojson"])
-def test_any_change_to_a_row_or_a_boundary_gives_another_version(tiny, changed):
-    data_dir, geodata_dir, _ = tiny
+def test_any_change_to_a_row_or_a_boundary_gives_another_version(tmp_path, changed):
+    data_dir, geodata_dir, _ = write_dataset(tmp_path)  # its own copy: `tiny` is shared
     before = data_version(data_dir, geodata_dir)
     path = data_dir.parent / changed
     path.write_bytes(path.read_bytes().replace(b"Uzbekistan", b"Uzbekistan!", 1))
@@ -117,6 +122,34 @@ def test_bibtex_escapes_latex_special_characters_and_keeps_the_url_usable():
     assert "url = {http://h/?a=1&b=%7B2%7D}" in bibtex
     assert bibtex.startswith("@misc{csto-atlas-2019-a-b-x-100-1-012345,")
     assert bibtex.count("{") == bibtex.count("}") + bibtex.count(r"\{") - bibtex.count(r"\}")
+
+
+@pytest.mark.parametrize(
+    ("year", "name", "code", "url", "accessed"),
+    [
+        (2019, "Tajikistan", "TJK", "http://h/?year=2019&country=TJK", date(2026, 11, 2)),
+        (1992, None, "", "https://atlas.example.org/?year=1992", date(2027, 1, 31)),
+        (2024, "A & B_{x} 100%", "ABX", "http://h/a b/?year=2024&country=ABX", date(2026, 5, 9)),
+    ],
+)
+def test_a_filled_citation_template_is_the_citation_of_that_view(year, name, code, url, accessed):
+    templates = cite_view_templates("CSTO Atlas", {code: name} if name else {}, VERSION)
+    plain, bibtex = templates[code]
+    assert (
+        fill_citation(plain, year, url, accessed, bibtex=False)
+        == cite_view("CSTO Atlas", year, name, VERSION, url, accessed)[0]
+    )
+    assert (
+        fill_citation(bibtex, year, url, accessed, bibtex=True)
+        == cite_view("CSTO Atlas", year, name, VERSION, url, accessed)[1]
+    )
+
+
+def test_citation_templates_cover_the_map_and_every_country():
+    templates = cite_view_templates("CSTO Atlas", {"UZB": "Uzbekistan", "ARM": "Armenia"}, VERSION)
+    assert set(templates) == {"", "UZB", "ARM"}
+    assert "the map in @@YEAR@@" in templates[""][0]
+    assert "csto-atlas-@@YEAR@@-uzbekistan-" in templates["UZB"][1]
 
 
 def test_latex_escape_leaves_plain_text_alone():

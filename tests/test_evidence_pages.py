@@ -3,7 +3,8 @@
 import csv
 import io
 import json
-from html import unescape
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from csto_atlas.data import paths
 from csto_atlas.data.version import data_version
 from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export
+from csto_atlas.domain.citation import cite_view, fill_citation
 from tests.tiny import tables, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
@@ -194,14 +196,26 @@ def test_the_map_page_offers_the_map_as_images_and_cites_the_view(tiny_data):
     labels = [button.proto.label for button in app.get("download_button")]
     assert labels == ["Map of 2013 (PNG)", "Map of 2013 (SVG)"]
     assert app.button(key="make_timelapse").label.startswith("Make the time-lapse")
-    (block,) = [block for block in app.html if "csto-cite-view" in block.value]
-    assert "<summary>Cite this view</summary>" in block.value
-    plain, bibtex = (
-        unescape(block.value.split(f'class="csto-cite-{kind}">')[1].split("</pre>")[0])
-        for kind in ("plain", "bibtex")
+    # Cite this view is in the map's script, one template per country, filled by the browser
+    (component,) = app.get("component_instance")
+    script = json.loads(component.proto.json_args)["script"]
+    cite = json.loads(re.search(r'"cite":(\{.*?"urlEscapes":\{.*?\}\})', script).group(1))
+    plain, bibtex = cite["templates"]["UZB"]
+    version = data_version(tiny_data)
+    filled = fill_citation(plain, 2013, "http://h/?year=2013&country=UZB", date(2026, 1, 2), False)
+    assert (
+        filled
+        == cite_view(
+            "CSTO Atlas",
+            2013,
+            "Uzbekistan",
+            version,
+            "http://h/?year=2013&country=UZB",
+            date(2026, 1, 2),
+        )[0]
     )
-    assert "“CSTO Atlas: Uzbekistan in 2013”" in plain and "?year=2013&country=UZB" in plain
-    assert bibtex.startswith("@misc{csto-atlas-2013-uzbekistan-")
+    assert bibtex.startswith("@misc{csto-atlas-@@YEAR@@-uzbekistan-")
+    assert {"", "UZB", "ARM"} <= set(cite["templates"])
 
 
 def test_the_map_image_is_drawn_once_per_version_and_year(tiny_data, monkeypatch):

@@ -9,9 +9,7 @@ session of the server (same data, same bytes).
 
 import re
 from collections.abc import Collection
-from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode, urlsplit, urlunsplit
 
 import pandas as pd
 import streamlit as st
@@ -22,12 +20,12 @@ from csto_atlas.data.load import Atlas
 from csto_atlas.data.version import DataVersion, data_version
 from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export, geo, quality
-from csto_atlas.domain.citation import cite_view
+from csto_atlas.domain.citation import cite_view_templates
 from csto_atlas.domain.sources import reader_citation, short_citation
 from csto_atlas.render import html
+from csto_atlas.render.contract import CiteConfig, cite_config
 
 APP_TITLE = "CSTO Atlas"
-DEFAULT_URL = "http://localhost:8501/"
 ALL = "All"
 SOURCE_CSS = """<style>
 .csto-source blockquote { margin: .25rem 0 .4rem; padding-left: .6rem; border-left: 3px solid #bbb; }
@@ -292,26 +290,12 @@ def show_version() -> None:
 # --- the map page: cite, images, time-lapse ------------------------------------------------
 
 
-def view_url(year: int, country: str | None) -> str:
-    """The permalink of a view: the app's address with ?year= and ?country=."""
-    parts = urlsplit(st.context.url or DEFAULT_URL)
-    query = {"year": str(year)} | ({"country": country} if country else {})
-    return urlunsplit((parts.scheme, parts.netloc, parts.path or "/", urlencode(query), ""))
-
-
-def show_cite_view(year: int, country: str | None) -> None:
-    """A closed `Cite this view` with a ready citation of the view, as plain text and BibTeX.
-
-    Plain HTML (<details>, <pre>) rather than st.expander and st.code: st.code's syntax
-    highlighter is 1.5 MB of JavaScript that the map page would load and run before its first
-    paint (the cold open was about 300 ms slower with it in `python -m bench`).
-    """
-    atlas = ui.atlas_or_stop()
-    name = geo.region_names(atlas.regions).get(country) if country else None
-    plain, bibtex = cite_view(
-        APP_TITLE, year, name, current_version(), view_url(year, country), date.today()
-    )
-    st.html(html.cite_view_html("Cite this view", plain, bibtex))
+def map_citations(atlas: Atlas) -> CiteConfig:
+    """`Cite this view` for the map's own script: one citation template per country (and one
+    for the map), filled in the browser with the year and country shown, the page's address and
+    the day (so it cites what the user sees, wherever the slider is)."""
+    templates = cite_view_templates(APP_TITLE, geo.region_names(atlas.regions), current_version())
+    return cite_config(templates)
 
 
 def map_file_name(version: DataVersion, year: int, fmt: str) -> str:

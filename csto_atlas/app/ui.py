@@ -26,6 +26,7 @@ from csto_atlas.data.read import fingerprint
 from csto_atlas.domain.permalink import parse_permalink
 from csto_atlas.domain.status import year_range
 from csto_atlas.render import assets, mapbuild
+from csto_atlas.render.contract import CiteConfig
 from csto_atlas.render.payload import MapPayload, map_payload
 from csto_atlas.render.style import MAP_HEIGHT_PX
 
@@ -164,9 +165,10 @@ def permalink_view(atlas: Atlas, years: range) -> View:
     return View(link.year, link.country)
 
 
-def show_map(years: range) -> None:
-    """The map with its year box, Country box and panel inside: it never reruns the app."""
-    show_folium(mapbuild.build_map(payload_for(years)))
+def show_map(years: range, cite: CiteConfig | None = None) -> None:
+    """The map with its year box, Country box and panel inside (and, given `cite`, the
+    citation of the view it shows): it never reruns the app."""
+    show_folium(mapbuild.build_map(payload_for(years), cite))
 
 
 def show_folium(fmap: folium.Map) -> None:

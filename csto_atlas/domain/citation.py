@@ -42,7 +42,7 @@ MONTHS = (
 URL_UNSAFE = {"{": "%7B", "}": "%7D", "\\": "%5C", " ": "%20"}
 
 
-def view_title(title: str, year: int, country_name: str | None) -> str:
+def view_title(title: str, year: int | str, country_name: str | None) -> str:
     """`CSTO Atlas: Tajikistan in 2019`, or `CSTO Atlas: the map in 2019` without a country."""
     subject = country_name or "the map"
     return f"{title}: {subject} in {year}"
@@ -58,7 +58,7 @@ def bibtex_url(url: str) -> str:
     return "".join(URL_UNSAFE.get(character, character) for character in url)
 
 
-def bibtex_key(year: int, country_name: str | None, version: DataVersion) -> str:
+def bibtex_key(year: int | str, country_name: str | None, version: DataVersion) -> str:
     """`csto-atlas-2019-tajikistan-1a2b3c`: ASCII letters, digits and hyphens only."""
     subject = re.sub(r"[^a-z0-9]+", "-", (country_name or "map").lower()).strip("-") or "view"
     return f"csto-atlas-{year}-{subject}-{version.digest[:6]}"
@@ -73,21 +73,81 @@ def cite_view(
     accessed: date,
 ) -> tuple[str, str]:
     """(plain text, BibTeX) citing one view of the atlas."""
+    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
+    return citation_texts(
+        title, str(year), country_name, version, url, str(accessed.year), on, accessed.isoformat()
+    )
+
+
+# The map's script cites the view the user sees, whatever year and country they move to: Python
+# writes one citation per country with these slots, the browser fills them (atlas.js, fillCitation,
+# as `fill_citation` below does). None of them holds a character that escaping would change.
+YEAR_SLOT = "@@YEAR@@"
+URL_SLOT = "@@URL@@"
+ACCESSED_YEAR_SLOT = "@@ACCESSED_YEAR@@"
+ACCESSED_ON_SLOT = "@@ACCESSED_ON@@"
+URLDATE_SLOT = "@@URLDATE@@"
+
+
+def cite_view_templates(
+    title: str, country_names: dict[str, str], version: DataVersion
+) -> dict[str, tuple[str, str]]:
+    """(plain text, BibTeX) with slots, for the map ("") and for each country code."""
+    names: dict[str, str | None] = {"": None, **country_names}
+    return {
+        code: citation_texts(
+            title,
+            YEAR_SLOT,
+            name,
+            version,
+            URL_SLOT,
+            ACCESSED_YEAR_SLOT,
+            ACCESSED_ON_SLOT,
+            URLDATE_SLOT,
+        )
+        for code, name in names.items()
+    }
+
+
+def fill_citation(text: str, year: int, url: str, accessed: date, bibtex: bool) -> str:
+    """A citation template with its slots filled, as the map's script fills it."""
+    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
+    for slot, value in (
+        (YEAR_SLOT, str(year)),
+        (URL_SLOT, bibtex_url(url) if bibtex else url),
+        (ACCESSED_YEAR_SLOT, str(accessed.year)),
+        (ACCESSED_ON_SLOT, on),
+        (URLDATE_SLOT, accessed.isoformat()),
+    ):
+        text = text.replace(slot, value)
+    return text
+
+
+def citation_texts(
+    title: str,
+    year: str,
+    country_name: str | None,
+    version: DataVersion,
+    url: str,
+    accessed_year: str,
+    accessed_on: str,
+    accessed_iso: str,
+) -> tuple[str, str]:
+    """(plain text, BibTeX) from the view's parts, each already written as text."""
     full_title = view_title(title, year, country_name)
     checked = f", checked up to {version.checked_text}" if version.checked_text else ""
     data_note = f"Data version {version.digest}{checked}"
-    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
     plain = (
-        f"{AUTHOR}, “{full_title}” [map], {title}, {accessed.year}. "
-        f"{data_note}. {url} (accessed {on})."
+        f"{AUTHOR}, “{full_title}” [map], {title}, {accessed_year}. "
+        f"{data_note}. {url} (accessed {accessed_on})."
     )
     fields = [
         ("author", "{" + latex_escape(AUTHOR) + "}"),
         ("title", "{" + latex_escape(full_title) + "}"),
         ("howpublished", latex_escape(f"{title}, interactive map")),
-        ("year", str(accessed.year)),
+        ("year", accessed_year),
         ("url", bibtex_url(url)),
-        ("urldate", accessed.isoformat()),
+        ("urldate", accessed_iso),
         ("note", latex_escape(data_note)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)

@@ -10,6 +10,7 @@ from typing import Any, TypedDict
 from jinja2.utils import htmlsafe_json_dumps
 
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
+from csto_atlas.domain import citation
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.render.style import (
     ANNEXED_LOOK,
@@ -83,12 +84,39 @@ class ChangeEntry(TypedDict):
     text: str
 
 
+class CiteConfig(TypedDict):
+    """Cite this view in the browser: a (plain text, BibTeX) template per country code ("" for
+    the map), the slots atlas.js fills in them, the month names and the URL escapes of BibTeX."""
+
+    templates: dict[str, tuple[str, str]]
+    slots: dict[str, str]
+    months: list[str]
+    urlEscapes: dict[str, str]
+
+
+def cite_config(templates: dict[str, tuple[str, str]]) -> CiteConfig:
+    """The citation templates (domain/citation.cite_view_templates) as atlas.js reads them."""
+    return CiteConfig(
+        templates=templates,
+        slots={
+            "year": citation.YEAR_SLOT,
+            "url": citation.URL_SLOT,
+            "accessedYear": citation.ACCESSED_YEAR_SLOT,
+            "accessedOn": citation.ACCESSED_ON_SLOT,
+            "urldate": citation.URLDATE_SLOT,
+        },
+        months=list(citation.MONTHS),
+        urlEscapes=dict(citation.URL_UNSAFE),
+    )
+
+
 class ClientConfig(TypedDict):
     """What CstoAtlas.attach(map, layers, config, packedPanels) reads.
 
     The view (year, country) is not in it: atlas.js reads it from the page URL, so the map's
     script is the same for every view and session (streamlit-folium never remounts it).
-    `year` is the year shown when the URL names none.
+    `year` is the year shown when the URL names none. `cite` is None where no data version
+    is known (the map then shows no citation).
     """
 
     first: int
@@ -110,6 +138,7 @@ class ClientConfig(TypedDict):
     annexedLook: dict[str, Any]
     uncertainty: dict[str, Any]
     checkedUntil: str
+    cite: CiteConfig | None
 
 
 def status_codes() -> dict[str, str]:
@@ -170,6 +199,7 @@ def client_config(
     frame: list[list[float]],
     changes: dict[str, list[ChangeEntry]],
     checked_until: str = "",
+    cite: CiteConfig | None = None,
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
     letters, colours, marker looks, texts, and up to when the statuses were checked."""
@@ -198,6 +228,7 @@ def client_config(
         annexedLook=ANNEXED_LOOK,
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
+        cite=cite,
     )
 
 

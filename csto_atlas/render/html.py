@@ -121,9 +121,3 @@ def source_html(
 def render_text(value: object) -> str:
     """A dataset string escaped for HTML, as a template would print it (a tooltip's text)."""
     return str(escape("" if is_missing(value) else value))
-
-
-def cite_view_html(title: str, plain_text: str, bibtex: str) -> str:
-    """`Cite this view`, a closed <details>: the citation in plain text and in BibTeX, each
-    selected by one click."""
-    return render("evidence/cite_view.html.j2", title=title, plain=plain_text, bibtex=bibtex)

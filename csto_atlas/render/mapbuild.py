@@ -9,7 +9,7 @@ import folium
 import xyzservices
 
 from csto_atlas.render import assets
-from csto_atlas.render.contract import client_config, layer_names, script_json
+from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, RegionLayer
 from csto_atlas.render.payload import MapPayload
 from csto_atlas.render.style import MARKER_LOOK
@@ -63,8 +63,9 @@ def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
     return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
 
 
-def build_map(payload: MapPayload) -> folium.Map:
-    """The map of every year; atlas.js builds its year box, panel, legend and layer control."""
+def build_map(payload: MapPayload, cite: CiteConfig | None = None) -> folium.Map:
+    """The map of every year; atlas.js builds its year box, panel, legend and layer control,
+    and (given `cite`) the citation of the view the map shows."""
     fmap = offline_map(payload.bounds)
     backgrounds = base_layers()
     for layer in backgrounds:
@@ -72,7 +73,7 @@ def build_map(payload: MapPayload) -> folium.Map:
     countries = region_layer(payload).add_to(fmap)
     groups = {kind: marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK}
     config = client_config(
-        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until
+        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until, cite
     )
     AtlasControls(
         backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)

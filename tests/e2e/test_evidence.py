@@ -1,6 +1,14 @@
-"""The Data and Sources pages in a real browser: they draw without an error and offer downloads."""
+"""The Data and Sources pages in a real browser: they draw without an error and offer downloads;
+Cite this view on the map page cites the view the map shows."""
+
+from datetime import date
 
 import pytest
+
+from csto_atlas.app.evidence import APP_TITLE
+from csto_atlas.data.version import data_version
+from csto_atlas.domain.citation import cite_view
+from tooling.browser import MAP_FRAME, PANEL
 
 pytestmark = pytest.mark.e2e
 
@@ -35,3 +43,35 @@ def test_the_sources_page_opens_a_source_with_its_quotes(recorded, sync_api):
     assert page.get_by_text("(not named in the retrieved copy)").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
     assert errors == [] and recorded.foreign_requests() == []
+
+
+def test_cite_this_view_follows_the_map_and_reads_as_python_writes_it(recorded, sync_api):
+    page = recorded.page
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    page.goto(f"{recorded.origin}/?year=2013&country=UZB")
+    frame = page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator(PANEL).locator("h2")).to_contain_text("Uzbekistan in 2013")
+    cite = frame.locator(".csto-cite-view")
+    cite.locator("summary").click()
+    plain, bibtex = cite.locator(".csto-cite-plain"), cite.locator(".csto-cite-bibtex")
+    # the browser's own day is the day of access
+    accessed = date.fromisoformat(
+        frame.locator("body").evaluate(
+            "() => { const d = new Date(); const two = (n) => String(n).padStart(2, '0');"
+            " return `${d.getFullYear()}-${two(d.getMonth() + 1)}-${two(d.getDate())}`; }"
+        )
+    )
+    url = f"{recorded.origin}/?year=2013&country=UZB"
+    expected = cite_view(APP_TITLE, 2013, "Uzbekistan", data_version(), url, accessed)
+    sync_api.expect(plain).to_have_text(expected[0])
+    sync_api.expect(bibtex).to_have_text(expected[1])
+    # the slider moves on: the citation follows it, and the map without a country is the map
+    frame.locator("input.csto-slider").press("ArrowRight")
+    sync_api.expect(plain).to_contain_text("“CSTO Atlas: Uzbekistan in 2014”")
+    sync_api.expect(plain).to_contain_text("/?year=2014&country=UZB (accessed")
+    sync_api.expect(bibtex).to_contain_text("@misc{csto-atlas-2014-uzbekistan-")
+    frame.locator("select.csto-country").select_option("")
+    sync_api.expect(plain).to_contain_text("“CSTO Atlas: the map in 2014”")
+    sync_api.expect(plain).to_contain_text("/?year=2014 (accessed")
+    assert errors == []

@@ -290,6 +290,7 @@
     showChanges(atlas);
     showPanelYear(atlas);
     showSummary(atlas);
+    showCitation(atlas);
     if (how) {
       saveView(atlas, how);
     }
@@ -305,6 +306,7 @@
     atlas.ui.picker.value = chosen || "";
     closeTooltips(atlas);
     showPanel(atlas);
+    showCitation(atlas);
     if (chosen && chosen !== previous) {
       openSheet(atlas, true);
     }
@@ -461,6 +463,7 @@
       }
     });
     L.DomEvent.disableScrollPropagation(sheet);
+    buildCitation(atlas, body);
     atlas.ui.sheet = sheet;
     atlas.ui.toggle = toggle;
     atlas.ui.panel = body;
@@ -515,9 +518,78 @@
       body.textContent = "";
       setText(element("p", "csto-hint", body), atlas.config.text.hint);
     }
+    if (atlas.ui.cite) {
+      body.appendChild(atlas.ui.cite.box); /* after the panel, kept open or closed */
+    }
     body.scrollTop = 0;
     showPanelYear(atlas);
     showToggleText(atlas);
+  }
+
+  // --- cite this view: the citation of what the map shows now ------------------------------
+
+  /* Python wrote one citation per country (and one for the map) with slots for the year, the
+     URL and the day of access (domain/citation.py, cite_view_templates); they are filled here
+     as domain/citation.fill_citation fills them, and set as text. */
+  function buildCitation(atlas, parent) {
+    if (!atlas.config.cite) {
+      return;
+    }
+    var text = atlas.config.text;
+    var box = element("details", "csto-cite-view", parent);
+    setText(element("summary", "", box), text.citeView);
+    setText(element("p", "csto-cite-label", box), text.citePlain);
+    var plain = element("pre", "csto-cite-plain", box);
+    setText(element("p", "csto-cite-label", box), text.citeBibtex);
+    var bibtex = element("pre", "csto-cite-bibtex", box);
+    atlas.ui.cite = { box: box, plain: plain, bibtex: bibtex };
+  }
+
+  function viewUrl(atlas) {
+    var page = pageWindow();
+    if (!page) {
+      return "";
+    }
+    var url = new URL(page.location.href);
+    url.search = "";
+    url.hash = "";
+    url.searchParams.set("year", String(atlas.year));
+    if (atlas.selected) {
+      url.searchParams.set("country", atlas.selected);
+    }
+    return url.toString();
+  }
+
+  function fillCitation(cite, text, year, url, bibtex) {
+    var now = new Date();
+    var two = function (number) {
+      return (number < 10 ? "0" : "") + number;
+    };
+    var values = {};
+    values[cite.slots.year] = String(year);
+    values[cite.slots.url] = bibtex ? url.split("").map(function (character) {
+      return cite.urlEscapes[character] || character;
+    }).join("") : url;
+    values[cite.slots.accessedYear] = String(now.getFullYear());
+    values[cite.slots.accessedOn] =
+      now.getDate() + " " + cite.months[now.getMonth()] + " " + now.getFullYear();
+    values[cite.slots.urldate] =
+      now.getFullYear() + "-" + two(now.getMonth() + 1) + "-" + two(now.getDate());
+    Object.keys(values).forEach(function (slot) {
+      text = text.split(slot).join(values[slot]);
+    });
+    return text;
+  }
+
+  function showCitation(atlas) {
+    var cite = atlas.config.cite;
+    if (!cite || !atlas.ui.cite) {
+      return;
+    }
+    var texts = cite.templates[atlas.selected || ""] || cite.templates[""];
+    var url = viewUrl(atlas);
+    setText(atlas.ui.cite.plain, fillCitation(cite, texts[0], atlas.year, url, false));
+    setText(atlas.ui.cite.bibtex, fillCitation(cite, texts[1], atlas.year, url, true));
   }
 
   function applies(node, year) {
