@@ -5,6 +5,9 @@ function, so a change on either side shows up as a type or a test failure, not a
 `undefined` in the browser. tests/test_contract.py checks one serialised sample.
 """
 
+import base64
+import gzip
+import json
 from typing import Any, TypedDict
 
 from jinja2.utils import htmlsafe_json_dumps
@@ -84,11 +87,29 @@ class ChangeEntry(TypedDict):
     text: str
 
 
+def pack_json(value: object) -> str:
+    """JSON, gzipped, in base64: what atlas.js unpacks (`unpackJson`) after the first paint.
+
+    For what the first paint does not need (the panels, the citations): the browser neither
+    receives nor parses it in full before the map is drawn. gzip's timestamp is fixed, so the
+    same data always gives the same script (streamlit-folium remounts the map when its script
+    changes).
+    """
+    packed = gzip.compress(json.dumps(value).encode("utf-8"), compresslevel=9, mtime=0)
+    return base64.b64encode(packed).decode("ascii")
+
+
+def unpack_json(packed: str) -> Any:
+    """What `pack_json` packed."""
+    return json.loads(gzip.decompress(base64.b64decode(packed)))
+
+
 class CiteConfig(TypedDict):
     """Cite this view in the browser: a (plain text, BibTeX) template per country code ("" for
-    the map), the slots atlas.js fills in them, the month names and the URL escapes of BibTeX."""
+    the map), packed (`pack_json`: they are needed only once the user opens the citation), the
+    slots atlas.js fills in them, the month names and the URL escapes of BibTeX."""
 
-    templates: dict[str, tuple[str, str]]
+    templates: str
     slots: dict[str, str]
     months: list[str]
     urlEscapes: dict[str, str]
@@ -97,7 +118,7 @@ class CiteConfig(TypedDict):
 def cite_config(templates: dict[str, tuple[str, str]]) -> CiteConfig:
     """The citation templates (domain/citation.cite_view_templates) as atlas.js reads them."""
     return CiteConfig(
-        templates=templates,
+        templates=pack_json(templates),
         slots={
             "year": citation.YEAR_SLOT,
             "url": citation.URL_SLOT,

@@ -6,8 +6,6 @@ The map is rebuilt on every rerun (a folium.Map is never cached), so the layers 
 JSON strings as they are: no per-feature Python, no re-serialising.
 """
 
-import base64
-import gzip
 import json
 from dataclasses import dataclass, replace
 from typing import Any
@@ -28,9 +26,11 @@ from csto_atlas.render.contract import (
     ChangeEntry,
     MarkerData,
     MarkerOptions,
+    pack_json,
     script_json,
     status_codes,
     territory_codes,
+    unpack_json,
 )
 from csto_atlas.render.style import FOCUS_PADDING_DEG, FRAME_MAX_SPAN_DEG, MARKER_LOOK
 
@@ -66,21 +66,17 @@ class MapPayload:
 
 
 def pack_panels(panels: dict[str, str]) -> str:
-    """The panels as base64 of gzipped JSON: atlas.js unpacks them with DecompressionStream.
+    """The panels packed (`contract.pack_json`): atlas.js unpacks them after the first paint.
 
     The panels are half the map's script (290 kB for the bundled data) yet none is needed for
-    the first paint: packed they are a tenth of that, and the browser neither receives nor
-    parses the rest before the map is drawn (90 ms of the cold open in `python -m bench`).
-    gzip's timestamp is fixed, so the same data always gives the same script (streamlit-folium
-    remounts the map when its script changes).
+    the first paint: packed they are a tenth of that (90 ms of the cold open in `python -m bench`).
     """
-    packed = gzip.compress(json.dumps(panels).encode("utf-8"), compresslevel=9, mtime=0)
-    return base64.b64encode(packed).decode("ascii")
+    return pack_json(panels)
 
 
 def unpack_panels(packed: str) -> dict[str, str]:
     """The panels `pack_panels` packed."""
-    return json.loads(gzip.decompress(base64.b64decode(packed)))
+    return unpack_json(packed)
 
 
 def year_codes(table: pd.DataFrame) -> pd.Series:

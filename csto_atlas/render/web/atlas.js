@@ -490,13 +490,25 @@
       (atlas.sheetOpen ? text.hidePanel : text.showPanel));
   }
 
-  /* The panels, unpacked off the first paint; the open panel is shown once they are there. */
-  function unpackPanels(atlas, packed) {
+  /* What Python packed (render/contract.py, pack_json): base64 of gzipped JSON. */
+  function unpackJson(packed) {
     var bytes = Uint8Array.from(window.atob(packed), function (character) {
       return character.charCodeAt(0);
     });
     var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
-    return new Response(stream).json().then(function (panels) {
+    return new Response(stream).json();
+  }
+
+  /* The panels and the citations, unpacked off the first paint; the open panel and the
+     citation are shown once they are there. */
+  function unpackPanels(atlas, packed) {
+    if (atlas.config.cite) {
+      unpackJson(atlas.config.cite.templates).then(function (templates) {
+        atlas.citeTemplates = templates;
+        showCitation(atlas);
+      });
+    }
+    return unpackJson(packed).then(function (panels) {
       atlas.panels = panels;
       showPanel(atlas);
     }, function (error) {
@@ -583,10 +595,10 @@
 
   function showCitation(atlas) {
     var cite = atlas.config.cite;
-    if (!cite || !atlas.ui.cite) {
+    if (!cite || !atlas.ui.cite || !atlas.citeTemplates) {
       return;
     }
-    var texts = cite.templates[atlas.selected || ""] || cite.templates[""];
+    var texts = atlas.citeTemplates[atlas.selected || ""] || atlas.citeTemplates[""];
     var url = viewUrl(atlas);
     setText(atlas.ui.cite.plain, fillCitation(cite, texts[0], atlas.year, url, false));
     setText(atlas.ui.cite.bibtex, fillCitation(cite, texts[1], atlas.year, url, true));
@@ -1033,6 +1045,7 @@
       markersById: {},
       regionLayers: {},
       regionsDrawn: false,
+      citeTemplates: null,
     };
     addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
     prepareCountries(atlas);
