@@ -14,7 +14,7 @@ atlas = ui.atlas_or_stop()
 years = ui.years_of(atlas)
 st.title("CSTO Atlas")
 view = ui.permalink_view(atlas, years)
-ui.show_map(years, evidence.map_citations(atlas))
+ui.show_map(years, evidence.map_citations())
 st.caption(
     "Status on 31 December of the year on the slider. Every fact cites its source: "
     "the Data page lists every row, the Sources page every source."

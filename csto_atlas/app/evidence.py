@@ -290,12 +290,18 @@ def show_version() -> None:
 # --- the map page: cite, images, time-lapse ------------------------------------------------
 
 
-def map_citations(atlas: Atlas) -> CiteConfig:
+def map_citations() -> CiteConfig:
     """`Cite this view` for the map's own script: one citation template per country (and one
     for the map), filled in the browser with the year and country shown, the page's address and
     the day (so it cites what the user sees, wherever the slider is)."""
-    templates = cite_view_templates(APP_TITLE, geo.region_names(atlas.regions), current_version())
-    return cite_config(templates)
+    return cached_map_citations(ui.data_key())
+
+
+@st.cache_data(show_spinner=False)
+def cached_map_citations(key: ui.DataKey) -> CiteConfig:
+    """The map's citations of a data key, written and packed once (not on every rerun)."""
+    names = geo.region_names(ui.atlas_for(key).regions)
+    return cite_config(cite_view_templates(APP_TITLE, names, cached_version(key)))
 
 
 def map_file_name(version: DataVersion, year: int, fmt: str) -> str:
