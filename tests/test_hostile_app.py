@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
 from csto_atlas.data import paths
-from csto_atlas.render.payload import unpack_panels
+from csto_atlas.render.contract import unpack_json
 from tests.tiny import tables, write_csv, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
@@ -43,7 +43,7 @@ def map_script(app: AppTest) -> str:
     (component,) = app.get("component_instance")
     script = json.loads(component.proto.json_args)["script"]
     (packed,) = re.findall(r'"([A-Za-z0-9+/]{200,}={0,2})"\s*\)', script)
-    return script + "\n" + json.dumps(unpack_panels(packed), ensure_ascii=False)
+    return script + "\n" + json.dumps(unpack_json(packed), ensure_ascii=False)
 
 
 # Values a URL can carry: digits (huge ones too), ISO3-like codes, any unicode, markup.

@@ -92,7 +92,7 @@ class AtlasControls(VerbatimMacro):
     """Our own JS and CSS: the year box, the panel, the legend and layer control, restyling by year.
 
     `panels_json` is every region's prepared panel (render/templates/panel.html.j2), by code,
-    packed (render/payload.pack_panels) as a JSON string.
+    packed (render/contract.pack_json) as a JSON string.
     """
 
     _template = folium.template.Template(

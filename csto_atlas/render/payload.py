@@ -45,7 +45,8 @@ class MapPayload:
     `regions_json` and `markers_json` are what the map's script embeds, serialised once here
     (the payload is cached per data folder) rather than by folium on every rerun; `bounds`
     likewise saves parsing the regions again. `panels_packed` is every region's prepared panel,
-    packed (`pack_panels`).
+    packed (`contract.pack_json`): 290 kB for the bundled data, none of it needed for the first
+    paint, a tenth of that packed (90 ms of the cold open in `python -m bench`).
     """
 
     first: int
@@ -62,21 +63,7 @@ class MapPayload:
 
     def panels(self) -> dict[str, str]:
         """Every region's prepared panel HTML, by code."""
-        return unpack_panels(self.panels_packed)
-
-
-def pack_panels(panels: dict[str, str]) -> str:
-    """The panels packed (`contract.pack_json`): atlas.js unpacks them after the first paint.
-
-    The panels are half the map's script (290 kB for the bundled data) yet none is needed for
-    the first paint: packed they are a tenth of that (90 ms of the cold open in `python -m bench`).
-    """
-    return pack_json(panels)
-
-
-def unpack_panels(packed: str) -> dict[str, str]:
-    """The panels `pack_panels` packed."""
-    return unpack_json(packed)
+        return unpack_json(self.panels_packed)
 
 
 def year_codes(table: pd.DataFrame) -> pd.Series:
@@ -300,6 +287,6 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
         bounds=regions_bounds(regions),
         frame=frame_bounds(atlas, regions, markers),
         changes=year_changes(atlas, years),
-        panels_packed=pack_panels(panels_html(atlas, years, citations)),
+        panels_packed=pack_json(panels_html(atlas, years, citations)),
         checked_until=checked_until(atlas.sources),
     )

@@ -6,8 +6,8 @@
  * radiusKm, tip, popup} (a faint circle where radiusKm exceeds config.uncertainty.minKm);
  * `packedPanels` holds every region's panel, prepared (and escaped) by Python with each item
  * tagged by the years it applies to (data-from, data-to), gzipped and in base64: they are
- * unpacked after the map is drawn (render/payload.py, pack_panels). Changing the year restyles the map and shows the panel's
- * items for that year in the same frame; choosing a country swaps the panel. Nothing here goes
+ * unpacked after the map is drawn (render/contract.py, pack_json). Changing the year restyles
+ * the map and shows the panel's items for that year in the same frame; choosing a country swaps the panel. Nothing here goes
  * to the server, and nothing here builds HTML from data strings: prepared HTML is inserted as it
  * is, anything else is set with textContent.
  *
