@@ -499,23 +499,27 @@
     return new Response(stream).json();
   }
 
-  /* The panels and the citations, unpacked off the first paint; the open panel and the
-     citation are shown once they are there. */
-  function unpackPanels(atlas, packed) {
-    if (atlas.config.cite) {
-      unpackJson(atlas.config.cite.templates).then(function (templates) {
-        atlas.citeTemplates = templates;
-        showCitation(atlas);
-      });
-    }
-    return unpackJson(packed).then(function (panels) {
-      atlas.panels = panels;
-      showPanel(atlas);
-    }, function (error) {
-      atlas.panels = {};
-      atlas.config.text.hint = atlas.config.text.panelFailed;
-      showPanel(atlas);
-      throw error;
+  /* What the first paint does not need, unpacked after it (a frame, then a task): the panels
+     and the citations, each shown once it is there. */
+  function unpackAfterFirstPaint(atlas, packedPanels) {
+    window.requestAnimationFrame(function () {
+      window.setTimeout(function () {
+        unpackJson(packedPanels).then(function (panels) {
+          atlas.panels = panels;
+          showPanel(atlas);
+        }, function (error) {
+          atlas.panels = {};
+          atlas.panelsFailed = true;
+          showPanel(atlas);
+          window.console.error(error);
+        });
+        if (atlas.config.cite) {
+          unpackJson(atlas.config.cite.templates).then(function (templates) {
+            atlas.citeTemplates = templates;
+            showCitation(atlas);
+          });
+        }
+      }, 0);
     });
   }
 
@@ -527,8 +531,9 @@
     } else if (atlas.selected && atlas.panels[atlas.selected]) {
       body.innerHTML = atlas.panels[atlas.selected]; /* prepared and escaped by Python */
     } else {
+      var text = atlas.config.text;
       body.textContent = "";
-      setText(element("p", "csto-hint", body), atlas.config.text.hint);
+      setText(element("p", "csto-hint", body), atlas.panelsFailed ? text.panelFailed : text.hint);
     }
     if (atlas.ui.cite) {
       body.appendChild(atlas.ui.cite.box); /* after the panel, kept open or closed */
@@ -1045,6 +1050,7 @@
       markersById: {},
       regionLayers: {},
       regionsDrawn: false,
+      panelsFailed: false,
       citeTemplates: null,
     };
     addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
@@ -1064,14 +1070,7 @@
     followSize(atlas);
     map.getContainer().classList.add("csto-map");
     window.cstoAtlas = atlas;
-    /* After the first paint: a frame, then a task. */
-    atlas.panelsReady = new Promise(function (resolve) {
-      window.requestAnimationFrame(function () {
-        window.setTimeout(resolve, 0);
-      });
-    }).then(function () {
-      return unpackPanels(atlas, packedPanels);
-    });
+    unpackAfterFirstPaint(atlas, packedPanels);
     return atlas;
   }
 
