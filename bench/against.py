@@ -12,6 +12,7 @@ warm-up open each is not counted. Results go to stdout and bench/results/against
 """
 
 import argparse
+import io
 import json
 import statistics
 import subprocess
@@ -63,11 +64,8 @@ def unpack(ref: str, into: Path) -> Path:
         check=True,
         capture_output=True,
     ).stdout
-    with tempfile.TemporaryFile() as handle:
-        handle.write(archive)
-        handle.seek(0)
-        with tarfile.open(fileobj=handle) as tar:
-            tar.extractall(into, filter="data")
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        tar.extractall(into, filter="data")
     return into
 
 

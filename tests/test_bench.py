@@ -317,3 +317,49 @@ def test_against_refuses_a_number_of_cold_opens_out_of_range(count):
 def test_against_refuses_a_revision_that_is_not_a_commit(capsys):
     assert against.main(["no-such-revision-anywhere"]) == 2
     assert "is not a commit of this repository" in capsys.readouterr().err
+
+
+# --- tooling.server.Service: the context manager of the app servers and the deployment -----
+
+
+class Recorded(server.Service):
+    """A service that only records what was done to it."""
+
+    def __init__(self) -> None:
+        self.done: list[str] = []
+
+    def start(self) -> "Recorded":
+        self.done.append("start")
+        return self
+
+    def stop(self) -> None:
+        self.done.append("stop")
+
+    def log_tail(self) -> str:
+        self.done.append("log")
+        return "the log's tail"
+
+    def cleanup(self) -> None:
+        self.done.append("cleanup")
+
+
+def test_a_service_is_stopped_and_cleaned_up_after_a_clean_run():
+    with Recorded() as service:
+        assert service.done == ["start"]
+    assert service.done == ["start", "stop", "cleanup"]
+
+
+def test_a_failed_service_prints_its_log_and_keeps_its_files(capsys):
+    service = Recorded()
+    with pytest.raises(ValueError), service:
+        raise ValueError("boom")
+    assert service.done == ["start", "log", "stop"]
+    assert "the log's tail" in capsys.readouterr().err
+
+
+def test_ctrl_c_stops_a_service_quietly_and_cleans_up(capsys):
+    service = Recorded()
+    with pytest.raises(KeyboardInterrupt), service:
+        raise KeyboardInterrupt
+    assert service.done == ["start", "stop", "cleanup"]
+    assert capsys.readouterr().err == ""

@@ -78,14 +78,14 @@ REVEAL_MARKER = """async ([id, revealed, spread]) => {
     const map = atlas.map;
     const marker = atlas.markersById[id];
     const settled = () => new Promise((resolve) => setTimeout(resolve, 300));
+    const tag = (element, kind) => {
+        document.querySelectorAll("." + revealed).forEach((el) => el.classList.remove(revealed));
+        element.classList.add(revealed);
+        return kind;
+    };
     for (let attempt = 0; attempt < 40; attempt += 1) {
         const busy = atlas.cluster._inZoomAnimation || map._animatingZoom || map._panAnim?._inProgress;
         const drawn = marker._map && marker.getElement() && map.getBounds().contains(marker.getLatLng());
-        const tag = (element, kind) => {
-            document.querySelectorAll("." + revealed).forEach((el) => el.classList.remove(revealed));
-            element.classList.add(revealed);
-            return kind;
-        };
         if (drawn && !busy) {
             return tag(marker.getElement(), "marker");
         }

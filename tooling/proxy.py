@@ -23,7 +23,6 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import TracebackType
 
 import jinja2
 
@@ -34,6 +33,7 @@ from tooling.server import (
     READY_TIMEOUT_S,
     AppServer,
     ServerError,
+    Service,
     free_port,
     stop_group,
     tree_rss_kib,
@@ -296,7 +296,7 @@ class ProxyServer:
 
 
 @dataclass
-class Deployment:
+class Deployment(Service):
     """`replicas` app servers and nginx in front of them, all on 127.0.0.1; a context manager.
 
     The replicas share one cookie secret (generated per run), so a session moved to another
@@ -321,22 +321,6 @@ class Deployment:
     def url(self) -> str:
         assert self.proxy is not None
         return self.proxy.url
-
-    def __enter__(self) -> "Deployment":
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        if error is not None and not isinstance(error, KeyboardInterrupt):
-            print(self.log_tail(), file=sys.stderr)
-        self.stop()
-        if error is None or isinstance(error, KeyboardInterrupt):
-            self.cleanup()
 
     def start(self) -> "Deployment":
         """Publish Leaflet once, start the replicas together, then nginx in front of them."""
@@ -391,7 +375,7 @@ class Deployment:
     def cleanup(self) -> None:
         """Remove the logs and nginx's run directory (after stop)."""
         for server in self.servers:
-            server.log_path.unlink(missing_ok=True)
+            server.cleanup()
         if self.proxy is not None:
             self.proxy.cleanup()
 

@@ -15,6 +15,7 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
+from typing import Self
 
 from csto_atlas.data.paths import REPO_DIR
 
@@ -126,8 +127,44 @@ class ServerError(RuntimeError):
     """The server did not start, or died; the message carries the end of its log."""
 
 
+class Service:
+    """Local processes used as a context manager: started on entry and always stopped on exit.
+
+    After a failure the log's tail goes to stderr and the files stay for a look; otherwise (or
+    on Ctrl-C) they are removed (`cleanup`).
+    """
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def log_tail(self) -> str:
+        raise NotImplementedError
+
+    def cleanup(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        trace: TracebackType | None,
+    ) -> None:
+        failed = error is not None and not isinstance(error, KeyboardInterrupt)
+        if failed:
+            print(self.log_tail(), file=sys.stderr)
+        self.stop()
+        if not failed:
+            self.cleanup()
+
+
 @dataclass
-class AppServer:
+class AppServer(Service):
     """`streamlit run script` in `cwd` (whose .streamlit/config.toml applies); a context manager."""
 
     name: str = "atlas"
@@ -144,22 +181,6 @@ class AppServer:
     def url(self) -> str:
         """The app's root, without a trailing slash."""
         return f"http://127.0.0.1:{self.port}"
-
-    def __enter__(self) -> "AppServer":
-        self.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        trace: TracebackType | None,
-    ) -> None:
-        self.stop()
-        if error is None:
-            self.log_path.unlink(missing_ok=True)
-        elif not isinstance(error, KeyboardInterrupt):
-            print(self.log_tail(), file=sys.stderr)
 
     def start(self, port: int | None = None) -> "AppServer":
         """Start on `port`, or a free port (another one if taken meanwhile); wait until ready."""
@@ -225,6 +246,10 @@ class AppServer:
     def log(self) -> str:
         """Everything the server printed so far."""
         return self.log_path.read_text(errors="replace")
+
+    def cleanup(self) -> None:
+        """Remove the server's log (after stop)."""
+        self.log_path.unlink(missing_ok=True)
 
     def log_tail(self) -> str:
         """The last lines of the server's log, framed for an error message."""
