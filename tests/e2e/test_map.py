@@ -228,18 +228,25 @@ def lone_point(frame_of_points, row) -> bool:
     return int(same.sum()) == 1
 
 
+def markers_through_years(recorded, sync_api, kind: str, row, steps: list[tuple[str, int]]):
+    """Open the map the year before the first step, then press each (key, year) step: the
+    markers of `kind` at `row`'s point (markers_at) before the first press and after each."""
+    frame = open_map(recorded, sync_api, f"?year={steps[0][1] - 1}")
+    seen = [markers_at(recorded.page, kind, row)]
+    for key, year in steps:
+        step_year(recorded, sync_api, frame, key, year)
+        seen.append(markers_at(recorded.page, kind, row))
+    return seen
+
+
 def test_an_incident_appears_in_its_year_and_fades_in_the_years_after(recorded, sync_api, atlas):
     incidents = atlas.incidents[atlas.incidents["same_as"].isna()]
     incident = next(row for _, row in incidents.iterrows() if lone_point(incidents, row))
     year = int(incident["year"])
-    frame = open_map(recorded, sync_api, f"?year={year - 1}")
-    assert markers_at(recorded.page, "incidents", incident) == []
-    step_year(recorded, sync_api, frame, "ArrowRight", year)
-    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=False)]
-    step_year(recorded, sync_api, frame, "ArrowRight", year + 1)
-    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=True)]
-    step_year(recorded, sync_api, frame, "ArrowLeft", year)
-    assert markers_at(recorded.page, "incidents", incident) == [look_of("incidents", past=False)]
+    steps = [("ArrowRight", year), ("ArrowRight", year + 1), ("ArrowLeft", year)]
+    current, past = look_of("incidents", past=False), look_of("incidents", past=True)
+    seen = markers_through_years(recorded, sync_api, "incidents", incident, steps)
+    assert seen == [[], [current], [past], [current]]
 
 
 def test_a_base_is_on_the_map_only_in_its_active_years(recorded, sync_api, atlas):
@@ -250,12 +257,10 @@ def test_a_base_is_on_the_map_only_in_its_active_years(recorded, sync_api, atlas
         if lone_point(bases, row) and row["start_year"] > 1992
     )
     start = int(base["start_year"])
-    frame = open_map(recorded, sync_api, f"?year={start - 1}")
-    assert markers_at(recorded.page, "bases", base) == []
-    step_year(recorded, sync_api, frame, "ArrowRight", start)
-    assert markers_at(recorded.page, "bases", base) == [look_of("bases", past=False)]
-    step_year(recorded, sync_api, frame, "ArrowRight", start + 1)
-    assert markers_at(recorded.page, "bases", base) == [look_of("bases", past=False)]
+    steps = [("ArrowRight", start), ("ArrowRight", start + 1)]
+    active = look_of("bases", past=False)
+    seen = markers_through_years(recorded, sync_api, "bases", base, steps)
+    assert seen == [[], [active], [active]]
 
 
 def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, sync_api, atlas):
