@@ -43,16 +43,20 @@ def render(fmap) -> str:
     return fmap.get_root().render()
 
 
-def test_the_map_loads_scripts_and_styles_only_from_the_apps_static_files(payload):
+def test_the_map_loads_no_script_or_style_file_leaflet_and_its_clusters_are_inlined(payload):
     page = render(mapbuild.build_map(payload))
     scripts = re.findall(r'<script[^>]*\ssrc="([^"]*)"', page)
     styles = re.findall(r'<link[^>]*\shref="([^"]*)"', page)
-    assert scripts == [assets.leaflet_js_url()]
-    assert styles == [assets.leaflet_css_url()]
-    # Leaflet.markercluster is inlined, from its xstatic package, before our own script
+    assert scripts == []
+    assert styles == []
+    # Leaflet itself first, then Leaflet.markercluster, then our own script, all from their
+    # installed packages; Leaflet's style too, its images pointed at the app's static copy.
+    assert page.index("Leaflet 1.9.3") < page.index("L.MarkerClusterGroup=")
     assert page.index("L.MarkerClusterGroup=") < page.index("CstoAtlas.attach(")
-    assert ".marker-cluster-small" in page
-    assert all(url.startswith("/app/static/") for url in scripts + styles)
+    assert "sourceMappingURL" not in page
+    assert ".leaflet-pane" in page and ".marker-cluster-small" in page
+    assert "url(/app/static/leaflet/images/layers.png)" in page
+    assert "url(images/" not in page
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
         assert dropped not in page.lower()

@@ -1,18 +1,22 @@
 """Offline Leaflet and Leaflet.markercluster, from the xstatic-leaflet and
-xstatic-leaflet-markercluster packages.
+xstatic-leaflet-markercluster packages: nothing comes from a CDN.
 
-Leaflet is copied into the app's static/ folder: Streamlit serves `<app dir>/static/` at
-`/app/static/` (`server.enableStaticServing`), so the map loads Leaflet from the app's own
-origin and never from a CDN. Nothing is written into the installed package; the copy is made by
+Both are inlined into the map's own script and style (elements.OfflineMap, AtlasControls):
+streamlit-folium fetches a map's script files one after another, after its own frame has loaded
+and before it runs the map, so every file was one more round trip before the first paint
+(Leaflet's own cost the cold open about 40 ms in `python -m bench.against`; markercluster's, as a
+second file, about 50 ms in `python -m bench`).
+
+Leaflet's files are still copied into the app's static/ folder, which Streamlit serves at
+`/app/static/` (`server.enableStaticServing`): the inlined style takes Leaflet's images (the
+layer control's icon) from there, and the benchmark's naive baseline loads Leaflet from its own
+copy the classic way. Nothing is written into the installed package; the copy is made by
 `publish_leaflet()`, called explicitly when the app starts.
-
-Leaflet.markercluster (34 kB) is inlined into the map's own script and style instead:
-streamlit-folium loads a map's script files one after another before running the map, and a
-second file cost the cold open one more round trip (about 50 ms in `python -m bench`).
 """
 
 import filecmp
 import os
+import re
 import shutil
 import tempfile
 from functools import cache
@@ -25,6 +29,7 @@ STATIC_URL = "/app/static"
 LEAFLET_FOLDER = "leaflet"
 MARKERCLUSTER_JS = "leaflet.markercluster.js"
 MARKERCLUSTER_CSS = ("MarkerCluster.css", "MarkerCluster.Default.css")
+SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
 LEAFLET_FILES = (
     "leaflet.js",
     "leaflet.js.map",
@@ -52,9 +57,26 @@ def markercluster_source_dir() -> Path:
 
 
 @cache
+def leaflet_js() -> str:
+    """leaflet.js, to start the map's script (without its source-map comment: the map's script
+    has no file for the browser to look the map up beside)."""
+    text = (leaflet_source_dir() / "leaflet.js").read_text(encoding="utf-8")
+    return SOURCE_MAP_COMMENT.sub("", text)
+
+
+@cache
+def leaflet_css() -> str:
+    """leaflet.css, to inline in the map's style, its images pointed at the app's static copy."""
+    text = (leaflet_source_dir() / "leaflet.css").read_text(encoding="utf-8")
+    return text.replace("url(images/", f"url({STATIC_URL}/{LEAFLET_FOLDER}/images/")
+
+
+@cache
 def markercluster_js() -> str:
-    """leaflet.markercluster.js, to inline in the map's script (after Leaflet has loaded)."""
-    return (markercluster_source_dir() / MARKERCLUSTER_JS).read_text(encoding="utf-8")
+    """leaflet.markercluster.js, to inline in the map's script (after Leaflet has loaded), without
+    its source-map comment."""
+    text = (markercluster_source_dir() / MARKERCLUSTER_JS).read_text(encoding="utf-8")
+    return SOURCE_MAP_COMMENT.sub("", text)
 
 
 @cache

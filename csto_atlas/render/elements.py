@@ -38,6 +38,39 @@ class VerbatimMacro(MacroElement):
             child.render(**kwargs)
 
 
+class OfflineMap(VerbatimMacro, folium.Map):
+    """A folium.Map whose script starts with Leaflet's own code (render/assets.py).
+
+    streamlit-folium fetches a map's script files one after another before it runs the map's
+    script; with Leaflet inlined (and its style, in AtlasControls) it fetches none, so nothing
+    waits on the network between the map's message and its first paint. The macros are
+    folium.Map's own, with Leaflet before the script, rendered verbatim (VerbatimMacro): branca
+    would compile Leaflet's code as a Jinja template on every run.
+    """
+
+    _template = folium.template.Template(
+        """
+        {% macro header(this, kwargs) %}{{ this.folium_macro("header", kwargs) }}{% endmacro %}
+        {% macro html(this, kwargs) %}{{ this.folium_macro("html", kwargs) }}{% endmacro %}
+        {% macro script(this, kwargs) %}
+            {{ this.leaflet_js }}
+            {{ this.folium_macro("script", kwargs) }}
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, **options: Any) -> None:
+        super().__init__(**options)
+        self.leaflet_js = assets.leaflet_js()
+        # The map loads no file: Leaflet is in its script and style.
+        self.default_js = []
+        self.default_css = []
+
+    def folium_macro(self, part: str, kwargs: dict[str, Any]) -> str:
+        """folium.Map's own macro `part` for this map."""
+        return str(getattr(folium.Map._template.module, part)(self, kwargs))
+
+
 class RegionLayer(VerbatimMacro, folium.map.Layer):
     """The countries and breakaway regions, from the payload's pre-serialised GeoJSON.
 
@@ -67,15 +100,18 @@ class RegionLayer(VerbatimMacro, folium.map.Layer):
 
 
 class MarkerLayer(VerbatimMacro, folium.map.Layer):
-    """One toggleable layer of circle markers, from pre-serialised positions and options."""
+    """One toggleable kind of circle markers, from pre-serialised positions and options: the
+    markers themselves go into atlas.js's clusters (`cstoMarkers`), the empty group is the layer
+    control's switch."""
 
     _template = folium.template.Template(
         """
         {% macro script(this, kwargs) %}
             var {{ this.get_name() }} = L.featureGroup();
-            {{ this.markers_json }}.forEach(function (marker) {
-                L.circleMarker([marker.lat, marker.lon], marker.options)
-                    .addTo({{ this.get_name() }});
+            // The markers are drawn by atlas.js in its clusters; the group stays empty, the layer
+            // control's switch for its kind (adding them here drew each one only to remove it).
+            {{ this.get_name() }}.cstoMarkers = {{ this.markers_json }}.map(function (marker) {
+                return L.circleMarker([marker.lat, marker.lon], marker.options);
             });
             {% if this.show %}{{ this.get_name() }}.addTo({{ this._parent.get_name() }});{% endif %}
         {% endmacro %}
@@ -135,6 +171,9 @@ class AtlasControls(VerbatimMacro):
         self.groups = groups
         self.config_json = config_json
         self.panels_json = panels_json
-        # Leaflet.markercluster first, inlined (render/assets.py), then our own.
+        # Leaflet.markercluster first, inlined (render/assets.py), then our own; Leaflet's own
+        # style first of all (its code starts the map's script, OfflineMap).
         self.js = assets.markercluster_js() + "\n" + web_asset("atlas.js")
-        self.css = assets.markercluster_css() + "\n" + web_asset("atlas.css")
+        self.css = "\n".join(
+            (assets.leaflet_css(), assets.markercluster_css(), web_asset("atlas.css"))
+        )

@@ -8,9 +8,8 @@ run of every session hands streamlit-folium the same map and it never remounts. 
 import folium
 import xyzservices
 
-from csto_atlas.render import assets
 from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
-from csto_atlas.render.elements import AtlasControls, MarkerLayer, RegionLayer
+from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
 from csto_atlas.render.payload import MapPayload
 from csto_atlas.render.style import MARKER_LOOK
 
@@ -19,8 +18,8 @@ MAX_ZOOM = 9
 
 
 def offline_map(bounds: list[list[float]]) -> folium.Map:
-    """A Leaflet map with no default tiles, loading Leaflet only from the app's own static files."""
-    fmap = folium.Map(
+    """A Leaflet map with no default tiles and Leaflet inlined (elements.OfflineMap)."""
+    fmap = OfflineMap(
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=3,
         tiles=None,
@@ -31,9 +30,6 @@ def offline_map(bounds: list[list[float]]) -> folium.Map:
     )
     # Without tiles folium keeps min/max zoom to itself; Leaflet.markercluster needs them.
     fmap.options.update(min_zoom=MIN_ZOOM, max_zoom=MAX_ZOOM)
-    # Leaflet.markercluster is inlined in the map's own script and style (render/assets.py).
-    fmap.default_js = [("leaflet", assets.leaflet_js_url())]
-    fmap.default_css = [("leaflet_css", assets.leaflet_css_url())]
     return fmap
 
 

@@ -693,13 +693,8 @@
       zoomToBoundsOnClick: true,
     });
     Object.keys(atlas.layers.markers).forEach(function (kind) {
-      var group = atlas.layers.markers[kind];
-      var markers = [];
-      group.eachLayer(function (marker) {
-        markers.push(marker);
-      });
-      group.clearLayers(); /* the group stays as the layer control's switch for its kind */
-      markers.forEach(function (marker) {
+      /* The group stays empty, the layer control's switch for its kind (elements.MarkerLayer). */
+      atlas.layers.markers[kind].cstoMarkers.forEach(function (marker) {
         var data = marker.options.csto;
         atlas.markers.push(marker);
         atlas.markersById[data.id] = marker;
@@ -879,6 +874,9 @@
     var bodyRow = element("div", "csto-body", app);
     var mapBox = element("div", "csto-mapbox", bodyRow);
     mapBox.appendChild(container);
+    /* streamlit-folium gave the map the frame's height-to-be: the page keeps it while the
+       frame itself is still 0 px high, so the map is framed and drawn in this first task. */
+    app.style.minHeight = container.style.height;
     container.style.height = "";
     container.style.width = "";
     container.setAttribute("role", "region");
@@ -900,7 +898,8 @@
       root.hidden = true;
     }
     document.documentElement.classList.add("csto-frame");
-    atlas.map.invalidateSize({ pan: false });
+    /* Leaflet learns the container's new size in followSize, once everything around it is
+       built: one layout of the frame instead of two before the first paint. */
   }
 
   function legendRow(parent, swatchClass, swatchStyle, text) {
