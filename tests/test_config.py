@@ -96,5 +96,6 @@ def test_the_readme_run_command_does_not_override_the_loopback_address():
     assert overridden is None or overridden.group(1) in LOOPBACK
 
 
-def test_the_websocket_is_compressed(effective):
-    assert effective["server.enableWebsocketCompression"] is True
+def test_the_websocket_is_not_compressed_on_loopback(effective):
+    # The deployment compresses it (tests/test_deploy_config.py, tests/e2e/test_deploy.py).
+    assert effective["server.enableWebsocketCompression"] is False

@@ -188,3 +188,10 @@ def test_the_access_log_records_wire_bytes_and_the_session(rendered):
     log_format = re.search(r"^\s*log_format csto ([^;]*);", rendered, re.M).group(1)
     assert "bytes=$bytes_sent" in log_format
     assert f"session={proxy.COOKIE}:$cookie_{proxy.COOKIE}" in log_format
+
+
+def test_the_replicas_compress_the_websocket_in_both_deployments():
+    # .streamlit/config.toml leaves it off for `streamlit run` on loopback (tests/test_config.py).
+    assert proxy.REPLICA_ENV["STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION"] == "true"
+    dockerfile = (proxy.DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
+    assert "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION=true" in dockerfile

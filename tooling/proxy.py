@@ -46,6 +46,9 @@ NGINX_ENV_VAR = "CSTO_ATLAS_NGINX"
 NGINX_CANDIDATES = ("/usr/sbin/nginx", "/usr/bin/nginx")
 COOKIE = "csto_replica"
 COOKIE_SECRET_ENV_VAR = "STREAMLIT_SERVER_COOKIE_SECRET"
+# Behind nginx the replicas compress the websocket (nginx passes its frames on as they are);
+# .streamlit/config.toml leaves it off for `streamlit run`, which answers this machine only.
+REPLICA_ENV = {"STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION": "true"}
 
 # What the app loads, and from where (tests/e2e/test_deploy.py logs every violation): Streamlit's
 # frontend and the map's component need inline scripts and styles and compile WebAssembly (but
@@ -325,7 +328,11 @@ class Deployment(Service):
     def start(self) -> "Deployment":
         """Publish Leaflet once, start the replicas together, then nginx in front of them."""
         assets.publish_leaflet()
-        env = {COOKIE_SECRET_ENV_VAR: secrets.token_hex(32), **(self.extra_env or {})}
+        env = {
+            COOKIE_SECRET_ENV_VAR: secrets.token_hex(32),
+            **REPLICA_ENV,
+            **(self.extra_env or {}),
+        }
         self.servers = [
             AppServer(f"{self.name}{number}", self.script, self.cwd, env)
             for number in range(1, self.replicas + 1)

@@ -161,6 +161,15 @@ def test_every_text_response_of_the_first_visit_is_compressed(visit):
     assert plain == []
 
 
+def test_the_websocket_is_compressed_through_the_proxy(visit):
+    seen, _ = visit
+    assert seen.handshakes, "no websocket handshake seen"
+    assert all(
+        "permessage-deflate" in handshake.get("sec-websocket-extensions", "")
+        for handshake in seen.handshakes
+    ), seen.handshakes
+
+
 def test_the_sessions_page_requests_and_websocket_all_reach_one_replica(visit, deployment):
     seen, _ = visit
     page_upstreams = {
