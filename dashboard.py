@@ -14,16 +14,14 @@ atlas = ui.atlas_or_stop()
 years = ui.years_of(atlas)
 st.title("CSTO Atlas")
 view = ui.permalink_view(atlas, years)
+evidence.show_map_downloads(atlas, view.year)
 ui.show_map(years, evidence.map_citations())
-st.caption(
-    "Status on 31 December of the year on the slider. Every fact cites its source: "
-    "the Data page lists every row, the Sources page every source."
-)
 # The map answers in the browser and never reruns this script: the map images are of the year
 # the page was opened on (its link; a reload takes the current one). "Cite this view", under
 # the map's panel, follows the map.
 st.caption(
-    f"Map images of {view.year}, the year this page was opened on: reload the page to take "
-    "the map's current year. Cite this view is under the map's panel."
+    "Status on 31 December of the year on the slider. Every fact cites its source: the Data "
+    f"page lists every row, the Sources page every source. The map images above are of {view.year}, "
+    "the year this page was opened on: reload the page to take the map's current year. Cite "
+    "this view is under the map's panel."
 )
-evidence.show_map_downloads(atlas, view.year)

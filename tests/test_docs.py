@@ -58,4 +58,4 @@ def test_the_readme_names_every_page(page_file):
 
 
 def test_every_page_file_is_in_the_apps_navigation():
-    assert sorted(path for path, _, _ in ui.NAV_PAGES) == sorted(PAGE_FILES)
+    assert sorted(path for path, _ in ui.NAV_PAGES) == sorted(PAGE_FILES)

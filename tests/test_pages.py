@@ -88,7 +88,7 @@ def test_a_first_run_straight_to_a_page_runs_that_page_with_the_apps_navigation(
     assert not app.exception, [e.value for e in app.exception]
     assert app.title[0].value == "Data"
     links = [(link.label, link.proto.page) for link in app.get("page_link")]
-    assert [label for label, _ in links] == [label for _, label, _ in ui.NAV_PAGES]
+    assert [label for label, _ in links] == [label for _, label in ui.NAV_PAGES]
 
 
 def test_the_sources_page_lists_every_source_escaped(tiny_data):

@@ -23,7 +23,7 @@ def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 def test_the_story_pages_sit_between_the_map_and_the_data_in_the_navigation():
-    labels = [label for _, label, _ in ui.NAV_PAGES]
+    labels = [label for _, label in ui.NAV_PAGES]
     assert labels[:5] == ["Map", "Timeline", "Changes", "Borders", "Data"]
 
 

@@ -322,7 +322,6 @@ def show_map_downloads(atlas: Atlas, year: int) -> None:
                 mime=mime,
                 key=f"map_image_{fmt}",
                 on_click="ignore",
-                icon=":material/image:",
             )
         show_timelapse(atlas, data_dir, version)
 
@@ -337,7 +336,6 @@ def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
     if key not in store and st.button(
         f"Make the time-lapse {years.start}–{years.stop - 1} (GIF)",
         key="make_timelapse",
-        icon=":material/movie:",
     ):
         bar = st.progress(0.0, text="Drawing the years…")
 
@@ -354,5 +352,4 @@ def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
             mime="image/gif",
             key="timelapse_gif",
             on_click="ignore",
-            icon=":material/movie:",
         )

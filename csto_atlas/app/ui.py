@@ -104,16 +104,18 @@ def payload_for(years: range) -> MapPayload:
 # dashboard.py is the map page and Streamlit's pages/ folder holds the others (its documented
 # multipage convention, no st.navigation): every URL runs its own script from the first visit.
 # The sidebar's list of file names is switched off in .streamlit/config.toml; each page draws
-# this header of st.page_link instead.
+# this header of st.page_link instead. Text only, like the map page's buttons: an icon is a glyph
+# of Streamlit's 375 kB Material Symbols font, which the map page would then decode before its
+# map's first paint (README "Performance").
 
 NAV_PAGES = (
-    ("dashboard.py", "Map", ":material/map:"),
-    ("pages/timeline.py", "Timeline", ":material/timeline:"),
-    ("pages/changes.py", "Changes", ":material/compare_arrows:"),
-    ("pages/borders.py", "Borders", ":material/border_outer:"),
-    ("pages/data.py", "Data", ":material/table:"),
-    ("pages/sources.py", "Sources", ":material/menu_book:"),
-    ("pages/about.py", "About", ":material/info:"),
+    ("dashboard.py", "Map"),
+    ("pages/timeline.py", "Timeline"),
+    ("pages/changes.py", "Changes"),
+    ("pages/borders.py", "Borders"),
+    ("pages/data.py", "Data"),
+    ("pages/sources.py", "Sources"),
+    ("pages/about.py", "About"),
 )
 
 
@@ -129,8 +131,8 @@ def page_header(script: str, title: str) -> None:
     st.set_page_config(page_title=f"{title} · CSTO Atlas", page_icon="🗺️", layout="wide")
     st.html(PAGE_CSS)
     with st.container(horizontal=True, key="atlas_nav", gap="medium"):
-        for path, label, icon in NAV_PAGES:
-            st.page_link(path, label=label, icon=icon)
+        for path, label in NAV_PAGES:
+            st.page_link(path, label=label)
     note_page(script)
 
 
