@@ -33,6 +33,7 @@ def effective() -> dict:
         "server.address",
         "server.enableStaticServing",
         "server.enableWebsocketCompression",
+        "runner.postScriptGC",
     ]
     script = (
         "import json, sys; from streamlit import config; "
@@ -94,6 +95,11 @@ def test_the_readme_run_command_does_not_override_the_loopback_address():
     assert "streamlit run dashboard.py" in command
     overridden = re.search(r"--server\.address[ =](\S+)", command)
     assert overridden is None or overridden.group(1) in LOOPBACK
+
+
+def test_no_full_garbage_collection_after_every_run(effective):
+    # It held the interpreter lock ~75 ms per run, while the browser fetched the map's scripts.
+    assert effective["runner.postScriptGC"] is False
 
 
 def test_the_websocket_is_not_compressed_on_loopback(effective):
