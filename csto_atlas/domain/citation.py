@@ -73,10 +73,21 @@ def cite_view(
     accessed: date,
 ) -> tuple[str, str]:
     """(plain text, BibTeX) citing one view of the atlas."""
-    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
     return citation_texts(
-        title, str(year), country_name, version, url, str(accessed.year), on, accessed.isoformat()
+        title,
+        str(year),
+        country_name,
+        version,
+        url,
+        str(accessed.year),
+        day_month_year(accessed),
+        accessed.isoformat(),
     )
+
+
+def day_month_year(day: date) -> str:
+    """`2 November 2026`: the day of access as the citations write it."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
 
 
 # The map's script cites the view the user sees, whatever year and country they move to: Python
@@ -111,12 +122,11 @@ def cite_view_templates(
 
 def fill_citation(text: str, year: int, url: str, accessed: date, bibtex: bool) -> str:
     """A citation template with its slots filled, as the map's script fills it."""
-    on = f"{accessed.day} {MONTHS[accessed.month - 1]} {accessed.year}"
     for slot, value in (
         (YEAR_SLOT, str(year)),
         (URL_SLOT, bibtex_url(url) if bibtex else url),
         (ACCESSED_YEAR_SLOT, str(accessed.year)),
-        (ACCESSED_ON_SLOT, on),
+        (ACCESSED_ON_SLOT, day_month_year(accessed)),
         (URLDATE_SLOT, accessed.isoformat()),
     ):
         text = text.replace(slot, value)
