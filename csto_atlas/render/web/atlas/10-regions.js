@@ -1,0 +1,243 @@
+/* The regions: a region's status, territory and look in a year (restyled in place), and
+   their tooltips, hover and click. */
+
+// --- statuses and the look of a region --------------------------------------------------
+
+function statusByCode(config) {
+  var byCode = {};
+  config.statuses.forEach(function (status) {
+    byCode[status.code] = status;
+  });
+  return byCode;
+}
+
+function statusOf(atlas, feature, year) {
+  var code = feature.properties.codes.charAt(year - atlas.config.first);
+  return atlas.byCode[code] || atlas.byCode[atlas.config.fallback];
+}
+
+function changedThisYear(atlas, iso3) {
+  return (atlas.config.changes[String(atlas.year)] || []).some(function (change) {
+    return change.iso3 === iso3;
+  });
+}
+
+/* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
+   (one letter of config.territoryCodes per year in the feature's `terr`). */
+function territoryOf(atlas, feature, year) {
+  var codes = atlas.config.territoryCodes;
+  var terr = feature.properties.terr || "";
+  var letter = terr.charAt(year - atlas.config.first) || codes.state;
+  var found = codes.state;
+  Object.keys(codes).forEach(function (name) {
+    if (codes[name] === letter) {
+      found = name;
+    }
+  });
+  return found;
+}
+
+/* Part of its parent this year: the parent's status colour and no outline of its own (the
+   stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
+   hatched look, never a status colour. */
+function territoryStyle(atlas, territory, status) {
+  var look = atlas.config.look;
+  if (territory === "part of parent") {
+    return {
+      fillColor: status.colour,
+      fillOpacity: look.fillOpacity,
+      color: status.colour,
+      weight: look.weight + 1,
+      dashArray: null,
+      opacity: look.fillOpacity,
+    };
+  }
+  var annexed = atlas.config.annexedLook;
+  return {
+    fillColor: "url(#csto-hatch-annexed)",
+    fillOpacity: 1,
+    color: annexed.stroke,
+    weight: annexed.weight,
+    dashArray: annexed.dash,
+    opacity: 1,
+  };
+}
+
+/* A state's or a breakaway's own look: fill by status (hatched for a breakaway). */
+function regionStyle(atlas, feature, status) {
+  var look = atlas.config.look;
+  var breakaway = feature.properties.kind === "breakaway";
+  return {
+    fillColor: breakaway ? "url(#csto-hatch-" + status.code + ")" : status.colour,
+    fillOpacity: breakaway ? 1 : look.fillOpacity,
+    color: breakaway ? look.breakawayStroke : look.stroke,
+    weight: breakaway ? look.breakawayWeight : look.weight,
+    dashArray: breakaway ? look.breakawayDash : null,
+    opacity: 1,
+  };
+}
+
+/* Fill by status and territory; outline: selected (black, thick) > hovered (grey, dashed) >
+   changed this year (orange) > its own (white; a breakaway's dashed purple; part of its
+   parent: none; annexed: grey dotted). */
+function countryStyle(atlas, feature) {
+  var look = atlas.config.look;
+  var props = feature.properties;
+  var status = statusOf(atlas, feature, atlas.year);
+  var territory = territoryOf(atlas, feature, atlas.year);
+  var style =
+    territory === "part of parent" || territory === "annexed"
+      ? territoryStyle(atlas, territory, status)
+      : regionStyle(atlas, feature, status);
+  if (props.iso3 === atlas.selected) {
+    style.color = look.selectedStroke;
+    style.weight = look.selectedWeight;
+    style.dashArray = null;
+    style.opacity = 1;
+  } else if (props.iso3 === atlas.hovered) {
+    style.color = look.hoverStroke;
+    style.weight = look.hoverWeight;
+    style.dashArray = look.hoverDash;
+    style.opacity = 1;
+  } else if (changedThisYear(atlas, props.iso3)) {
+    style.color = look.changedStroke;
+    style.weight = look.changedWeight;
+    style.dashArray = null;
+    style.opacity = 1;
+  }
+  return style;
+}
+
+function addHatchPatterns(atlas, svg) {
+  var defs = document.createElementNS(SVG_NS, "defs");
+  var look = atlas.config.look;
+  atlas.config.statuses.forEach(function (status) {
+    defs.appendChild(
+      hatchPattern("csto-hatch-" + status.code, 8, 45, status.colour, 2.5, look.hatch, look.hatchOpacity)
+    );
+  });
+  var annexed = atlas.config.annexedLook;
+  defs.appendChild(hatchPattern("csto-hatch-annexed", 6, -45, annexed.fill, 2, annexed.hatch, 1));
+  svg.insertBefore(defs, svg.firstChild);
+}
+
+/* A square SVG pattern of `size` px: a ground colour and one stripe, turned by `angle`. */
+function hatchPattern(id, size, angle, ground, stripeWidth, stripeColour, stripeOpacity) {
+  var pattern = document.createElementNS(SVG_NS, "pattern");
+  pattern.setAttribute("id", id);
+  pattern.setAttribute("patternUnits", "userSpaceOnUse");
+  pattern.setAttribute("width", String(size));
+  pattern.setAttribute("height", String(size));
+  pattern.setAttribute("patternTransform", "rotate(" + angle + ")");
+  var fill = document.createElementNS(SVG_NS, "rect");
+  fill.setAttribute("width", String(size));
+  fill.setAttribute("height", String(size));
+  fill.setAttribute("fill", ground);
+  var stripe = document.createElementNS(SVG_NS, "rect");
+  stripe.setAttribute("width", String(stripeWidth));
+  stripe.setAttribute("height", String(size));
+  stripe.setAttribute("fill", stripeColour);
+  stripe.setAttribute("fill-opacity", String(stripeOpacity));
+  pattern.appendChild(fill);
+  pattern.appendChild(stripe);
+  return pattern;
+}
+
+function restyleCountry(atlas, iso3) {
+  var layer = iso3 ? atlas.regionLayers[iso3] : null;
+  if (layer) {
+    layer.setStyle(countryStyle(atlas, layer.feature));
+  }
+}
+
+function restyleCountries(atlas) {
+  atlas.layers.countries.eachLayer(function (layer) {
+    layer.setStyle(countryStyle(atlas, layer.feature));
+  });
+}
+
+// --- the countries: tooltips, hover, click -------------------------------------------
+
+function countryTooltip(atlas, layer) {
+  var props = layer.feature.properties;
+  var status = statusOf(atlas, layer.feature, atlas.year);
+  var territory = territoryOf(atlas, layer.feature, atlas.year);
+  var text = atlas.config.text;
+  var box = document.createElement("div");
+  setText(element("strong", "", box), props.name);
+  if (props.parent) {
+    setText(element("div", "csto-tip-parent", box), territoryTipLine(text, territory, props));
+  }
+  if (territory !== "annexed") {
+    setText(element("div", "", box), status.label + " " + text.inYear + " " + atlas.year);
+  }
+  return box;
+}
+
+function territoryTipLine(text, territory, props) {
+  if (territory === "part of parent") {
+    return text.partOf + " " + props.parent;
+  }
+  if (territory === "annexed") {
+    return text.annexedBy + " " + props.by + " " + text.notRecognised;
+  }
+  return text.breakawayOf + " " + props.parent;
+}
+
+function hoverCountry(atlas, iso3) {
+  var previous = atlas.hovered;
+  atlas.hovered = iso3;
+  /* Restyled in place, never reordered: moving a path under the pointer loses its click. */
+  restyleCountry(atlas, previous);
+  restyleCountry(atlas, iso3);
+}
+
+/* Paths are not tab stops (the Country box is the keyboard path to a country) and never
+   keep a focus ring after a click. */
+function unfocusable(layer) {
+  var path = layer.getElement && layer.getElement();
+  if (path) {
+    path.setAttribute("tabindex", "-1");
+    path.setAttribute("focusable", "false");
+    path.setAttribute("aria-hidden", "true");
+  }
+}
+
+function prepareCountries(atlas) {
+  var countries = atlas.layers.countries;
+  countries.options.style = function (feature) {
+    return countryStyle(atlas, feature);
+  };
+  countries.eachLayer(function (layer) {
+    var iso3 = layer.feature.properties.iso3;
+    atlas.regionLayers[iso3] = layer;
+    layer.on("add", function () {
+      unfocusable(layer);
+    });
+    layer.bindTooltip(
+      function () {
+        return countryTooltip(atlas, layer);
+      },
+      { sticky: true, direction: "top", className: "csto-tip" }
+    );
+    layer.on("mouseover", function () {
+      hoverCountry(atlas, iso3);
+    });
+    layer.on("mouseout", function () {
+      if (atlas.hovered === iso3) {
+        hoverCountry(atlas, null);
+      }
+    });
+    layer.on("click", function () {
+      selectCountry(atlas, iso3, "push");
+    });
+  });
+}
+
+function closeTooltips(atlas) {
+  atlas.map.eachLayer(function (layer) {
+    if (layer.closeTooltip && layer.getTooltip && layer.getTooltip()) {
+      layer.closeTooltip();
+    }
+  });
+}
