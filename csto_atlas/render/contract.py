@@ -17,7 +17,6 @@ from csto_atlas.domain import citation
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.domain.yearmodel import LOOK_KEYS
 from csto_atlas.render.style import (
-    ANNEXED_LOOK,
     FIT_PADDING_PX,
     MARKER_LOOK,
     NARROW_PX,
@@ -172,7 +171,6 @@ class ClientConfig(TypedDict):
     playMs: int
     text: dict[str, str]
     territoryCodes: dict[str, str]
-    annexedLook: dict[str, Any]
     regionLooks: list[RegionLookEntry]
     uncertainty: dict[str, Any]
     checkedUntil: str
@@ -263,7 +261,6 @@ def client_config(
         playMs=PLAY_INTERVAL_MS,
         text=UI_TEXT,
         territoryCodes=territory_codes(),
-        annexedLook=ANNEXED_LOOK,
         regionLooks=[RegionLookEntry(**look) for look in region_looks(LOOK_KEYS)],
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
