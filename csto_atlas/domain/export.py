@@ -25,7 +25,6 @@ from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.status import status_on
 
 SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
@@ -107,16 +106,15 @@ def layer_columns(layer: str) -> list[str]:
 
 
 def countries_frame(atlas: Atlas, year: int) -> pd.DataFrame:
-    """Each region's status on 31 December of `year`, with the event and source behind it."""
+    """Each region's status on 31 December of `year` (the year model: the status it is drawn
+    with), with the event and source behind it."""
     countries = geo.countries_for_year(atlas, year)
     # For the current year, up to when the data was checked (the newest source date).
     countries = countries.assign(
         checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA
     )
-    in_effect = status_on(atlas.membership, date(year, 12, 31))["id"].rename("event_id")
     events = atlas.membership.set_index("id")[["source_id", "locator", "quote"]]
-    joined = countries.merge(in_effect, how="left", left_on="iso3", right_index=True)
-    return joined.merge(events, how="left", left_on="event_id", right_index=True)
+    return countries.merge(events, how="left", left_on="event_id", right_index=True)
 
 
 def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:

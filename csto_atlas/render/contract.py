@@ -15,8 +15,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain import citation
 from csto_atlas.domain.status import DEFAULT_STATUS
+from csto_atlas.domain.yearmodel import LOOK_KEYS
 from csto_atlas.render.style import (
-    ANNEXED_LOOK,
     FIT_PADDING_PX,
     MARKER_LOOK,
     NARROW_PX,
@@ -27,6 +27,7 @@ from csto_atlas.render.style import (
     UI_TEXT,
     UNCERTAINTY_LOOK,
     UNCERTAINTY_MIN_KM,
+    region_looks,
 )
 
 
@@ -62,6 +63,20 @@ class MarkerOptions(TypedDict):
     lat: float
     lon: float
     options: dict[str, Any]
+
+
+class RegionLookEntry(TypedDict):
+    """One look of a region (render/style.py `region_look`): a feature's `looks` holds, per
+    year, the index of its entry in `regionLooks`; atlas.js applies it as it is."""
+
+    key: str
+    fillColor: str
+    fillOpacity: float
+    color: str
+    weight: float
+    dashArray: str | None
+    opacity: float
+    pattern: dict[str, Any] | None
 
 
 class MarkerLookEntry(TypedDict):
@@ -156,7 +171,7 @@ class ClientConfig(TypedDict):
     playMs: int
     text: dict[str, str]
     territoryCodes: dict[str, str]
-    annexedLook: dict[str, Any]
+    regionLooks: list[RegionLookEntry]
     uncertainty: dict[str, Any]
     checkedUntil: str
     cite: CiteConfig | None
@@ -246,7 +261,7 @@ def client_config(
         playMs=PLAY_INTERVAL_MS,
         text=UI_TEXT,
         territoryCodes=territory_codes(),
-        annexedLook=ANNEXED_LOOK,
+        regionLooks=[RegionLookEntry(**look) for look in region_looks(LOOK_KEYS)],
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
         cite=cite,
