@@ -1,11 +1,14 @@
 """The bundled datasets: they validate, their quotes are verbatim, and the required facts are there."""
 
 import pytest
+from pyproj import Geod
+from shapely.geometry import Point
+from shapely.ops import nearest_points
 
 from csto_atlas.data import paths
 from csto_atlas.data.coverage import uncovered_mentions
 from csto_atlas.data.quotes import check_quotes
-from csto_atlas.domain import geo
+from csto_atlas.domain import geo, sources
 
 TREATY_PARTIES = ["ARM", "AZE", "BLR", "GEO", "KAZ", "KGZ", "RUS", "TJK", "UZB"]
 
@@ -59,3 +62,29 @@ def test_tagtabazar_and_ishkobod_are_mapped_with_the_articles_casualties(
         (incidents["located_iso3"] == country) & incidents["date"].str.startswith(date)
     ]
     assert killed in set(found["killed"].dropna())
+
+
+def test_the_statuses_are_checked_to_the_newest_dated_event_of_february_2026(bundled_atlas):
+    assert sources.checked_until(bundled_atlas.sources) == "2026-02-13"
+
+
+def test_tagtabazars_uncertainty_circle_reaches_the_afghan_border(bundled_atlas):
+    """The attacked crossing is on the border; the circle must reach it (issue 18)."""
+    incident = bundled_atlas.incidents.set_index("id").loc["tagtabazar-2018"]
+    regions = bundled_atlas.regions.set_index("iso3")
+    border = regions.at["TKM", "geometry"].boundary.intersection(
+        regions.at["AFG", "geometry"].boundary
+    )
+    nearest = nearest_points(border, Point(incident["lon"], incident["lat"]))[0]
+    _, _, metres = Geod(ellps="WGS84").inv(incident["lon"], incident["lat"], nearest.x, nearest.y)
+    assert metres / 1000 <= incident["radius_km"]
+
+
+def test_the_figure_of_164_is_not_called_the_health_ministrys_official_toll(bundled_atlas):
+    """The ministry denied the figure; every row giving 164 must say so and cite the denial."""
+    incidents = bundled_atlas.incidents
+    rows = incidents[incidents["killed"] == 164]
+    assert not rows.empty
+    for _, row in rows.iterrows():
+        assert "official toll" not in row["summary"].replace("Not an official toll", "")
+        assert "tass-ru-2022-01-10" in row["note"] and "slovoidilo-2022-01-09" in row["note"]
