@@ -88,3 +88,17 @@ def test_the_figure_of_164_is_not_called_the_health_ministrys_official_toll(bund
     for _, row in rows.iterrows():
         assert "official toll" not in row["summary"].replace("Not an official toll", "")
         assert "tass-ru-2022-01-10" in row["note"] and "slovoidilo-2022-01-09" in row["note"]
+
+
+def test_uzbekistans_2012_suspension_starts_with_the_councils_decision(bundled_atlas):
+    """The June 2012 note was a request; the Collective Security Council decided on 19 December."""
+    membership = bundled_atlas.membership.set_index("id")
+    primary = membership[membership["same_as"].isna() & (membership["iso3"] == "UZB")]
+    suspended = primary[primary["status"] == "suspended"]
+    assert list(suspended["date"]) == ["2012-12-19"]
+    assert membership.at["uzb-suspend-note-2012", "same_as"] == "uzb-suspend-2012"
+
+
+def test_every_account_of_mazar_e_sharif_2011_gives_the_protesters_or_the_uns_count(bundled_atlas):
+    accounts = bundled_atlas.incidents[bundled_atlas.incidents["id"].str.startswith("mazar-un")]
+    assert set(accounts["killed"].dropna()) == {7, 11}
