@@ -102,3 +102,25 @@ def test_uzbekistans_2012_suspension_starts_with_the_councils_decision(bundled_a
 def test_every_account_of_mazar_e_sharif_2011_gives_the_protesters_or_the_uns_count(bundled_atlas):
     accounts = bundled_atlas.incidents[bundled_atlas.incidents["id"].str.startswith("mazar-un")]
     assert set(accounts["killed"].dropna()) == {7, 11}
+
+
+@pytest.mark.parametrize("year", [1995, 1998, 2000, 2007])
+def test_russian_bases_in_georgia_proper_are_mapped_until_2007(bundled_atlas, year):
+    active = geo.bases_active(bundled_atlas, year)
+    assert not geo.points_in(active, "GEO").empty
+
+
+def test_no_russian_base_in_georgia_proper_is_mapped_after_batumis_handover(bundled_atlas):
+    assert geo.points_in(geo.bases_active(bundled_atlas, 2008), "GEO").empty
+
+
+@pytest.mark.parametrize("date", ["2021-04", "2022-09"])
+def test_the_fighting_between_kyrgyzstan_and_tajikistan_is_mapped(bundled_atlas, date):
+    incidents = bundled_atlas.incidents
+    found = incidents[(incidents["located_iso3"] == "KGZ") & incidents["date"].str.startswith(date)]
+    assert not found.empty
+
+
+def test_the_meeting_that_decided_to_create_the_organisation_is_mapped(bundled_atlas):
+    meetings = bundled_atlas.meetings.set_index("id")
+    assert meetings.at["moscow-2002-05-14", "date"] == "2002-05-14"
