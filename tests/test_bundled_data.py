@@ -124,3 +124,10 @@ def test_the_fighting_between_kyrgyzstan_and_tajikistan_is_mapped(bundled_atlas,
 def test_the_meeting_that_decided_to_create_the_organisation_is_mapped(bundled_atlas):
     meetings = bundled_atlas.meetings.set_index("id")
     assert meetings.at["moscow-2002-05-14", "date"] == "2002-05-14"
+
+
+def test_tagtabazar_keeps_azatlyks_denied_account_of_about_25_killed(bundled_atlas):
+    incidents = bundled_atlas.incidents.set_index("id")
+    account = incidents.loc["tagtabazar-2018-azatlyk"]
+    assert account["same_as"] == "tagtabazar-2018"
+    assert "около 25" in account["quote"] and "denied" in account["summary"]
