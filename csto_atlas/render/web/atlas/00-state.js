@@ -1,6 +1,7 @@
 /* CSTO Atlas: the map page as one loop in the browser (year box, map, panel, URL).
  *
- * Every country feature carries `codes`, one status letter per year from `config.first` (its
+ * Every country feature carries `looks`, one index per year from `config.first` into
+ * `config.regionLooks` (its look, chosen in Python), `codes`, one status letter per year (its
  * parent's while it is drawn as part of its parent), `terr`, one territory letter per year, and
  * `by`, who annexed it; every marker carries `options.csto` = {kind, id, from, to, fade, radius,
  * radiusKm, tip, popup} (a faint circle where radiusKm exceeds config.uncertainty.minKm);

@@ -37,58 +37,27 @@ function territoryOf(atlas, feature, year) {
   return found;
 }
 
-/* Part of its parent this year: the parent's status colour and no outline of its own (the
-   stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
-   hatched look, never a status colour. */
-function territoryStyle(atlas, territory, status) {
-  var look = atlas.config.look;
-  if (territory === "part of parent") {
-    return {
-      fillColor: status.colour,
-      fillOpacity: look.fillOpacity,
-      color: status.colour,
-      weight: look.weight + 1,
-      dashArray: null,
-      opacity: look.fillOpacity,
-    };
-  }
-  var annexed = atlas.config.annexedLook;
+/* A region's look in `year`, as Python chose it (render/style.py, domain/yearmodel.py): the
+   feature's `looks` holds one index per year into config.regionLooks. Nothing is derived here. */
+function lookOf(atlas, feature, year) {
+  var looks = atlas.config.regionLooks;
+  var look = looks[feature.properties.looks[year - atlas.config.first]] || looks[0];
   return {
-    fillColor: "url(#csto-hatch-annexed)",
-    fillOpacity: 1,
-    color: annexed.stroke,
-    weight: annexed.weight,
-    dashArray: annexed.dash,
-    opacity: 1,
+    fillColor: look.fillColor,
+    fillOpacity: look.fillOpacity,
+    color: look.color,
+    weight: look.weight,
+    dashArray: look.dashArray,
+    opacity: look.opacity,
   };
 }
 
-/* A state's or a breakaway's own look: fill by status (hatched for a breakaway). */
-function regionStyle(atlas, feature, status) {
-  var look = atlas.config.look;
-  var breakaway = feature.properties.kind === "breakaway";
-  return {
-    fillColor: breakaway ? "url(#csto-hatch-" + status.code + ")" : status.colour,
-    fillOpacity: breakaway ? 1 : look.fillOpacity,
-    color: breakaway ? look.breakawayStroke : look.stroke,
-    weight: breakaway ? look.breakawayWeight : look.weight,
-    dashArray: breakaway ? look.breakawayDash : null,
-    opacity: 1,
-  };
-}
-
-/* Fill by status and territory; outline: selected (black, thick) > hovered (grey, dashed) >
-   changed this year (orange) > its own (white; a breakaway's dashed purple; part of its
-   parent: none; annexed: grey dotted). */
+/* Its look this year (lookOf); outline: selected (black, thick) > hovered (grey, dashed) >
+   changed this year > its own. */
 function countryStyle(atlas, feature) {
   var look = atlas.config.look;
   var props = feature.properties;
-  var status = statusOf(atlas, feature, atlas.year);
-  var territory = territoryOf(atlas, feature, atlas.year);
-  var style =
-    territory === "part of parent" || territory === "annexed"
-      ? territoryStyle(atlas, territory, status)
-      : regionStyle(atlas, feature, status);
+  var style = lookOf(atlas, feature, atlas.year);
   if (props.iso3 === atlas.selected) {
     style.color = look.selectedStroke;
     style.weight = look.selectedWeight;
@@ -110,14 +79,12 @@ function countryStyle(atlas, feature) {
 
 function addHatchPatterns(atlas, svg) {
   var defs = document.createElementNS(SVG_NS, "defs");
-  var look = atlas.config.look;
-  atlas.config.statuses.forEach(function (status) {
-    defs.appendChild(
-      hatchPattern("csto-hatch-" + status.code, 8, 45, status.colour, 2.5, look.hatch, look.hatchOpacity)
-    );
+  atlas.config.regionLooks.forEach(function (look) {
+    var p = look.pattern;
+    if (p) {
+      defs.appendChild(hatchPattern(p.id, p.size, p.angle, p.ground, p.stripeWidth, p.stripe, p.stripeOpacity));
+    }
   });
-  var annexed = atlas.config.annexedLook;
-  defs.appendChild(hatchPattern("csto-hatch-annexed", 6, -45, annexed.fill, 2, annexed.hatch, 1));
   svg.insertBefore(defs, svg.firstChild);
 }
 
