@@ -18,6 +18,7 @@ ATLAS_PARTS = (
     "40-markers.js",  # clustered markers, their uncertainty circles and popups
     "50-url.js",  # the view in the URL and session storage, Back and Forward
     "60-frame.js",  # the frame's layout, legend, layer control, tile notice, size and framing
+    "80-testhook.js",  # window.__atlasTestHook, what the browser tests read (docs/design.md)
     "90-attach.js",  # attach: builds it all (window.CstoAtlas.attach)
 )
 ATLAS_HEAD = '(function () {\n"use strict";\n'

@@ -3,7 +3,9 @@
 
 // --- statuses and the look of a region --------------------------------------------------
 
+/** @param {ClientConfig} config */
 function statusByCode(config) {
+  /** @type {Object<string, StatusEntry>} */
   var byCode = {};
   config.statuses.forEach(function (status) {
     byCode[status.code] = status;
@@ -11,11 +13,13 @@ function statusByCode(config) {
   return byCode;
 }
 
+/** @param {Atlas} atlas */
 function statusOf(atlas, feature, year) {
   var code = feature.properties.codes.charAt(year - atlas.config.first);
   return atlas.byCode[code] || atlas.byCode[atlas.config.fallback];
 }
 
+/** @param {Atlas} atlas */
 function changedThisYear(atlas, iso3) {
   return (atlas.config.changes[String(atlas.year)] || []).some(function (change) {
     return change.iso3 === iso3;
@@ -24,6 +28,7 @@ function changedThisYear(atlas, iso3) {
 
 /* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
    (one letter of config.territoryCodes per year in the feature's `terr`). */
+/** @param {Atlas} atlas */
 function territoryOf(atlas, feature, year) {
   var codes = atlas.config.territoryCodes;
   var terr = feature.properties.terr || "";
@@ -40,6 +45,7 @@ function territoryOf(atlas, feature, year) {
 /* Part of its parent this year: the parent's status colour and no outline of its own (the
    stroke takes the fill colour, hiding the parent's edge around it). Annexed: its own grey
    hatched look, never a status colour. */
+/** @param {Atlas} atlas */
 function territoryStyle(atlas, territory, status) {
   var look = atlas.config.look;
   if (territory === "part of parent") {
@@ -64,6 +70,7 @@ function territoryStyle(atlas, territory, status) {
 }
 
 /* A state's or a breakaway's own look: fill by status (hatched for a breakaway). */
+/** @param {Atlas} atlas */
 function regionStyle(atlas, feature, status) {
   var look = atlas.config.look;
   var breakaway = feature.properties.kind === "breakaway";
@@ -80,6 +87,7 @@ function regionStyle(atlas, feature, status) {
 /* Fill by status and territory; outline: selected (black, thick) > hovered (grey, dashed) >
    changed this year (orange) > its own (white; a breakaway's dashed purple; part of its
    parent: none; annexed: grey dotted). */
+/** @param {Atlas} atlas */
 function countryStyle(atlas, feature) {
   var look = atlas.config.look;
   var props = feature.properties;
@@ -108,6 +116,7 @@ function countryStyle(atlas, feature) {
   return style;
 }
 
+/** @param {Atlas} atlas */
 function addHatchPatterns(atlas, svg) {
   var defs = document.createElementNS(SVG_NS, "defs");
   var look = atlas.config.look;
@@ -143,6 +152,7 @@ function hatchPattern(id, size, angle, ground, stripeWidth, stripeColour, stripe
   return pattern;
 }
 
+/** @param {Atlas} atlas */
 function restyleCountry(atlas, iso3) {
   var layer = iso3 ? atlas.regionLayers[iso3] : null;
   if (layer) {
@@ -150,6 +160,7 @@ function restyleCountry(atlas, iso3) {
   }
 }
 
+/** @param {Atlas} atlas */
 function restyleCountries(atlas) {
   atlas.layers.countries.eachLayer(function (layer) {
     layer.setStyle(countryStyle(atlas, layer.feature));
@@ -158,6 +169,7 @@ function restyleCountries(atlas) {
 
 // --- the countries: tooltips, hover, click -------------------------------------------
 
+/** @param {Atlas} atlas */
 function countryTooltip(atlas, layer) {
   var props = layer.feature.properties;
   var status = statusOf(atlas, layer.feature, atlas.year);
@@ -184,6 +196,7 @@ function territoryTipLine(text, territory, props) {
   return text.breakawayOf + " " + props.parent;
 }
 
+/** @param {Atlas} atlas */
 function hoverCountry(atlas, iso3) {
   var previous = atlas.hovered;
   atlas.hovered = iso3;
@@ -203,6 +216,7 @@ function unfocusable(layer) {
   }
 }
 
+/** @param {Atlas} atlas */
 function prepareCountries(atlas) {
   var countries = atlas.layers.countries;
   countries.options.style = function (feature) {
@@ -234,6 +248,7 @@ function prepareCountries(atlas) {
   });
 }
 
+/** @param {Atlas} atlas */
 function closeTooltips(atlas) {
   atlas.map.eachLayer(function (layer) {
     if (layer.closeTooltip && layer.getTooltip && layer.getTooltip()) {
