@@ -12,6 +12,7 @@ ATLAS_FOLDER = "atlas"
 # The order the parts are joined in: state and helpers first, attach (the entry point) last.
 ATLAS_PARTS = (
     "00-state.js",  # the page's doc comment, helpers, the state object
+    "05-types.js",  # JSDoc types of the contract (render/contract.py) and the state: comments
     "10-regions.js",  # a region's status, territory and look; tooltips, hover, click
     "20-view.js",  # the year and the country shown; the year box (Play, slider, Country box)
     "30-panel.js",  # the panel or bottom sheet, the citation of the view, the text alternative
