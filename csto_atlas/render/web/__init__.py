@@ -12,12 +12,14 @@ ATLAS_FOLDER = "atlas"
 # The order the parts are joined in: state and helpers first, attach (the entry point) last.
 ATLAS_PARTS = (
     "00-state.js",  # the page's doc comment, helpers, the state object
+    "05-types.js",  # JSDoc types of the contract (render/contract.py) and the state: comments
     "10-regions.js",  # a region's status, territory and look; tooltips, hover, click
     "20-view.js",  # the year and the country shown; the year box (Play, slider, Country box)
     "30-panel.js",  # the panel or bottom sheet, the citation of the view, the text alternative
     "40-markers.js",  # clustered markers, their uncertainty circles and popups
     "50-url.js",  # the view in the URL and session storage, Back and Forward
     "60-frame.js",  # the frame's layout, legend, layer control, tile notice, size and framing
+    "80-testhook.js",  # window.__atlasTestHook, what the browser tests read (docs/design.md)
     "90-attach.js",  # attach: builds it all (window.CstoAtlas.attach)
 )
 ATLAS_HEAD = '(function () {\n"use strict";\n'

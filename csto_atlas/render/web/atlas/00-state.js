@@ -18,7 +18,8 @@
  * The files of this folder are joined in the order of render/web/__init__.py's ATLAS_PARTS
  * (their names sort the same way) inside one function scope in strict mode: each is a plain
  * script of functions, sharing this file's state object and helpers, and nothing but
- * window.CstoAtlas (90-attach.js) and the test hook (docs/design.md) leaves that scope.
+ * window.CstoAtlas (90-attach.js) and window.__atlasTestHook (80-testhook.js, documented in
+ * docs/design.md) leaves that scope.
  */
 
 var SVG_NS = "http://www.w3.org/2000/svg";
@@ -36,6 +37,12 @@ function setText(node, text) {
 /* The one state of the map page: what is shown (year, selected, hovered), what was built
    (ui, markers, regionLayers) and what arrived later (panels, citeTemplates). Every function
    of the other files takes it as its first argument. */
+/**
+ * @param {any} map
+ * @param {AtlasLayers} layers
+ * @param {ClientConfig} config
+ * @returns {Atlas}
+ */
 function newAtlas(map, layers, config) {
   return {
     map: map,

@@ -3,7 +3,9 @@
 
 // --- statuses and the look of a region --------------------------------------------------
 
+/** @param {ClientConfig} config */
 function statusByCode(config) {
+  /** @type {Object<string, StatusEntry>} */
   var byCode = {};
   config.statuses.forEach(function (status) {
     byCode[status.code] = status;
@@ -11,11 +13,13 @@ function statusByCode(config) {
   return byCode;
 }
 
+/** @param {Atlas} atlas */
 function statusOf(atlas, feature, year) {
   var code = feature.properties.codes.charAt(year - atlas.config.first);
   return atlas.byCode[code] || atlas.byCode[atlas.config.fallback];
 }
 
+/** @param {Atlas} atlas */
 function changedThisYear(atlas, iso3) {
   return (atlas.config.changes[String(atlas.year)] || []).some(function (change) {
     return change.iso3 === iso3;
@@ -24,6 +28,7 @@ function changedThisYear(atlas, iso3) {
 
 /* How a region is drawn in `year`: as a state, a breakaway, part of its parent, or annexed
    (one letter of config.territoryCodes per year in the feature's `terr`). */
+/** @param {Atlas} atlas */
 function territoryOf(atlas, feature, year) {
   var codes = atlas.config.territoryCodes;
   var terr = feature.properties.terr || "";
@@ -39,6 +44,7 @@ function territoryOf(atlas, feature, year) {
 
 /* A region's look in `year`, as Python chose it (render/style.py, domain/yearmodel.py): the
    feature's `looks` holds one index per year into config.regionLooks. Nothing is derived here. */
+/** @param {Atlas} atlas */
 function lookOf(atlas, feature, year) {
   var looks = atlas.config.regionLooks;
   var look = looks[feature.properties.looks[year - atlas.config.first]] || looks[0];
@@ -54,6 +60,7 @@ function lookOf(atlas, feature, year) {
 
 /* Its look this year (lookOf); outline: selected (black, thick) > hovered (grey, dashed) >
    changed this year > its own. */
+/** @param {Atlas} atlas */
 function countryStyle(atlas, feature) {
   var look = atlas.config.look;
   var props = feature.properties;
@@ -77,6 +84,7 @@ function countryStyle(atlas, feature) {
   return style;
 }
 
+/** @param {Atlas} atlas */
 function addHatchPatterns(atlas, svg) {
   var defs = document.createElementNS(SVG_NS, "defs");
   atlas.config.regionLooks.forEach(function (look) {
@@ -110,6 +118,7 @@ function hatchPattern(id, size, angle, ground, stripeWidth, stripeColour, stripe
   return pattern;
 }
 
+/** @param {Atlas} atlas */
 function restyleCountry(atlas, iso3) {
   var layer = iso3 ? atlas.regionLayers[iso3] : null;
   if (layer) {
@@ -117,6 +126,7 @@ function restyleCountry(atlas, iso3) {
   }
 }
 
+/** @param {Atlas} atlas */
 function restyleCountries(atlas) {
   atlas.layers.countries.eachLayer(function (layer) {
     layer.setStyle(countryStyle(atlas, layer.feature));
@@ -125,6 +135,7 @@ function restyleCountries(atlas) {
 
 // --- the countries: tooltips, hover, click -------------------------------------------
 
+/** @param {Atlas} atlas */
 function countryTooltip(atlas, layer) {
   var props = layer.feature.properties;
   var status = statusOf(atlas, layer.feature, atlas.year);
@@ -151,6 +162,7 @@ function territoryTipLine(text, territory, props) {
   return text.breakawayOf + " " + props.parent;
 }
 
+/** @param {Atlas} atlas */
 function hoverCountry(atlas, iso3) {
   var previous = atlas.hovered;
   atlas.hovered = iso3;
@@ -170,6 +182,7 @@ function unfocusable(layer) {
   }
 }
 
+/** @param {Atlas} atlas */
 function prepareCountries(atlas) {
   var countries = atlas.layers.countries;
   countries.options.style = function (feature) {
@@ -201,6 +214,7 @@ function prepareCountries(atlas) {
   });
 }
 
+/** @param {Atlas} atlas */
 function closeTooltips(atlas) {
   atlas.map.eachLayer(function (layer) {
     if (layer.closeTooltip && layer.getTooltip && layer.getTooltip()) {

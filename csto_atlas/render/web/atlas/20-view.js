@@ -3,10 +3,12 @@
 
 // --- the view: year and country -------------------------------------------------------
 
+/** @param {Atlas} atlas */
 function clampYear(atlas, year) {
   return Math.max(atlas.config.first, Math.min(atlas.config.last, year));
 }
 
+/** @param {Atlas} atlas */
 function setYear(atlas, year, how) {
   atlas.year = clampYear(atlas, year);
   var text = String(atlas.year);
@@ -27,6 +29,7 @@ function setYear(atlas, year, how) {
   }
 }
 
+/** @param {Atlas} atlas */
 function selectCountry(atlas, iso3, how) {
   var chosen = iso3 && atlas.regionLayers[iso3] ? iso3 : null;
   var previous = atlas.selected;
@@ -47,6 +50,7 @@ function selectCountry(atlas, iso3, how) {
 }
 
 /* The selected region's whole outline above its neighbours (once the regions are drawn). */
+/** @param {Atlas} atlas */
 function frontSelected(atlas) {
   var layer = atlas.selected ? atlas.regionLayers[atlas.selected] : null;
   if (layer && layer._map) {
@@ -56,6 +60,7 @@ function frontSelected(atlas) {
 
 // --- the year box: Play, slider, Country box, changes --------------------------------
 
+/** @param {Atlas} atlas */
 function showPlayState(atlas, playing) {
   var text = playing ? atlas.config.text.pause : atlas.config.text.play;
   setText(atlas.ui.play, playing ? "\u275A\u275A" : "\u25B6");
@@ -65,6 +70,7 @@ function showPlayState(atlas, playing) {
   atlas.ui.box.setAttribute("data-playing", playing ? "true" : "false");
 }
 
+/** @param {Atlas} atlas */
 function stopPlaying(atlas) {
   if (atlas.timer !== null) {
     window.clearInterval(atlas.timer);
@@ -73,6 +79,7 @@ function stopPlaying(atlas) {
   showPlayState(atlas, false);
 }
 
+/** @param {Atlas} atlas */
 function startPlaying(atlas) {
   if (atlas.year >= atlas.config.last) {
     setYear(atlas, atlas.config.first, "replace");
@@ -86,6 +93,7 @@ function startPlaying(atlas) {
   showPlayState(atlas, true);
 }
 
+/** @param {Atlas} atlas */
 function buildPicker(atlas, parent) {
   var row = element("label", "csto-picker", parent);
   setText(element("span", "csto-picker-label", row), atlas.config.text.country);
@@ -106,6 +114,7 @@ function buildPicker(atlas, parent) {
   return picker;
 }
 
+/** @param {Atlas} atlas */
 function buildYearBox(atlas, parent) {
   var box = element("div", "csto-year", parent);
   box.setAttribute("role", "group");
@@ -144,6 +153,7 @@ function buildYearBox(atlas, parent) {
   showPlayState(atlas, false);
 }
 
+/** @param {Atlas} atlas */
 function showChanges(atlas) {
   var list = atlas.ui.changes;
   list.textContent = "";
@@ -165,6 +175,7 @@ function showChanges(atlas) {
 
 /* While the slider is on the last (current) year, the year box says up to when the
    statuses were checked against the sources (kept out of the legend, which must stay short). */
+/** @param {Atlas} atlas */
 function showCheckedUntil(atlas) {
   atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
 }

@@ -3,6 +3,7 @@
 
 // --- the panel (a side panel, or a bottom sheet on a narrow screen) -------------------
 
+/** @param {Atlas} atlas */
 function buildPanel(atlas, parent) {
   var sheet = element("aside", "csto-sheet", parent);
   sheet.setAttribute("aria-label", atlas.config.text.panel);
@@ -32,10 +33,12 @@ function buildPanel(atlas, parent) {
   atlas.ui.panel = body;
 }
 
+/** @param {Atlas} atlas */
 function isNarrow(atlas) {
   return window.innerWidth < atlas.config.narrowPx;
 }
 
+/** @param {Atlas} atlas */
 function openSheet(atlas, open) {
   atlas.sheetOpen = open;
   atlas.ui.sheet.setAttribute("data-open", open ? "true" : "false");
@@ -46,6 +49,7 @@ function openSheet(atlas, open) {
   }
 }
 
+/** @param {Atlas} atlas */
 function showToggleText(atlas) {
   var text = atlas.config.text;
   var name = atlas.selected ? atlas.regionLayers[atlas.selected].feature.properties.name : text.panel;
@@ -64,6 +68,7 @@ function unpackJson(packed) {
 
 /* What the first paint does not need, unpacked after it (a frame, then a task): the panels
    and the citations, each shown once it is there. */
+/** @param {Atlas} atlas */
 function unpackAfterFirstPaint(atlas, packedPanels) {
   window.requestAnimationFrame(function () {
     window.setTimeout(function () {
@@ -86,6 +91,7 @@ function unpackAfterFirstPaint(atlas, packedPanels) {
   });
 }
 
+/** @param {Atlas} atlas */
 function showPanel(atlas) {
   var body = atlas.ui.panel;
   if (atlas.selected && atlas.panels === null) {
@@ -111,6 +117,7 @@ function showPanel(atlas) {
 /* Python wrote one citation per country (and one for the map) with slots for the year, the
    URL and the day of access (domain/citation.py, cite_view_templates); they are filled here
    as domain/citation.fill_citation fills them, and set as text. */
+/** @param {Atlas} atlas */
 function buildCitation(atlas, parent) {
   if (!atlas.config.cite) {
     return;
@@ -125,6 +132,7 @@ function buildCitation(atlas, parent) {
   atlas.ui.cite = { box: box, plain: plain, bibtex: bibtex };
 }
 
+/** @param {Atlas} atlas */
 function viewUrl(atlas) {
   var page = pageWindow();
   if (!page) {
@@ -161,6 +169,7 @@ function fillCitation(cite, text, year, url, bibtex) {
   return text;
 }
 
+/** @param {Atlas} atlas */
 function showCitation(atlas) {
   var cite = atlas.config.cite;
   if (!cite || !atlas.ui.cite || !atlas.citeTemplates) {
@@ -180,6 +189,7 @@ function applies(node, year) {
 
 /* Show what holds in the year on the slider: tagged items, the year in the text, and
    "none" where a list has nothing to show that year. */
+/** @param {Atlas} atlas */
 function showPanelYear(atlas) {
   var panel = atlas.ui.panel.querySelector(".csto-panel");
   if (!panel) {
@@ -203,6 +213,7 @@ function showPanelYear(atlas) {
 
 // --- the text alternative: who is in what status, for the year shown ------------------
 
+/** @param {Atlas} atlas */
 function showSummary(atlas) {
   var groups = {};
   atlas.layers.countries.eachLayer(function (layer) {

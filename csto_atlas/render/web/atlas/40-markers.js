@@ -2,6 +2,7 @@
 
 // --- markers: clustered, so markers at one place spread out on a click -----------------
 
+/** @param {Atlas} atlas */
 function popupPadding(atlas) {
   /* Room kept clear of the map's controls when a popup pans into view. */
   var box = atlas.map.getContainer().getBoundingClientRect();
@@ -26,6 +27,7 @@ function popupPadding(atlas) {
   return { topLeft: L.point(left, top), bottomRight: L.point(right, bottom) };
 }
 
+/** @param {Atlas} atlas */
 function prepareMarkers(atlas) {
   atlas.cluster = L.markerClusterGroup({
     maxClusterRadius: 18,
@@ -37,6 +39,7 @@ function prepareMarkers(atlas) {
   Object.keys(atlas.layers.markers).forEach(function (kind) {
     /* The group stays empty, the layer control's switch for its kind (elements.MarkerLayer). */
     atlas.layers.markers[kind].cstoMarkers.forEach(function (marker) {
+      /** @type {MarkerData} */
       var data = marker.options.csto;
       atlas.markers.push(marker);
       atlas.markersById[data.id] = marker;
@@ -61,7 +64,9 @@ function prepareMarkers(atlas) {
   });
 }
 
+/** @param {Atlas} atlas */
 function markerShown(atlas, marker) {
+  /** @type {MarkerData} */
   var data = marker.options.csto;
   var on = atlas.map.hasLayer(atlas.layers.markers[data.kind]);
   return on && data.from <= atlas.year && (data.to === null || atlas.year <= data.to);
@@ -70,7 +75,9 @@ function markerShown(atlas, marker) {
 /* A faint circle of the marker's uncertainty (radiusKm), where it exceeds
    config.uncertainty.minKm, shown and hidden with its marker. The circles are not clustered:
    they show how far the place may lie from its point at every zoom. */
+/** @param {Atlas} atlas */
 function showUncertainty(atlas, marker, visible) {
+  /** @type {MarkerData} */
   var data = marker.options.csto;
   if (!(data.radiusKm > atlas.config.uncertainty.minKm)) {
     return;
@@ -91,10 +98,12 @@ function showUncertainty(atlas, marker, visible) {
   }
 }
 
+/** @param {Atlas} atlas */
 function showMarkers(atlas) {
   var add = [];
   var remove = [];
   atlas.markers.forEach(function (marker) {
+    /** @type {MarkerData} */
     var data = marker.options.csto;
     var shown = markerShown(atlas, marker);
     var present = atlas.cluster.hasLayer(marker);

@@ -11,6 +11,7 @@ function pageWindow() {
   }
 }
 
+/** @param {Atlas} atlas */
 function viewFromUrl(atlas, href) {
   var params = new URL(href).searchParams;
   if (!params.has("year") && !params.has("country")) {
@@ -34,6 +35,7 @@ function storedView() {
   }
 }
 
+/** @param {Atlas} atlas */
 function openingView(atlas) {
   var page = pageWindow();
   var fromUrl = page ? viewFromUrl(atlas, page.location.href) : null;
@@ -42,6 +44,7 @@ function openingView(atlas) {
 }
 
 /* how: "push" (a new country: a new history entry) or "replace" (the year). */
+/** @param {Atlas} atlas */
 function saveView(atlas, how) {
   var view = { year: atlas.year, country: atlas.selected };
   try {
@@ -67,6 +70,7 @@ function saveView(atlas, how) {
   }
 }
 
+/** @param {Atlas} atlas */
 function followHistory(atlas) {
   var page = pageWindow();
   if (!page) {

@@ -2,6 +2,7 @@
 
 // --- the frame's layout, legend, layer control, tile notice ----------------------------
 
+/** @param {Atlas} atlas */
 function buildShell(atlas) {
   var container = atlas.map.getContainer();
   var app = element("main", "csto-app");
@@ -49,6 +50,7 @@ function legendRow(parent, swatchClass, swatchStyle, text) {
   return row;
 }
 
+/** @param {Atlas} atlas */
 function buildLegend(atlas) {
   var control = L.control({ position: "bottomright" });
   control.onAdd = function () {
@@ -78,6 +80,7 @@ function buildLegend(atlas) {
   return control;
 }
 
+/** @param {Atlas} atlas */
 function buildLayerControl(atlas) {
   var names = atlas.config.layerNames;
   var backgrounds = {};
@@ -101,6 +104,7 @@ function buildLayerControl(atlas) {
   return control;
 }
 
+/** @param {Atlas} atlas */
 function watchTiles(atlas) {
   atlas.layers.osm.on("tileerror", function () {
     setText(atlas.ui.notice, atlas.config.text.tilesFailed);
@@ -115,6 +119,7 @@ function watchTiles(atlas) {
 
 /* Frame the member states; an open legend (bottom right) keeps its width clear, so it
    never covers a member at the opening view. */
+/** @param {Atlas} atlas */
 function frameMap(atlas) {
   var pad = atlas.config.fitPadding;
   var legend = atlas.ui.legend;
@@ -129,6 +134,7 @@ function frameMap(atlas) {
 /* The regions are drawn once, at the opening frame: Leaflet projects every vertex of a
    layer when it is added and again at every zoom reset, so the region layer waits off the
    map (the map's script does not add it) until the frame has its size and is framed. */
+/** @param {Atlas} atlas */
 function drawRegions(atlas) {
   if (atlas.regionsDrawn) {
     return;
@@ -146,6 +152,7 @@ function drawRegions(atlas) {
 /* The frame gets its final height only after the map's script ran (streamlit-folium sets
    it): keep Leaflet's size in step, and frame the members again until the user moves the
    map themselves; the regions are drawn at the first frame with a size. */
+/** @param {Atlas} atlas */
 function followSize(atlas) {
   var container = atlas.map.getContainer();
   var moved = false;

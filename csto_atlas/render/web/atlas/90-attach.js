@@ -1,5 +1,11 @@
 /* attach: the one entry point (elements.AtlasControls calls window.CstoAtlas.attach). */
 
+/**
+ * @param {any} map
+ * @param {AtlasLayers} layers
+ * @param {ClientConfig} config
+ * @param {string} packedPanels
+ */
 function attach(map, layers, config, packedPanels) {
   var atlas = newAtlas(map, layers, config);
   addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
@@ -18,7 +24,7 @@ function attach(map, layers, config, packedPanels) {
   followHistory(atlas);
   followSize(atlas);
   map.getContainer().classList.add("csto-map");
-  window.cstoAtlas = atlas;
+  window.__atlasTestHook = testHook(atlas);
   unpackAfterFirstPaint(atlas, packedPanels);
   return atlas;
 }
