@@ -8,13 +8,23 @@ from typing import Any
 
 from csto_atlas.data.schema import STATUSES
 
+# Every pair differs by at least 12 ΔE2000 as plain fills under normal vision and under protan,
+# deutan and tritan vision (Machado et al. 2009, full severity): tests/test_palette.py. Red is
+# kept for incidents alone and yellow for "changed this year", so no colour means two things.
 STATUS_COLOURS = {
     "member": "#2f6db5",
-    "frozen": "#8e7cc3",
-    "suspended": "#e8a33d",
-    "former": "#b8433a",
-    "observer": "#8cc3e8",
+    "frozen": "#7fa0c8",
+    "suspended": "#d77d22",
+    "former": "#80395e",
+    "observer": "#b2df8a",
     "non-member": "#dcdcd4",
+}
+# Statuses that share another's hue are told apart by a pattern as well: a frozen member is a
+# member's blue, paler, under stripes. Each entry: the SVG pattern's stripe colour, opacity, width
+# and spacing (px) and angle (degrees). web/atlas.js draws the breakaway hatch today; drawing
+# these patterns is its part (see the design notes).
+STATUS_PATTERNS: dict[str, dict[str, Any]] = {
+    "frozen": {"stripe": "#1f4f8a", "opacity": 0.75, "width": 2, "size": 6, "angle": -45},
 }
 STATUS_LABELS = {
     "member": "Member",
@@ -26,6 +36,8 @@ STATUS_LABELS = {
 }
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
     raise ValueError("every status needs a colour and a label in render/style.py")
+if not set(STATUS_PATTERNS) <= set(STATUSES):
+    raise ValueError("a pattern in render/style.py names no status")
 
 # An annexed territory's own look (never a CSTO status colour): grey, hatched, dotted outline.
 ANNEXED_LOOK = {
@@ -73,7 +85,7 @@ REGION_LOOK = {
     "hoverDash": "4 3",
     "selectedStroke": "#000000",
     "selectedWeight": 3.5,
-    "changedStroke": "#d4380d",
+    "changedStroke": "#ffd000",
     "changedWeight": 3,
 }
 
