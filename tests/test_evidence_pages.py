@@ -110,7 +110,7 @@ def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
     app.selectbox(key="data_year").select(2013).run()
     version = data_version(tiny_data)
     buttons = {button.proto.label: button for button in app.get("download_button")}
-    assert set(buttons) == {
+    assert set(buttons) - {"All years (CSV)", "All years (GEOJSON)"} == {
         f"{layer.capitalize()} ({fmt.upper()})"
         for layer in export.LAYERS
         for fmt in export.formats_of(layer)
@@ -131,6 +131,33 @@ def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
     assert next(f.name for f in evidence.cached_exports(str(tiny_data), version.digest, 2013)) == (
         f"csto-atlas-countries-2013-{version.digest}.csv"
     )
+
+
+def test_the_data_page_shows_every_year_in_one_table_and_offers_it_for_download(tiny_data):
+    app = run_page("pages/data.py")
+    grid = next(block.proto.body for block in app.get("html") if "csto-grid" in block.proto.body)
+    years = export.year_range(load_tiny_atlas(tiny_data).membership)
+    assert all(f"<span>{year}</span>" in grid for year in years)
+    # Uzbekistan's row: suspended in 2013, with the label on hover; China (never more than a
+    # non-member) is left out until the toggle asks for every region.
+    assert 'title="Uzbekistan, 2013: Suspended"' in grid
+    assert "China" not in grid
+    app.toggle(key="status_everyone").set_value(True).run()
+    grid = next(block.proto.body for block in app.get("html") if "csto-grid" in block.proto.body)
+    assert ">China</th>" in grid
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    version = data_version(tiny_data)
+    rows = list(csv.DictReader(io.StringIO(downloaded(buttons["All years (CSV)"]).decode())))
+    assert {row["iso3"]: row["2013"] for row in rows}["UZB"] == "suspended"
+    assert buttons["All years (CSV)"].proto.url  # served, and named with the version:
+    assert export.status_file_name(years, version, "csv").endswith(f"-{version.digest}.csv")
+    assert "python -m csto_atlas export status" in " ".join(c.value for c in app.caption)
+
+
+def load_tiny_atlas(data_dir: Path):
+    from csto_atlas.data.load import load_atlas
+
+    return load_atlas(data_dir)
 
 
 def test_the_data_page_summarises_data_quality(tiny_data):

@@ -22,7 +22,7 @@ from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export, geo, quality
 from csto_atlas.domain.citation import cite_view_templates
 from csto_atlas.domain.sources import reader_citation, short_citation
-from csto_atlas.render import html
+from csto_atlas.render import charts, html
 from csto_atlas.render.contract import CiteConfig, cite_config
 
 APP_TITLE = "CSTO Atlas"
@@ -143,6 +143,7 @@ def show_data_page(atlas: Atlas) -> None:
         "incidents, meetings and notes up to that year; every source.",
     )
     show_downloads(year, version)
+    show_status_table(atlas, version)
     show_quality(atlas, version)
     show_tables(atlas)
 
@@ -168,6 +169,42 @@ def show_downloads(year: int, version: DataVersion) -> None:
                 on_click="ignore",
                 icon=":material/download:",
             )
+
+
+@st.cache_data(show_spinner=False)
+def cached_status_files(data_dir: str, digest: str) -> list[export.ExportFile]:
+    """The all-years status table as CSV and GeoJSON (keyed on the data version)."""
+    return export.status_files(ui.atlas_for(ui.data_key()), current_version())
+
+
+def show_status_table(atlas: Atlas, version: DataVersion) -> None:
+    """Every region's status in every year, one table, and its downloads."""
+    years = ui.years_of(atlas)
+    st.subheader(f"Every year in one table, {years.start}–{years.stop - 1}")
+    everyone = st.toggle(
+        "Show every region (also those never more than not a member)", key="status_everyone"
+    )
+    table = readable.status_rows(export.status_table(atlas, years), everyone)
+    caption = (
+        f"Status on 31 December of each year, {len(table)} regions. Hover a cell for its status."
+    )
+    st.html(charts.status_grid_html(table, caption))
+    files = cached_status_files(str(paths.data_dir()), version.digest)
+    with st.container(horizontal=True, key="status_downloads", gap="small"):
+        for file in files:
+            st.download_button(
+                f"All years ({file.fmt.upper()})",
+                data=file.data,
+                file_name=file.name,
+                mime=file.mime,
+                key=f"download_status_{file.fmt}",
+                on_click="ignore",
+            )
+    st.caption(
+        "Every region of the map, one column per year (CSV), or each region's polygon with a "
+        "property per year (GeoJSON). Same files: `python -m csto_atlas export status "
+        "[--format geojson] [--out DIR]`."
+    )
 
 
 def show_quality(atlas: Atlas, version: DataVersion) -> None:

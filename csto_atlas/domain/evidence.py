@@ -282,6 +282,18 @@ def readable_tables(atlas: Atlas) -> list[ReadableTable]:
     return tables
 
 
+def status_rows(table: pd.DataFrame, everyone: bool = False) -> pd.DataFrame:
+    """The rows of the all-years status table (export.status_table) a reader looks at: the
+    regions that were ever more than a non-member (all of them with `everyone`), by name; a
+    breakaway region or a territory named with what it is part of."""
+    years = [column for column in table.columns if column.isdigit()]
+    shown = table if everyone else table[(table[years] != "non-member").any(axis=1)]
+    names = dict(zip(table["iso3"], table["name"], strict=True))
+    parent = shown["parent_iso3"].map(lambda code: names.get(code, code) if code else "")
+    named = shown["name"].where(parent == "", shown["name"] + " (" + parent + ")")
+    return shown.assign(name=named).sort_values("name", kind="stable").reset_index(drop=True)
+
+
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:
     """The rows with `text` (any case) in any cell."""
     needle = text.strip().lower()

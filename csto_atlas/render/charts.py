@@ -8,7 +8,8 @@ import altair as alt
 import pandas as pd
 
 from csto_atlas.domain.status import STATUSES
-from csto_atlas.render.style import STATUS_COLOURS
+from csto_atlas.render import html
+from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS, STATUS_PATTERNS, STATUS_SHORT
 
 # The name of the timeline's click selection: the page reads the clicked span's fields from it.
 SPAN_SELECTION = "span"
@@ -153,3 +154,79 @@ def border_chart(series: pd.DataFrame) -> alt.Chart:
         )
         .properties(height=360, width="container")
     )
+
+
+# --- every year in one table ---------------------------------------------------------------
+
+GRID_CSS = """<style>
+.csto-grid-wrap { overflow-x: auto; max-width: 100%; }
+.csto-grid { border-collapse: collapse; font-size: 12px; table-layout: fixed; }
+.csto-grid caption { text-align: left; color: #444; padding-bottom: 4px; }
+.csto-grid th, .csto-grid td { border: 1px solid #fff; padding: 2px 0; text-align: center;
+  width: 29px; min-width: 29px; }
+.csto-grid thead th { font-weight: 600; color: #333; height: 44px; vertical-align: bottom; }
+.csto-grid thead th span { display: inline-block; transform: rotate(-60deg);
+  transform-origin: 50% 50%; white-space: nowrap; font-size: 11px; }
+.csto-grid .csto-grid-name { width: 150px; min-width: 150px; text-align: left; padding: 2px 6px;
+  font-weight: 500; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.csto-grid-key span { margin-right: 14px; white-space: nowrap; }
+.csto-grid-key b { display: inline-block; min-width: 22px; text-align: center; padding: 0 3px; }
+</style>"""
+
+
+def ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour` (WCAG relative luminance)."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def status_background(status: str) -> str:
+    """A cell's CSS background: the status colour, under its stripes where it has a pattern
+    (STATUS_PATTERNS: a frozen member is a member's blue, paler, striped)."""
+    colour = STATUS_COLOURS[status]
+    pattern = STATUS_PATTERNS.get(status)
+    if pattern is None:
+        return colour
+    stripe = pattern["stripe"] + format(round(pattern["opacity"] * 255), "02x")
+    width, size = pattern["width"], pattern["size"]
+    return (
+        f"repeating-linear-gradient({pattern['angle']}deg, {stripe} 0 {width}px, "
+        f"{colour} {width}px {size}px)"
+    )
+
+
+def status_grid_html(table: pd.DataFrame, caption: str) -> str:
+    """The country x year status table (domain.export.status_table) as an HTML table: a cell
+    per year in the status's colour with its short word, the full label on hover, and a key."""
+    years = [column for column in table.columns if column.isdigit()]
+    rows = [
+        {
+            "name": record["name"],
+            "cells": [
+                {
+                    "year": year,
+                    "colour": status_background(record[year]),
+                    "ink": ink_on(STATUS_COLOURS[record[year]]),
+                    "short": STATUS_SHORT[record[year]],
+                    "label": STATUS_LABELS[record[year]],
+                }
+                for year in years
+            ],
+        }
+        for record in table.to_dict("records")
+    ]
+    key = [
+        {
+            "colour": status_background(status),
+            "ink": ink_on(STATUS_COLOURS[status]),
+            "short": STATUS_SHORT[status],
+            "label": STATUS_LABELS[status],
+        }
+        for status in STATUSES
+    ]
+    body = html.render(
+        "evidence/status_grid.html.j2", caption=caption, years=years, rows=rows, key=key
+    )
+    return GRID_CSS + body

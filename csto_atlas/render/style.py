@@ -34,8 +34,33 @@ STATUS_LABELS = {
     "observer": "Observer in the Parliamentary Assembly (not a member)",
     "non-member": "Not a member",
 }
+# What a cell of the all-years table says (beside its colour), and what that short word means.
+STATUS_SHORT = {
+    "member": "M",
+    "frozen": "Fz",
+    "suspended": "S",
+    "former": "Ex",
+    "observer": "Ob",
+    "non-member": "·",
+}
+# What each status means, with an example from the data (the About page and the table's key).
+STATUS_EXAMPLES = {
+    "member": "a full member on 31 December; for example Kazakhstan every year since 1992",
+    "frozen": (
+        "still a member in law, but has frozen its participation; for example Armenia from 2024"
+    ),
+    "suspended": ("its membership suspended, neither in nor out; for example Uzbekistan from 2012"),
+    "former": "left the organisation; for example Azerbaijan and Georgia from 1999",
+    "observer": (
+        "an observer in the CSTO Parliamentary Assembly, not a member of the CSTO; for example "
+        "Serbia from 2013"
+    ),
+    "non-member": "never a member, or not yet; for example China",
+}
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
     raise ValueError("every status needs a colour and a label in render/style.py")
+if set(STATUS_SHORT) != set(STATUSES) or set(STATUS_EXAMPLES) != set(STATUSES):
+    raise ValueError("every status needs a short word and an example in render/style.py")
 if not set(STATUS_PATTERNS) <= set(STATUSES):
     raise ValueError("a pattern in render/style.py names no status")
 
