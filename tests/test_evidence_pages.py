@@ -75,7 +75,9 @@ def test_the_data_page_shows_every_dataset_with_readable_headers_and_no_none(tin
     headings = " ".join(block.value for block in app.markdown)
     assert "Membership events (6 of 6)" in headings and "Notes (3 of 3)" in headings
     membership = tables["Membership events"]
-    assert list(membership.columns[:3]) == ["id", "citation", "source_url"]
+    assert list(membership.columns[:2]) == ["citation", "source_url"]
+    for name, frame in tables.items():  # an id is for machines: last
+        assert "id" not in frame or list(frame.columns)[-1] == "id", name
     assert "15 May 1992" in set(membership["date"])
     for name, frame in tables.items():
         text = frame.select_dtypes(exclude="number").astype(str)
@@ -95,6 +97,10 @@ def test_the_data_page_tables_carry_column_configuration(tiny_data):
     assert config["text"]["label"] == "Note" and config["text"]["width"] == "large"
     assert config["quote"]["label"] == "Quote (verbatim)"
     assert config["source_url"]["type_config"]["type"] == "link"
+    places = json.loads(data_tables(app)["Places (GeoNames gazetteer)"].proto.columns)
+    whole = [name for name, column in places.items() if column.get("type_config", {}).get("format")]
+    # Whole numbers (the gazetteer's ids) read as integers; coordinates keep their decimals.
+    assert {places[name]["type_config"]["format"] for name in whole} >= {"%d", "%.4f"}
 
 
 def test_the_search_box_filters_every_table(tiny_data):

@@ -36,6 +36,12 @@ SOURCE_CSS = """<style>
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 # Streamlit wraps a table's text only in rows taller than 4rem (64 px): three lines of text.
 WRAPPED_ROW_PX = 84
+# A table is tall enough for this many rows (Streamlit's default shows about ten at 35 px only
+# when nothing wraps), its header row is HEADER_PX; a missing value reads MISSING.
+ROWS_SHOWN = 10
+ROW_PX = 35
+HEADER_PX = 38
+MISSING = "—"
 YEAR_COLUMNS = ("start_year", "end_year", "year", "year_end", "killed")
 
 
@@ -85,6 +91,9 @@ def show_compared_maps(first: int, last: int, changed: Collection[str]) -> None:
             st.image(
                 image,
                 caption=f"31 December {year}: the countries that changed are outlined",
+                alt=f"Map of CSTO membership by country on 31 December {year}, the countries "
+                f"whose status changed between {first} and {last} outlined"
+                + f" ({len(changed)} countries)",
                 width="stretch",
             )
 
@@ -115,11 +124,18 @@ def column_config(table: readable.ReadableTable) -> dict[str, object]:
             config[name] = st.column_config.TextColumn(header, width="large")
         elif name in YEAR_COLUMNS:
             config[name] = st.column_config.NumberColumn(header, format="%d", width="small")
+        elif name in table.integers:
+            config[name] = st.column_config.NumberColumn(header, format="%d")
         elif name in table.numbers:
             config[name] = st.column_config.NumberColumn(header, format="%.4f")
         else:
             config[name] = st.column_config.TextColumn(header)
     return config
+
+
+def table_height(rows: int, row_px: int = ROW_PX) -> int:
+    """Pixels for a table showing up to ROWS_SHOWN rows of `row_px` (fewer rows: no blank)."""
+    return HEADER_PX + min(max(rows, 1), ROWS_SHOWN) * row_px + 3
 
 
 def table_key(label: str) -> str:
@@ -240,14 +256,16 @@ def show_tables(atlas: Atlas) -> None:
     for table in readable.readable_tables(atlas):
         shown = readable.search(table.frame, needle)
         st.markdown(f"#### {plain_label(table.label)} ({len(shown)} of {len(table.frame)})")
+        row_px = WRAPPED_ROW_PX if table.long_text else ROW_PX
         st.dataframe(
             shown,
             key=table_key(table.label),
             hide_index=True,
             width="stretch",
+            height=table_height(len(shown), row_px),
             column_config=column_config(table),
-            placeholder="",
-            row_height=WRAPPED_ROW_PX if table.long_text else None,
+            placeholder=MISSING,
+            row_height=row_px,
         )
 
 

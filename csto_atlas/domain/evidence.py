@@ -87,6 +87,7 @@ class ReadableTable:
     long_text: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
+    integers: tuple[str, ...] = ()
 
 
 # --- the facts behind every source ---------------------------------------------------------
@@ -253,9 +254,21 @@ def readable_frame(atlas: Atlas, table: str) -> pd.DataFrame:
         )
         if table != "sources":  # a source's own link is its url column
             evidence["source_url"] = cited.map(sources["url"])
-        first = ["id", "name"] if "name" in frame else ["id"]
+        first = ["name"] if "name" in frame else []
         frame = pd.concat([frame[first], evidence, frame.drop(columns=first)], axis="columns")
+    if "id" in frame:  # an id is for machines: last
+        frame = frame[[*[c for c in frame.columns if c != "id"], "id"]]
     return without_missing_text(frame.reset_index(drop=True))
+
+
+def integral_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The number columns whose every value is a whole number (ids, years, counts)."""
+    numbers = frame.select_dtypes(include="number")
+    return tuple(
+        name
+        for name in numbers.columns
+        if bool((numbers[name].dropna() == numbers[name].dropna().round()).all())
+    )
 
 
 def without_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -277,6 +290,7 @@ def readable_tables(atlas: Atlas) -> list[ReadableTable]:
                 long_text=tuple(c for c in LONG_TEXT if c in frame),
                 links=tuple(c for c in LINKS if c in frame),
                 numbers=tuple(frame.select_dtypes(include="number").columns),
+                integers=integral_columns(frame),
             )
         )
     return tables

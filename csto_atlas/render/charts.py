@@ -7,6 +7,7 @@ No Streamlit here: each builder takes frames from csto_atlas.domain and returns 
 import altair as alt
 import pandas as pd
 
+from csto_atlas.data.dates import readable_date
 from csto_atlas.domain.status import STATUSES
 from csto_atlas.render import html
 from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS, STATUS_PATTERNS, STATUS_SHORT
@@ -23,8 +24,26 @@ Y_LABEL_ROOM_PX = 130
 
 
 def status_scale() -> alt.Scale:
-    """Status -> the map's colour, every status in the legend in the map's order."""
-    return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
+    """The map legend's words -> the map's colours, every status in the map's order."""
+    return alt.Scale(
+        domain=[STATUS_LABELS[s] for s in STATUSES], range=[STATUS_COLOURS[s] for s in STATUSES]
+    )
+
+
+# The border chart's neighbours: the longest borders each get their own colour (none a status
+# colour), the rest are summed as one grey "other neighbours" band.
+NEIGHBOUR_COLOURS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+)
+OTHER_NEIGHBOURS_COLOUR = "#bab0ac"
 
 
 def time_axis(domain: tuple[str, str]) -> alt.X:
@@ -65,8 +84,9 @@ def timeline_chart(
     y = alt.Y("name:N", title=None, sort=row_order, axis=y_axis())
     click = alt.selection_point(name=SPAN_SELECTION, fields=SELECTION_FIELDS, on="click")
     spans = day_text(spans, ["start", "end"]).assign(
-        when=lambda rows: rows["date"].fillna("—") + " (" + rows["precision"].fillna("—") + ")",
-        source=lambda rows: rows["source"].fillna("—"),
+        when=lambda rows: rows["date"].map(readable_date).replace("", "not given"),
+        source=lambda rows: rows["source"].fillna("not given"),
+        label=lambda rows: rows["status"].map(STATUS_LABELS),
     )
     bars = (
         alt.Chart(spans)
@@ -76,14 +96,17 @@ def timeline_chart(
             x2="end:T",
             y=y,
             color=alt.Color(
-                "status:N", scale=status_scale(), title="Status", legend=alt.Legend(orient="top")
+                "label:N",
+                scale=status_scale(),
+                title="Status on 31 December",
+                legend=alt.Legend(orient="top", columns=3, labelLimit=360),
             ),
             opacity=alt.condition(click, alt.value(1.0), alt.value(0.55)),
             tooltip=[
                 alt.Tooltip("name:N", title="Country"),
-                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("label:N", title="Status"),
                 alt.Tooltip("event:N", title="Started by"),
-                alt.Tooltip("when:N", title="Date (precision)"),
+                alt.Tooltip("when:N", title="Date"),
                 alt.Tooltip("source:N", title="Source"),
                 alt.Tooltip("map_year:Q", title="Click: the map in", format="d"),
             ],
@@ -116,14 +139,19 @@ def timeline_chart(
 
 
 def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
-    """Members (member or frozen) on 31 December of each year: a line, on the timeline's axis."""
-    points = counts.assign(start=pd.to_datetime(counts["year"].astype(str) + "-12-31"))
-    points = day_text(points, ["start"])
+    """Members (member or frozen) on 31 December of each year, drawn over that year (from 1
+    January to 31 December), on the timeline's axis: hovering 1997 reads 1997's count."""
+    points = counts.assign(
+        start=pd.to_datetime(counts["year"].astype(str) + "-01-01"),
+        end=pd.to_datetime((counts["year"] + 1).astype(str) + "-01-01"),
+    )
+    points = day_text(points, ["start", "end"])
     return (
         alt.Chart(points)
-        .mark_line(point=True, interpolate="step-after", color=STATUS_COLOURS["member"])
+        .mark_bar(color=STATUS_COLOURS["member"], stroke="#ffffff", strokeWidth=0.5)
         .encode(
             x=time_axis(time_domain(spans)),
+            x2="end:T",
             y=alt.Y("members:Q", title=None, axis=y_axis(tickMinStep=1)),
             tooltip=[
                 alt.Tooltip("year:Q", title="31 December of", format="d"),
@@ -134,20 +162,57 @@ def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
     )
 
 
-def border_chart(series: pd.DataFrame) -> alt.Chart:
-    """The CSTO's outer land border per year, stacked by neighbour (km)."""
+def neighbour_bands(series: pd.DataFrame) -> pd.DataFrame:
+    """The border series with its neighbours past the longest few summed as `Other neighbours`
+    (their names listed in `neighbours`)."""
     bars = series[series["neighbour_iso3"] != ""]
+    longest = bars.groupby("neighbour_name")["km"].max().sort_values(ascending=False)
+    kept = set(longest.index[: len(NEIGHBOUR_COLOURS)])
+    own = bars[bars["neighbour_name"].isin(kept)].assign(
+        band=lambda rows: rows["neighbour_name"], neighbours=lambda rows: rows["neighbour_name"]
+    )
+    rest = bars[~bars["neighbour_name"].isin(kept)]
+    other = (
+        rest.groupby("year")
+        .agg(km=("km", "sum"), total_km=("total_km", "first"), neighbours=("neighbour_name", list))
+        .reset_index()
+    )
+    other = other.assign(
+        band=OTHER_NEIGHBOURS,
+        neighbours=other["neighbours"].map(lambda names: ", ".join(sorted(set(names)))),
+    )
+    columns = ["year", "band", "neighbours", "km", "total_km"]
+    return pd.concat([own[columns], other[columns]], ignore_index=True)
+
+
+OTHER_NEIGHBOURS = "Other neighbours"
+
+
+def border_chart(series: pd.DataFrame) -> alt.Chart:
+    """The CSTO's outer land border per year, stacked by neighbour (km): the longest borders
+    each in a colour of their own, the others in one grey band; names, not codes."""
+    bands = neighbour_bands(series)
+    named = list(
+        bands[bands["band"] != OTHER_NEIGHBOURS].groupby("band")["km"].max().sort_values().index
+    )[::-1]
+    domain = [*named, OTHER_NEIGHBOURS]
+    colours = [*NEIGHBOUR_COLOURS[: len(named)], OTHER_NEIGHBOURS_COLOUR]
     return (
-        alt.Chart(bars)
+        alt.Chart(bands)
         .mark_bar()
         .encode(
             x=alt.X("year:O", title=None),
             y=alt.Y("sum(km):Q", title="Outer land border (km)"),
-            color=alt.Color("neighbour_name:N", title="Neighbour", sort="-y"),
+            color=alt.Color(
+                "band:N",
+                title="Neighbour",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom", columns=5, labelLimit=220, symbolLimit=0),
+            ),
             order=alt.Order("km:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("neighbour_name:N", title="Neighbour"),
+                alt.Tooltip("neighbours:N", title="Neighbour"),
                 alt.Tooltip("km:Q", title="km with it", format=",.0f"),
                 alt.Tooltip("total_km:Q", title="Total km that year", format=",.0f"),
             ],
