@@ -75,10 +75,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exporter = commands.add_parser(
-        "export", help="write one layer for a year to stdout, or every layer's files to a folder"
+        "export",
+        help="write one layer for a year to stdout, or every layer's files to a folder; "
+        "'status': every country's status in every year, one table",
     )
-    exporter.add_argument("layer", choices=(*export.LAYERS, "all"))
-    exporter.add_argument("--year", type=year_arg, required=True)
+    exporter.add_argument("layer", choices=(*export.LAYERS, "all", export.STATUS_LAYER))
+    exporter.add_argument("--year", type=year_arg, help="the year (every layer but 'status')")
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
         "--out",
@@ -190,6 +192,26 @@ def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | N
     return 0
 
 
+def run_export_status(year: int | None, fmt: str, data: Path | None, out: Path | None) -> int:
+    """Every region's status on 31 December of every year: to stdout, or a named file in --out."""
+    if year is not None:
+        raise UsageError("argument --year: export status covers every year; leave --year out")
+    data = data or paths.data_dir()
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    version = data_version(data)
+    if out is None:
+        sys.stdout.write(export.status_text(atlas, fmt, version))
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    for file in export.status_files(atlas, version):
+        if file.fmt == fmt:
+            (out / file.name).write_bytes(file.data)
+            print(f"wrote {out / file.name}")
+    return 0
+
+
 def load_or_report(data: Path | None) -> Atlas | None:
     """The atlas, or None after printing every problem."""
     try:
@@ -292,7 +314,11 @@ def run(args: argparse.Namespace) -> int:
     """Run the chosen command."""
     if args.command == "validate":
         return run_validate(args.data, args.sources)
+    if args.command == "export" and args.layer == export.STATUS_LAYER:
+        return run_export_status(args.year, args.format, args.data, args.out)
     if args.command == "export":
+        if args.year is None:
+            raise UsageError(f"argument --year: export {args.layer} needs --year YEAR")
         return run_export(args.layer, args.year, args.format, args.data, args.out)
     if args.command == "render":
         return run_render(args.year, args.format, args.out, args.highlight, args.width, args.data)
