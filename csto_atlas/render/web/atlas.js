@@ -563,7 +563,7 @@
   }
 
   function viewUrl(atlas) {
-    var page = pageWindow();
+    var page = pageWindow(atlas);
     if (!page) {
       return "";
     }
@@ -779,7 +779,12 @@
 
   // --- the URL: the view, Back and Forward -------------------------------------------------
 
-  function pageWindow() {
+  /* The window whose URL holds the view: in the app, the app's page around streamlit-folium's
+     frame (same origin); in the static atlas (config.ownPage), this page itself, framed or not. */
+  function pageWindow(atlas) {
+    if (atlas.config.ownPage) {
+      return window;
+    }
     try {
       var page = window.parent;
       return page && page !== window && page.location.href ? page : null;
@@ -812,7 +817,7 @@
   }
 
   function openingView(atlas) {
-    var page = pageWindow();
+    var page = pageWindow(atlas);
     var fromUrl = page ? viewFromUrl(atlas, page.location.href) : null;
     var view = fromUrl || storedView() || { year: atlas.config.year, country: null };
     return { year: clampYear(atlas, view.year), country: view.country };
@@ -826,7 +831,7 @@
     } catch (error) {
       /* storage refused: the URL still keeps the view */
     }
-    var page = pageWindow();
+    var page = pageWindow(atlas);
     if (!page) {
       return;
     }
@@ -845,7 +850,7 @@
   }
 
   function followHistory(atlas) {
-    var page = pageWindow();
+    var page = pageWindow(atlas);
     if (!page) {
       return;
     }
