@@ -77,7 +77,7 @@ def leaflet_image_data_url(name: str) -> str:
 def inline_leaflet_images(html: str) -> str:
     """Point Leaflet's style at data: URLs instead of the app's static copy of its images."""
     for name in LEAFLET_IMAGES:
-        served = f"url({assets.STATIC_URL}/{assets.LEAFLET_FOLDER}/{name})"
+        served = f"url({assets.leaflet_image_url(name)})"
         html = html.replace(served, f"url({leaflet_image_data_url(name)})")
     return html
 
