@@ -55,7 +55,7 @@ def test_the_map_loads_no_script_or_style_file_leaflet_and_its_clusters_are_inli
     assert page.index("L.MarkerClusterGroup=") < page.index("CstoAtlas.attach(")
     assert "sourceMappingURL" not in page
     assert ".leaflet-pane" in page and ".marker-cluster-small" in page
-    assert "url(/app/static/leaflet/images/layers.png)" in page
+    assert re.search(r"url\(/app/static/leaflet/images/layers\.png\?v=[0-9a-f]{16}\)", page)
     assert "url(images/" not in page
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):

@@ -17,7 +17,6 @@ from pathlib import Path
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
 from csto_atlas.app.memo import ProcessCache
 from csto_atlas.data import paths
@@ -190,6 +189,12 @@ def show_folium(fmap: folium.Map) -> None:
 
     Nothing comes back (`returned_objects=[]`), so nothing done on the map reruns the app.
     """
+    # Imported here, inside a script run: streamlit-folium declares its component when it is
+    # imported, and Streamlit registers a component only if that happens in a script run. The
+    # server imports dashboard.py outside one (to find its st.App); imported then, the map's
+    # component would never be served.
+    from streamlit_folium import st_folium
+
     st_folium(
         fmap,
         key=MAP_KEY,

@@ -94,6 +94,7 @@
  * @property {Object<string, any>} uncertainty
  * @property {string} checkedUntil
  * @property {CiteConfig | null} cite
+ * @property {boolean} ownPage
  */
 
 /* Leaflet's own objects are typed `any` here (tests/ts/globals.d.ts declares L): what is

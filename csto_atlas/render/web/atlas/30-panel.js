@@ -134,7 +134,7 @@ function buildCitation(atlas, parent) {
 
 /** @param {Atlas} atlas */
 function viewUrl(atlas) {
-  var page = pageWindow();
+  var page = pageWindow(atlas);
   if (!page) {
     return "";
   }

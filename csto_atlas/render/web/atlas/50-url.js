@@ -2,7 +2,13 @@
 
 // --- the URL: the view, Back and Forward -------------------------------------------------
 
-function pageWindow() {
+/* The window whose URL holds the view: in the app, the app's page around streamlit-folium's
+   frame (same origin); in the static atlas (config.ownPage), this page itself, framed or not. */
+/** @param {Atlas} atlas */
+function pageWindow(atlas) {
+  if (atlas.config.ownPage) {
+    return window;
+  }
   try {
     var page = window.parent;
     return page && page !== window && page.location.href ? page : null;
@@ -37,7 +43,7 @@ function storedView() {
 
 /** @param {Atlas} atlas */
 function openingView(atlas) {
-  var page = pageWindow();
+  var page = pageWindow(atlas);
   var fromUrl = page ? viewFromUrl(atlas, page.location.href) : null;
   var view = fromUrl || storedView() || { year: atlas.config.year, country: null };
   return { year: clampYear(atlas, view.year), country: view.country };
@@ -52,7 +58,7 @@ function saveView(atlas, how) {
   } catch (error) {
     /* storage refused: the URL still keeps the view */
   }
-  var page = pageWindow();
+  var page = pageWindow(atlas);
   if (!page) {
     return;
   }
@@ -72,7 +78,7 @@ function saveView(atlas, how) {
 
 /** @param {Atlas} atlas */
 function followHistory(atlas) {
-  var page = pageWindow();
+  var page = pageWindow(atlas);
   if (!page) {
     return;
   }
