@@ -254,11 +254,21 @@ def render_config(settings: ProxySettings) -> str:
     )
 
 
+# deploy/compose.yaml's network: service appN has the address DOCKER_SUBNET.(10 + N).
+DOCKER_SUBNET = "172.28.80"
+
+
+def docker_address(replica: int) -> str:
+    """The fixed address of compose service app<replica>."""
+    return f"{DOCKER_SUBNET}.{10 + replica}"
+
+
 def docker_settings(replicas: int = 2, frame_ancestors: Sequence[str] = ()) -> ProxySettings:
-    """The configuration deploy/compose.yaml's proxy uses (services app1, app2, ...; compose
-    sets the open-files limit this assumes)."""
+    """The configuration deploy/compose.yaml's proxy uses (services app1, app2, ... at their
+    fixed addresses: nginx starts, and keeps them in its upstream, even while one is down, when
+    its name would not resolve; compose sets the open-files limit this assumes)."""
     return ProxySettings(
-        upstreams=[f"app{number}:8501" for number in range(1, replicas + 1)],
+        upstreams=[f"{docker_address(number)}:8501" for number in range(1, replicas + 1)],
         listen="8080",
         run_dir="/tmp/nginx",
         access_log="/dev/stdout",
