@@ -147,11 +147,17 @@ def test_the_docker_configuration_is_the_template_rendered_for_compose():
 
 def test_every_upstream_of_the_docker_configuration_is_a_compose_service():
     compose = (proxy.DEPLOY_DIR / "compose.yaml").read_text(encoding="utf-8")
-    services = set(re.findall(r"^  ([a-z0-9]+):", compose, re.M))
-    upstreams = {
-        server.split(":")[0] for server in directive(proxy.DOCKER_CONFIG.read_text(), "server")
-    }
-    assert upstreams and upstreams <= services
+    addresses = dict(
+        re.findall(
+            r"^  (app[0-9]+):\n(?:    .*\n)*?        ipv4_address: ([0-9.]+)$", compose, re.M
+        )
+    )
+    upstreams = [
+        server.split()[0] for server in directive(proxy.DOCKER_CONFIG.read_text(), "server")
+    ]
+    assert upstreams == [f"{addresses[f'app{n}']}:8501" for n in range(1, len(addresses) + 1)]
+    assert len(upstreams) == 2
+    assert all(address.startswith(f"{proxy.DOCKER_SUBNET}.") for address in addresses.values())
 
 
 @pytest.mark.parametrize(

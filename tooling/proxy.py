@@ -143,14 +143,14 @@ class Limits:
     """What one client address may hold and ask (nginx's limit_conn and limit_req).
 
     A browser tab holds one websocket for as long as it is open and loads a page with a burst
-    of requests (the map page: about 40, README "Deployment"); an office behind one address
-    is many browsers. Idle sockets with no request are bounded by worker_connections and
+    of requests (a first visit of the map page: 79 through nginx, README "Deployment"); an
+    office behind one address is many browsers: the burst lets ten open the map at once. Idle sockets with no request are bounded by worker_connections and
     client_header_timeout instead (nginx counts a connection only once a request is read).
     """
 
     requests_open: int = 64  # HTTP requests in flight at once
-    request_rate: int = 50  # requests per second, sustained
-    request_burst: int = 400  # requests beyond the rate, served at once
+    request_rate: int = 100  # requests per second, sustained
+    request_burst: int = 800  # requests beyond the rate, served at once
     sockets_open: int = 200  # websockets (open tabs) at once
     socket_rate: int = 120  # new websockets per minute, sustained
     socket_burst: int = 100  # new websockets beyond the rate (every tab reconnecting at once)
@@ -254,11 +254,21 @@ def render_config(settings: ProxySettings) -> str:
     )
 
 
+# deploy/compose.yaml's network: service appN has the address DOCKER_SUBNET.(10 + N).
+DOCKER_SUBNET = "172.28.80"
+
+
+def docker_address(replica: int) -> str:
+    """The fixed address of compose service app<replica>."""
+    return f"{DOCKER_SUBNET}.{10 + replica}"
+
+
 def docker_settings(replicas: int = 2, frame_ancestors: Sequence[str] = ()) -> ProxySettings:
-    """The configuration deploy/compose.yaml's proxy uses (services app1, app2, ...; compose
-    sets the open-files limit this assumes)."""
+    """The configuration deploy/compose.yaml's proxy uses (services app1, app2, ... at their
+    fixed addresses: nginx starts, and keeps them in its upstream, even while one is down, when
+    its name would not resolve; compose sets the open-files limit this assumes)."""
     return ProxySettings(
-        upstreams=[f"app{number}:8501" for number in range(1, replicas + 1)],
+        upstreams=[f"{docker_address(number)}:8501" for number in range(1, replicas + 1)],
         listen="8080",
         run_dir="/tmp/nginx",
         access_log="/dev/stdout",

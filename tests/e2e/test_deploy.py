@@ -573,3 +573,25 @@ def test_a_killed_replica_is_replaced_while_the_site_and_the_session_carry_on(
         assert seen.page_errors == []
     finally:
         context.close()
+
+
+def test_a_hung_replica_is_replaced_while_the_site_answers(deployment):
+    """A replica that stops answering (SIGSTOP: its port still accepts connections) fails its
+    health checks, is taken out, killed, restarted and warmed; the site answers meanwhile."""
+    assert deployment.supervisor is not None
+    victim = deployment.servers[-1]
+    old_pid = victim.process.pid
+    restarts = deployment.supervisor.restarts.get(victim.name, 0)
+    os.killpg(old_pid, signal.SIGSTOP)
+    answers = []
+    deadline = time.monotonic() + BACK_WITHIN_S
+    while deployment.supervisor.restarts.get(victim.name, 0) <= restarts:
+        assert time.monotonic() < deadline, deployment.log_tail()
+        answers.append(status_of(f"{deployment.url}/_stcore/health"))
+        time.sleep(0.5)  # a polling interval, not a measurement
+    assert victim.alive() and victim.process.pid != old_pid
+    assert not Path(f"/proc/{old_pid}").exists() or "zombie" in Path(
+        f"/proc/{old_pid}/status"
+    ).read_text(errors="replace")
+    assert len(answers) > 10 and set(answers) == {200}, answers
+    assert any("failed 3 health checks" in line for line in deployment.supervisor.events)
