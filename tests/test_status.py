@@ -50,3 +50,12 @@ def test_the_status_table_covers_every_code_and_year(tiny_atlas):
 def test_the_years_run_from_the_first_event_to_today(tiny_atlas, today, last):
     years = year_range(tiny_atlas.membership, today)
     assert (years.start, years[-1]) == (1992, last)
+
+
+def test_checked_until_is_the_data_versions_date_one_rule(tiny, tiny_atlas):
+    from csto_atlas.data.version import data_version
+    from csto_atlas.domain.sources import checked_until
+
+    data_dir, geodata_dir, _ = tiny
+    assert checked_until(tiny_atlas.sources) == data_version(data_dir, geodata_dir).checked_text
+    assert checked_until(tiny_atlas.sources) == "2007-03-15"  # the 2017 gazetteer left out
