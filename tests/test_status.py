@@ -1,13 +1,17 @@
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from csto_atlas.domain.status import status_on, status_table, year_range
+from csto_atlas.data.events import ordered_events
+from csto_atlas.domain.status import status_table, year_range
 
 
 def status(atlas, iso3: str, when: date) -> str:
-    statuses = status_on(atlas.membership, when)
-    return statuses.at[iso3, "status"] if iso3 in statuses.index else "non-member"
+    """The status on any day: the latest primary event taking effect by then."""
+    events = ordered_events(atlas.membership)
+    events = events[(events["iso3"] == iso3) & (events["ends"] <= pd.Timestamp(when))]
+    return events["status"].iloc[-1] if len(events) else "non-member"
 
 
 def test_a_country_with_no_event_yet_is_a_non_member(tiny_atlas):
