@@ -75,10 +75,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
 
     exporter = commands.add_parser(
-        "export", help="write one layer for a year to stdout, or every layer's files to a folder"
+        "export",
+        help="write one layer for a year to stdout, or every layer's files to a folder; "
+        "'status': every country's status in every year, one table; "
+        "'site': the static atlas (index.html) into --out",
     )
-    exporter.add_argument("layer", choices=(*export.LAYERS, "all"))
-    exporter.add_argument("--year", type=year_arg, required=True)
+    exporter.add_argument("layer", choices=(*export.LAYERS, "all", export.STATUS_LAYER, "site"))
+    exporter.add_argument(
+        "--year", type=year_arg, help="the year (every layer but 'status' and 'site')"
+    )
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
         "--out",
@@ -168,8 +173,12 @@ def report(problems: list[Problem]) -> int:
     return 1
 
 
-def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | None) -> int:
+def run_export(layer: str, year: int | None, fmt: str, data: Path | None, out: Path | None) -> int:
     """Write the layer to stdout; with --out, write the named files into that folder."""
+    if layer == "site":
+        return run_export_site(out, data)
+    if year is None:
+        raise UsageError(f"argument --year: export {layer} needs --year YEAR")
     if layer == "all" and out is None:
         raise UsageError("argument --out: export all needs --out FOLDER")
     data = data or paths.data_dir()
@@ -187,6 +196,41 @@ def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | N
         if layer == "all" or (file.layer, file.fmt) == (layer, fmt):
             (out / file.name).write_bytes(file.data)
             print(f"wrote {out / file.name}")
+    return 0
+
+
+def run_export_status(year: int | None, fmt: str, data: Path | None, out: Path | None) -> int:
+    """Every region's status on 31 December of every year: to stdout, or a named file in --out."""
+    if year is not None:
+        raise UsageError("argument --year: export status covers every year; leave --year out")
+    data = data or paths.data_dir()
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    version = data_version(data)
+    if out is None:
+        sys.stdout.write(export.status_text(atlas, fmt, version))
+        return 0
+    out.mkdir(parents=True, exist_ok=True)
+    for file in export.status_files(atlas, version):
+        if file.fmt == fmt:
+            (out / file.name).write_bytes(file.data)
+            print(f"wrote {out / file.name}")
+    return 0
+
+
+def run_export_site(out: Path | None, data: Path | None) -> int:
+    """Write the static atlas (index.html: the app's map of every year) into `out`."""
+    from csto_atlas.render import site  # only this command renders the map
+
+    if out is None:
+        raise UsageError("argument --out: export site needs --out FOLDER")
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    files = site.site_files(atlas, data_version(data or paths.data_dir()))
+    for file, path in zip(files, site.write_site(out, files), strict=True):
+        print(f"wrote {path} ({len(file.data):,} bytes, {file.gzipped_size:,} gzipped)")
     return 0
 
 
@@ -296,7 +340,11 @@ def run(args: argparse.Namespace) -> int:
     """Run the chosen command."""
     if args.command == "validate":
         return run_validate(args.data, args.sources)
+    if args.command == "export" and args.layer == export.STATUS_LAYER:
+        return run_export_status(args.year, args.format, args.data, args.out)
     if args.command == "export":
+        if args.year is None:
+            raise UsageError(f"argument --year: export {args.layer} needs --year YEAR")
         return run_export(args.layer, args.year, args.format, args.data, args.out)
     if args.command == "render":
         return run_render(args.year, args.format, args.out, args.highlight, args.width, args.data)

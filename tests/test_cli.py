@@ -243,3 +243,39 @@ def test_python_dash_m_rejects_a_negative_year_with_exit_2_and_no_traceback():
     assert done.returncode == 2
     assert done.stderr.splitlines()[-1].endswith("argument --year: -1 is not a year (1..9999)")
     assert "Traceback" not in done.stderr
+
+
+def test_export_status_writes_every_country_in_every_year(capsys, tiny):
+    data_dir, _, _ = tiny
+    code, out, err = run(capsys, "export", "status", "--data", str(data_dir))
+    rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(out))}
+    assert (code, err) == (0, "")
+    assert out.startswith("iso3,name,kind,parent_iso3,1992,")
+    assert (rows["UZB"]["2011"], rows["UZB"]["2013"]) == ("member", "suspended")
+
+
+def test_export_status_as_geojson_into_a_folder_names_the_file_with_the_version(
+    capsys, tiny, tmp_path
+):
+    data_dir, _, _ = tiny
+    args = ("export", "status", "--format", "geojson", "--data", str(data_dir), "--out")
+    code, out, _ = run(capsys, *args, str(tmp_path))
+    (written,) = tmp_path.iterdir()
+    assert code == 0 and out == f"wrote {written}\n"
+    assert written.name.startswith("csto-atlas-status-1992-") and written.suffix == ".geojson"
+    assert json.loads(written.read_text())["metadata"]["layer"] == "status"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("export", "status", "--year", "2000"), "export status covers every year"),
+        (("export", "bases"), "export bases needs --year YEAR"),
+    ],
+)
+def test_export_says_when_the_year_is_missing_or_not_wanted(capsys, tiny, argv, message):
+    data_dir, _, _ = tiny
+    with pytest.raises(SystemExit) as stop:
+        main([*argv, "--data", str(data_dir)])
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err

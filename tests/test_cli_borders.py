@@ -60,7 +60,7 @@ def test_the_geojson_gives_the_shared_lines_with_their_codes(capsys, tiny):
 
 def test_a_year_without_members_gives_the_header_only(tiny_atlas):
     out = export_layers.to_csv(export_layers.layer_frame(tiny_atlas, "borders", 1991))
-    assert out.splitlines() == [",".join(borders.BORDER_COLUMNS)]
+    assert out.splitlines() == [",".join([*borders.BORDER_COLUMNS, "year"])]
 
 
 def test_a_year_outside_the_data_is_a_usage_error(capsys, tiny):

@@ -215,13 +215,60 @@ def test_export_files_are_named_with_layer_year_and_version(tiny_atlas):
     assert "csto-atlas-notes-2013-0123456789ab.geojson" not in names
 
 
+@pytest.mark.parametrize("layer", export.LAYERS)
+def test_every_export_of_a_year_carries_that_year_in_its_last_column(tiny_atlas, layer):
+    frame = export.layer_frame(tiny_atlas, layer, 2013)
+    column = export.year_column_of(layer)
+    assert list(frame.drop(columns="geometry", errors="ignore").columns)[-1] == column
+    assert set(frame[column]) <= {2013}
+    text = export.layer_text(tiny_atlas, layer, 2013, "csv", VERSION)
+    assert text.splitlines()[0].endswith("," + column)
+
+
+def test_the_notes_export_keeps_the_notes_own_year_beside_the_exports():
+    assert export.year_column_of("notes") == "map_year"
+    assert "year" in export.layer_columns("notes")  # the note's first year, as in notes.csv
+
+
+def test_the_status_table_has_every_region_and_every_year(tiny_atlas):
+    table = export.status_table(tiny_atlas, range(2011, 2014)).set_index("iso3")
+    assert list(table.columns) == ["name", "kind", "parent_iso3", "2011", "2012", "2013"]
+    assert set(table.index) == set(tiny_atlas.regions["iso3"])
+    assert list(table.loc["UZB", ["2011", "2013"]]) == ["member", "suspended"]
+    assert table.at["XAB", "parent_iso3"] == "GEO"
+    assert not table.isna().any().any()
+
+
+def test_the_status_table_agrees_with_each_years_countries_export(bundled_atlas):
+    table = export.status_table(bundled_atlas).set_index("iso3")
+    for year in (1992, 1999, 2012, 2024):
+        countries = export.layer_frame(bundled_atlas, "countries", year).set_index("iso3")
+        assert table[str(year)].to_dict() == countries["status"].to_dict(), year
+
+
+def test_the_status_files_are_csv_and_geojson_named_with_years_and_version(tiny_atlas):
+    files = export.status_files(tiny_atlas, VERSION)
+    years = export.year_range(tiny_atlas.membership)
+    assert [file.name for file in files] == [
+        f"csto-atlas-status-{years.start}-{years.stop - 1}-0123456789ab.csv",
+        f"csto-atlas-status-{years.start}-{years.stop - 1}-0123456789ab.geojson",
+    ]
+    collection = json.loads(files[1].data)
+    uzbekistan = next(f for f in collection["features"] if f["properties"]["iso3"] == "UZB")
+    assert uzbekistan["properties"]["2013"] == "suspended"
+    assert uzbekistan["geometry"]["type"] in {"Polygon", "MultiPolygon"}
+    assert collection["metadata"]["data_version"] == "0123456789ab"
+
+
 def write_as_dataset(atlas, year: int, folder: Path, source_dir: Path) -> Path:
-    """Export every dataset-shaped layer of `year` as a data folder (citation column dropped)."""
+    """Export every dataset-shaped layer of `year` as a data folder (citation and year dropped)."""
     folder.mkdir()
     for layer in export.DATASET_LAYERS:
         text = export.layer_text(atlas, layer, year, "csv", VERSION)
         frame = pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False)
-        frame.drop(columns=["citation"]).to_csv(folder / f"{layer}.csv", index=False)
+        frame.drop(columns=["citation", export.year_column_of(layer)]).to_csv(
+            folder / f"{layer}.csv", index=False
+        )
     for table in ("countries", "membership", "places", "territories"):
         shutil.copy(source_dir / f"{table}.csv", folder / f"{table}.csv")
     return folder
@@ -324,3 +371,29 @@ def test_search_finds_rows_by_any_cell_in_any_case(tiny_atlas):
     notes = next(t for t in evidence.readable_tables(tiny_atlas) if t.label == "Notes").frame
     assert list(evidence.search(notes, "ARMENIA HOSTS")["id"]) == ["arm-base"]
     assert len(evidence.search(notes, "  ")) == len(notes)
+
+
+def test_the_status_rows_name_breakaways_with_their_state_and_skip_lifelong_non_members(
+    tiny_atlas,
+):
+    table = export.status_table(tiny_atlas, range(2011, 2014))
+    shown = evidence.status_rows(table)
+    assert "China" not in set(shown["name"]) and "Uzbekistan" in set(shown["name"])
+    everyone = evidence.status_rows(table, everyone=True)
+    assert "Abkhazia (Georgia)" in set(everyone["name"])
+    assert list(everyone["name"]) == sorted(everyone["name"])
+
+
+def test_the_status_grid_colours_each_cell_and_stripes_a_frozen_member():
+    from csto_atlas.render import charts
+    from csto_atlas.render.style import STATUS_COLOURS
+
+    table = pd.DataFrame(
+        {"iso3": ["ARM"], "name": ["Armenia <b>"], "kind": ["state"], "parent_iso3": [""]}
+    ).assign(**{"2023": ["member"], "2024": ["frozen"]})
+    grid = charts.status_grid_html(table, "caption")
+    assert f"background: {STATUS_COLOURS['member']}; color: #ffffff" in grid
+    assert (
+        "repeating-linear-gradient(" in grid and 'title="Armenia &lt;b&gt;, 2024: Member, ' in grid
+    )
+    assert "<b>" not in grid.split("</style>", 1)[1].replace("<b style", "")

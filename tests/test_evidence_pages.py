@@ -75,7 +75,9 @@ def test_the_data_page_shows_every_dataset_with_readable_headers_and_no_none(tin
     headings = " ".join(block.value for block in app.markdown)
     assert "Membership events (6 of 6)" in headings and "Notes (3 of 3)" in headings
     membership = tables["Membership events"]
-    assert list(membership.columns[:3]) == ["id", "citation", "source_url"]
+    assert list(membership.columns[:2]) == ["citation", "source_url"]
+    for name, frame in tables.items():  # an id is for machines: last
+        assert "id" not in frame or list(frame.columns)[-1] == "id", name
     assert "15 May 1992" in set(membership["date"])
     for name, frame in tables.items():
         text = frame.select_dtypes(exclude="number").astype(str)
@@ -95,6 +97,10 @@ def test_the_data_page_tables_carry_column_configuration(tiny_data):
     assert config["text"]["label"] == "Note" and config["text"]["width"] == "large"
     assert config["quote"]["label"] == "Quote (verbatim)"
     assert config["source_url"]["type_config"]["type"] == "link"
+    places = json.loads(data_tables(app)["Places (GeoNames gazetteer)"].proto.columns)
+    whole = [name for name, column in places.items() if column.get("type_config", {}).get("format")]
+    # Whole numbers (the gazetteer's ids) read as integers; coordinates keep their decimals.
+    assert {places[name]["type_config"]["format"] for name in whole} >= {"%d", "%.4f"}
 
 
 def test_the_search_box_filters_every_table(tiny_data):
@@ -110,7 +116,7 @@ def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
     app.selectbox(key="data_year").select(2013).run()
     version = data_version(tiny_data)
     buttons = {button.proto.label: button for button in app.get("download_button")}
-    assert set(buttons) == {
+    assert set(buttons) - {"All years (CSV)", "All years (GEOJSON)"} == {
         f"{layer.capitalize()} ({fmt.upper()})"
         for layer in export.LAYERS
         for fmt in export.formats_of(layer)
@@ -131,6 +137,33 @@ def test_the_data_page_downloads_the_export_files_of_the_chosen_year(tiny_data):
     assert next(f.name for f in evidence.cached_exports(str(tiny_data), version.digest, 2013)) == (
         f"csto-atlas-countries-2013-{version.digest}.csv"
     )
+
+
+def test_the_data_page_shows_every_year_in_one_table_and_offers_it_for_download(tiny_data):
+    app = run_page("pages/data.py")
+    grid = next(block.proto.body for block in app.get("html") if "csto-grid" in block.proto.body)
+    years = export.year_range(load_tiny_atlas(tiny_data).membership)
+    assert all(f"<span>{year}</span>" in grid for year in years)
+    # Uzbekistan's row: suspended in 2013, with the label on hover; China (never more than a
+    # non-member) is left out until the toggle asks for every region.
+    assert 'title="Uzbekistan, 2013: Suspended"' in grid
+    assert "China" not in grid
+    app.toggle(key="status_everyone").set_value(True).run()
+    grid = next(block.proto.body for block in app.get("html") if "csto-grid" in block.proto.body)
+    assert ">China</th>" in grid
+    buttons = {button.proto.label: button for button in app.get("download_button")}
+    version = data_version(tiny_data)
+    rows = list(csv.DictReader(io.StringIO(downloaded(buttons["All years (CSV)"]).decode())))
+    assert {row["iso3"]: row["2013"] for row in rows}["UZB"] == "suspended"
+    assert buttons["All years (CSV)"].proto.url  # served, and named with the version:
+    assert export.status_file_name(years, version, "csv").endswith(f"-{version.digest}.csv")
+    assert "python -m csto_atlas export status" in " ".join(c.value for c in app.caption)
+
+
+def load_tiny_atlas(data_dir: Path):
+    from csto_atlas.data.load import load_atlas
+
+    return load_atlas(data_dir)
 
 
 def test_the_data_page_summarises_data_quality(tiny_data):

@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from csto_atlas.app import story, ui
+from csto_atlas.app import evidence, story, ui
 from csto_atlas.data import paths
 from csto_atlas.domain import changes
 from csto_atlas.render import charts
-from csto_atlas.render.style import STATUS_COLOURS
+from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS
 from tests.test_pages import run_app
 from tests.tiny import write_dataset
 
@@ -37,9 +37,23 @@ def test_the_timeline_page_draws_its_two_charts_on_the_tiny_data(tiny_data):
 def test_the_changes_page_lists_every_change_by_default(tiny_data):
     app = run_app(page="pages/changes.py")
     (table,) = (frame.value for frame in app.dataframe)
-    assert list(table["change"]) == ["joined", "joined", "left", "returned", "suspended"]
-    assert "2012-06 (tiny-treaty)" in set(table["other accounts"])
-    assert "Uzbekistan withdrew from the pact in 1999" in set(table["quote"])
+    assert list(table["Change"]) == ["joined", "joined", "left", "returned", "suspended"]
+    assert "Jun 2012 (Signatory states, 15 May 1992)" in set(table["Other accounts"])
+    assert "Uzbekistan withdrew from the pact in 1999" in set(table["Quote"])
+
+
+def test_the_changes_table_reads_as_prose_with_no_codes_ids_or_empty_markers(tiny_data):
+    app = run_app(page="pages/changes.py")
+    (frame,) = app.dataframe
+    table = frame.value
+    assert list(table.columns) == list(story.CHANGES_WIDTHS)  # no event id, no locator column
+    assert "15 May 1992" in set(table["Date"])  # the date at its precision, not 1992-05-15
+    assert set(table["To"]) <= set(STATUS_LABELS.values())
+    assert not table.isna().any().any()
+    assert not table.isin(["None", "nan", "NaN", "", "<NA>"]).any().any()
+    assert not any("tiny-" in cell for cell in table.to_numpy().ravel())  # no source ids
+    assert evidence.table_height(10, evidence.WRAPPED_ROW_PX) >= 10 * evidence.WRAPPED_ROW_PX
+    assert sum(story.CHANGES_WIDTHS.values()) <= 1240  # the content of a 1400 px window
 
 
 def test_the_changes_page_narrows_to_the_two_years_picked(tiny_data):
@@ -47,7 +61,7 @@ def test_the_changes_page_narrows_to_the_two_years_picked(tiny_data):
     app.selectbox(key=story.FIRST_YEAR_KEY).select(1999)
     app.selectbox(key=story.LAST_YEAR_KEY).select(2006).run()
     (table,) = (frame.value for frame in app.dataframe)
-    assert list(table["country"]) == ["Uzbekistan"] and list(table["change"]) == ["returned"]
+    assert list(table["Country"]) == ["Uzbekistan"] and list(table["Change"]) == ["returned"]
 
 
 def test_the_changes_page_takes_reversed_years_in_order(tiny_data):
@@ -56,7 +70,7 @@ def test_the_changes_page_takes_reversed_years_in_order(tiny_data):
     app.selectbox(key=story.LAST_YEAR_KEY).select(1999).run()
     assert "earlier year comes first" in app.info[0].value
     (table,) = (frame.value for frame in app.dataframe)
-    assert list(table["change"]) == ["returned"]
+    assert list(table["Change"]) == ["returned"]
 
 
 def test_the_changes_page_says_so_when_nothing_changed(tiny_data):
@@ -72,8 +86,13 @@ def test_the_borders_page_shows_the_chart_the_years_table_and_the_accuracy_note(
     assert not app.error
     borders_table, accuracy = (frame.value for frame in app.dataframe)
     # The tiny data's members in the last year: Armenia only (Uzbekistan is suspended).
-    assert set(borders_table["member"]) == {"Armenia"}
+    assert set(borders_table["Member"]) == {"Armenia"}
+    assert list(borders_table.columns) == ["Member", "Neighbour", "Neighbour's status", "km"]
+    assert set(borders_table["Neighbour's status"]) <= set(STATUS_LABELS.values())
+    assert str(borders_table["km"].dtype) == "int64"
     assert "Afghanistan–Tajikistan" in set(accuracy["border"])
+    (download,) = app.get("download_button")
+    assert download.proto.label == "Download this year's borders (CSV)"
     assert "km" in app.metric[0].value
     text = " ".join(block.value for block in app.markdown)
     assert "shorter" in text and "suspended" in text
@@ -83,7 +102,7 @@ def test_the_borders_page_follows_the_year_slider(tiny_data):
     app = run_app(page="pages/borders.py")
     app.select_slider(key=story.BORDER_YEAR_KEY).set_value(1995).run()
     borders_table = app.dataframe[0].value
-    assert set(borders_table["member"]) == {"Armenia", "Uzbekistan"}
+    assert set(borders_table["Member"]) == {"Armenia", "Uzbekistan"}
 
 
 def test_the_story_pages_run_on_the_bundled_data(monkeypatch):
@@ -115,7 +134,10 @@ def test_the_timeline_colours_statuses_as_the_map_does(tiny_atlas):
     spec = timeline.to_dict()
     bars = spec["layer"][0]
     scale = bars["encoding"]["color"]["scale"]
-    assert dict(zip(scale["domain"], scale["range"], strict=True)) == STATUS_COLOURS
+    # The legend says the map legend's words, in the map's colours.
+    assert dict(zip(scale["domain"], scale["range"], strict=True)) == {
+        STATUS_LABELS[status]: colour for status, colour in STATUS_COLOURS.items()
+    }
     assert spec["params"][0]["name"] == charts.SPAN_SELECTION or any(
         param["name"] == charts.SPAN_SELECTION for param in bars.get("params", [])
     )
@@ -142,6 +164,42 @@ def test_the_timeline_spans_start_with_the_event_and_cite_its_source(tiny_atlas)
     assert uzbek.iloc[-1]["end"].date() == date(2026, 6, 1)
 
 
+def test_the_timeline_leaves_out_a_country_that_never_changed(bundled_atlas):
+    timeline, _ = story.timeline_charts(bundled_atlas, date(2026, 6, 1))
+    spec = timeline.to_dict()
+    rows = spec["datasets"][spec["layer"][0]["data"]["name"]]
+    by_country: dict[str, set[str]] = {}
+    for row in rows:
+        by_country.setdefault(row["iso3"], set()).add(row["status"])
+    assert all(statuses != {"non-member"} for statuses in by_country.values())
+    # Moldova, Turkmenistan and Ukraine have events but were never more than non-members.
+    assert {"MDA", "TKM", "UKR"} <= set(changes.timeline_countries(bundled_atlas))
+    assert not {"MDA", "TKM", "UKR"} & set(by_country)
+
+
+def test_the_member_count_of_a_year_is_drawn_over_that_year(tiny_atlas):
+    _, counts = story.timeline_charts(tiny_atlas, date(2026, 6, 1))
+    spec = counts.to_dict()
+    rows = spec["datasets"][spec["data"]["name"]]
+    year_1999 = next(row for row in rows if row["year"] == 1999)
+    # Hovering anywhere over 1999 reads 31 December 1999's count.
+    assert (year_1999["start"], year_1999["end"]) == ("1999-01-01", "2000-01-01")
+    assert spec["encoding"]["x2"]["field"] == "end"
+
+
+def test_the_border_chart_gives_each_long_border_its_own_colour_and_names(bundled_atlas):
+    from csto_atlas.domain import borders
+
+    series = borders.border_series(bundled_atlas, range(1992, 2027))
+    spec = charts.border_chart(series).to_dict()
+    scale = spec["encoding"]["color"]["scale"]
+    assert len(set(scale["range"])) == len(scale["range"])  # no two bands share a colour
+    assert not any(len(name) == 3 and name.isupper() for name in scale["domain"])  # no codes
+    assert scale["domain"][-1] == charts.OTHER_NEIGHBOURS
+    legend = spec["encoding"]["color"]["legend"]
+    assert legend["orient"] == "bottom" and legend["labelLimit"] >= 200
+
+
 def test_the_member_count_counts_members_on_31_december(tiny_atlas):
     counts = changes.member_counts(tiny_atlas, range(1998, 2014)).set_index("year")["members"]
     assert (counts[1998], counts[1999], counts[2006], counts[2012]) == (2, 1, 2, 1)
@@ -161,6 +219,8 @@ def test_the_changes_page_shows_the_two_years_maps_side_by_side(tiny_data):
     app.selectbox(key=story.FIRST_YEAR_KEY).select(1999)
     app.selectbox(key=story.LAST_YEAR_KEY).select(2006).run()
     captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    alts = [image.proto.imgs[0].alt for image in app.get("image")]
+    assert all(alt.startswith("Map of CSTO membership by country on 31 December") for alt in alts)
     assert captions == [
         "31 December 1999: the countries that changed are outlined",
         "31 December 2006: the countries that changed are outlined",

@@ -22,7 +22,7 @@ from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export, geo, quality
 from csto_atlas.domain.citation import cite_view_templates
 from csto_atlas.domain.sources import reader_citation, short_citation
-from csto_atlas.render import html
+from csto_atlas.render import charts, html
 from csto_atlas.render.contract import CiteConfig, cite_config
 
 APP_TITLE = "CSTO Atlas"
@@ -36,6 +36,12 @@ SOURCE_CSS = """<style>
 MARKDOWN_SPECIALS = re.compile(r"([\\`*_{}\[\]<>()#+\-.!|~$:])")
 # Streamlit wraps a table's text only in rows taller than 4rem (64 px): three lines of text.
 WRAPPED_ROW_PX = 84
+# A table is tall enough for this many rows (Streamlit's default shows about ten at 35 px only
+# when nothing wraps), its header row is HEADER_PX; a missing value reads MISSING.
+ROWS_SHOWN = 10
+ROW_PX = 35
+HEADER_PX = 38
+MISSING = "—"
 YEAR_COLUMNS = ("start_year", "end_year", "year", "year_end", "killed")
 
 
@@ -85,6 +91,9 @@ def show_compared_maps(first: int, last: int, changed: Collection[str]) -> None:
             st.image(
                 image,
                 caption=f"31 December {year}: the countries that changed are outlined",
+                alt=f"Map of CSTO membership by country on 31 December {year}, the countries "
+                f"whose status changed between {first} and {last} outlined"
+                + f" ({len(changed)} countries)",
                 width="stretch",
             )
 
@@ -115,11 +124,18 @@ def column_config(table: readable.ReadableTable) -> dict[str, object]:
             config[name] = st.column_config.TextColumn(header, width="large")
         elif name in YEAR_COLUMNS:
             config[name] = st.column_config.NumberColumn(header, format="%d", width="small")
+        elif name in table.integers:
+            config[name] = st.column_config.NumberColumn(header, format="%d")
         elif name in table.numbers:
             config[name] = st.column_config.NumberColumn(header, format="%.4f")
         else:
             config[name] = st.column_config.TextColumn(header)
     return config
+
+
+def table_height(rows: int, row_px: int = ROW_PX) -> int:
+    """Pixels for a table showing up to ROWS_SHOWN rows of `row_px` (fewer rows: no blank)."""
+    return HEADER_PX + min(max(rows, 1), ROWS_SHOWN) * row_px + 3
 
 
 def table_key(label: str) -> str:
@@ -143,6 +159,7 @@ def show_data_page(atlas: Atlas) -> None:
         "incidents, meetings and notes up to that year; every source.",
     )
     show_downloads(year, version)
+    show_status_table(atlas, version)
     show_quality(atlas, version)
     show_tables(atlas)
 
@@ -168,6 +185,42 @@ def show_downloads(year: int, version: DataVersion) -> None:
                 on_click="ignore",
                 icon=":material/download:",
             )
+
+
+@st.cache_data(show_spinner=False)
+def cached_status_files(data_dir: str, digest: str) -> list[export.ExportFile]:
+    """The all-years status table as CSV and GeoJSON (keyed on the data version)."""
+    return export.status_files(ui.atlas_for(ui.data_key()), current_version())
+
+
+def show_status_table(atlas: Atlas, version: DataVersion) -> None:
+    """Every region's status in every year, one table, and its downloads."""
+    years = ui.years_of(atlas)
+    st.subheader(f"Every year in one table, {years.start}–{years.stop - 1}")
+    everyone = st.toggle(
+        "Show every region (also those never more than not a member)", key="status_everyone"
+    )
+    table = readable.status_rows(export.status_table(atlas, years), everyone)
+    caption = (
+        f"Status on 31 December of each year, {len(table)} regions. Hover a cell for its status."
+    )
+    st.html(charts.status_grid_html(table, caption))
+    files = cached_status_files(str(paths.data_dir()), version.digest)
+    with st.container(horizontal=True, key="status_downloads", gap="small"):
+        for file in files:
+            st.download_button(
+                f"All years ({file.fmt.upper()})",
+                data=file.data,
+                file_name=file.name,
+                mime=file.mime,
+                key=f"download_status_{file.fmt}",
+                on_click="ignore",
+            )
+    st.caption(
+        "Every region of the map, one column per year (CSV), or each region's polygon with a "
+        "property per year (GeoJSON). Same files: `python -m csto_atlas export status "
+        "[--format geojson] [--out DIR]`."
+    )
 
 
 def show_quality(atlas: Atlas, version: DataVersion) -> None:
@@ -203,14 +256,16 @@ def show_tables(atlas: Atlas) -> None:
     for table in readable.readable_tables(atlas):
         shown = readable.search(table.frame, needle)
         st.markdown(f"#### {plain_label(table.label)} ({len(shown)} of {len(table.frame)})")
+        row_px = WRAPPED_ROW_PX if table.long_text else ROW_PX
         st.dataframe(
             shown,
             key=table_key(table.label),
             hide_index=True,
             width="stretch",
+            height=table_height(len(shown), row_px),
             column_config=column_config(table),
-            placeholder="",
-            row_height=WRAPPED_ROW_PX if table.long_text else None,
+            placeholder=MISSING,
+            row_height=row_px,
         )
 
 

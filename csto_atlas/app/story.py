@@ -13,11 +13,13 @@ import geopandas as gpd
 import pandas as pd
 import streamlit as st
 
-from csto_atlas.app import ui
+from csto_atlas.app import evidence, ui
+from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders, changes, export, permalink
-from csto_atlas.domain.sources import citations_by_id
+from csto_atlas.domain.sources import reader_citation, short_citation
 from csto_atlas.render import charts
+from csto_atlas.render.style import STATUS_LABELS
 
 TIMELINE_KEY = "story_timeline"
 FIRST_YEAR_KEY = "story_first_year"
@@ -27,6 +29,7 @@ CHANGES_TABLE_KEY = "story_changes"
 BORDERS_TABLE_KEY = "story_borders"
 ACCURACY_TABLE_KEY = "story_accuracy"
 MAP_PAGE = "dashboard.py"
+MISSING = evidence.MISSING
 
 
 # --- cached figures ------------------------------------------------------------------------
@@ -58,9 +61,13 @@ def timeline_charts(atlas: Atlas, today: date | None = None) -> tuple[Any, Any]:
     per year on the same time axis."""
     today = today or date.today()
     spans = changes.status_spans(atlas, today)
-    timeline = charts.timeline_chart(
-        spans, changes.uncertain_spans(atlas), changes.timeline_countries(atlas)
-    )
+    # A country whose status never changed (a non-member all along) would be a grey band from
+    # end to end: it is left out (the Data page's all-years table lists it).
+    changed = set(spans.loc[spans["status"] != changes.DEFAULT_STATUS, "iso3"])
+    spans = spans[spans["iso3"].isin(changed)].reset_index(drop=True)
+    order = [code for code in changes.timeline_countries(atlas) if code in changed]
+    uncertain = changes.uncertain_spans(atlas)
+    timeline = charts.timeline_chart(spans, uncertain[uncertain["iso3"].isin(changed)], order)
     counts = charts.member_count_chart(
         changes.member_counts(atlas, ui.years_of(atlas, today)), spans
     )
@@ -122,24 +129,56 @@ def pick_years(atlas: Atlas) -> tuple[int, int]:
 
 
 def changes_table(atlas: Atlas, listed: pd.DataFrame) -> pd.DataFrame:
-    """The changes as a user reads them: date, country, what happened, source, quote."""
-    citations = citations_by_id(atlas.sources)
+    """The changes as a person reads them: the date at its precision, the country's name, what
+    happened, from which status to which (the map's legend words), the event's detail, the
+    source with its place in it, the quote, and the other sources' dates. No ids, no empty
+    markers (a missing value is "—")."""
+    sources = atlas.sources.to_dict("records")
+    citations = {row["id"]: reader_citation(row) for row in sources}
+    shorts = {row["id"]: short_citation(row) for row in sources}
+
+    def cited(source_id: object, locator: object) -> str:
+        where = locator if isinstance(locator, str) and locator else ""
+        return citations.get(source_id, str(source_id)) + (f", {where}" if where else "")
+
+    def accounts(others: list[dict]) -> str:
+        said = [
+            f"{readable_date(other['date'])} ({shorts.get(other['source_id'], other['source_id'])})"
+            for other in others
+        ]
+        return "; ".join(said) or MISSING
+
     return pd.DataFrame(
         {
-            "date": listed["date"],
-            "precision": listed["precision"],
-            "country": listed["name"],
-            "change": listed["kind"],
-            "from": listed["old_status"],
-            "to": listed["new_status"],
-            "detail": listed["detail"],
-            "source": listed["source_id"].map(citations),
-            "locator": listed["locator"],
-            "quote": listed["quote"],
-            "other accounts": listed["other_dates"],
-            "event id": listed["id"],
+            "Date": listed["date"].map(readable_date),
+            "Country": listed["name"],
+            "Change": listed["kind"],
+            "From": listed["old_status"].map(STATUS_LABELS),
+            "To": listed["new_status"].map(STATUS_LABELS),
+            "Detail": listed["detail"].map(lambda text: text if isinstance(text, str) else MISSING),
+            "Source": [
+                cited(source_id, locator)
+                for source_id, locator in zip(listed["source_id"], listed["locator"], strict=True)
+            ],
+            "Quote": listed["quote"].map(lambda text: text if isinstance(text, str) else MISSING),
+            "Other accounts": listed["other_accounts"].map(accounts),
         }
     )
+
+
+# Widths (px) that fit the Changes table in a 1400 px window (1240 px of content) without
+# scrolling sideways; long text wraps in rows of three lines.
+CHANGES_WIDTHS = {
+    "Date": 90,
+    "Country": 105,
+    "Change": 115,
+    "From": 120,
+    "To": 120,
+    "Detail": 190,
+    "Source": 180,
+    "Quote": 200,
+    "Other accounts": 115,
+}
 
 
 def show_changes(atlas: Atlas, first: int, last: int) -> list[str]:
@@ -154,14 +193,18 @@ def show_changes(atlas: Atlas, first: int, last: int) -> list[str]:
         f"31 December {first} and 31 December {last}. Where another source dates an event "
         "otherwise, its date and source are under *other accounts*."
     )
+    table = changes_table(atlas, listed)
     st.dataframe(
-        changes_table(atlas, listed),
+        table,
         key=CHANGES_TABLE_KEY,
         hide_index=True,
         width="stretch",
+        height=evidence.table_height(len(table), evidence.WRAPPED_ROW_PX),
+        row_height=evidence.WRAPPED_ROW_PX,
+        placeholder=MISSING,
         column_config={
-            "quote": st.column_config.TextColumn(width="large"),
-            "source": st.column_config.TextColumn(width="medium"),
+            name: st.column_config.TextColumn(name, width=width)
+            for name, width in CHANGES_WIDTHS.items()
         },
     )
     return countries
@@ -184,15 +227,14 @@ def pick_border_year(atlas: Atlas) -> int:
 
 
 def borders_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
-    """A year's borders as a user reads them, longest first."""
+    """A year's borders as a person reads them, longest first: names, the neighbour's status in
+    the map's words, whole kilometres (no codes)."""
     return pd.DataFrame(
         {
-            "member": frame["member_name"],
-            "neighbour": frame["neighbour_name"],
-            "neighbour's status": frame["neighbour_status"],
-            "km": frame["km"].round(0),
-            "member_iso3": frame["member_iso3"],
-            "neighbour_iso3": frame["neighbour_iso3"],
+            "Member": frame["member_name"],
+            "Neighbour": frame["neighbour_name"],
+            "Neighbour's status": frame["neighbour_status"].map(STATUS_LABELS),
+            "km": frame["km"].round(0).astype("int64"),
         }
     )
 
@@ -201,18 +243,22 @@ def show_borders_of_year(atlas: Atlas, year: int) -> None:
     """The total, the table of a year's borders and the CSV download (as the CLI writes it)."""
     frame = cached_member_borders(ui.data_key(), year)
     st.metric(f"CSTO outer land border on 31 December {year}", f"{frame['km'].sum():,.0f} km")
+    table = borders_table(frame)
     st.dataframe(
-        borders_table(frame),
+        table,
         key=BORDERS_TABLE_KEY,
         hide_index=True,
         width="stretch",
+        height=evidence.table_height(len(table)),
+        placeholder=MISSING,
         column_config={"km": st.column_config.NumberColumn(format="%d")},
     )
+    version = evidence.current_version()
     csv_text = export.to_csv(export.layer_frame(atlas, "borders", year))
     st.download_button(
         "Download this year's borders (CSV)",
         data=csv_text,
-        file_name=f"csto-borders-{year}.csv",
+        file_name=export.file_name("borders", year, version, "csv"),
         mime="text/csv",
         key="story_borders_csv",
     )
@@ -240,8 +286,8 @@ def show_accuracy_note(atlas: Atlas) -> None:
         {
             "border": compared["border"],
             "published km": compared["published_km"],
-            "our km": compared["ne_km"].round(0),
-            "difference %": compared["difference_pct"].round(0),
+            "our km": compared["ne_km"].round(0).astype("int64"),
+            "difference %": compared["difference_pct"].round(0).astype("int64"),
             "source": compared["publisher"] + ", “" + compared["title"] + "”, " + compared["date"],
             "quote": compared["quote"],
             "url": compared["url"],
@@ -252,5 +298,17 @@ def show_accuracy_note(atlas: Atlas) -> None:
         key=ACCURACY_TABLE_KEY,
         hide_index=True,
         width="stretch",
-        column_config={"url": st.column_config.LinkColumn("url")},
+        height=evidence.table_height(len(table), evidence.WRAPPED_ROW_PX),
+        row_height=evidence.WRAPPED_ROW_PX,
+        placeholder=MISSING,
+        column_config={
+            "published km": st.column_config.NumberColumn(format="%d", width=95),
+            "our km": st.column_config.NumberColumn(format="%d", width=75),
+            "difference %": st.column_config.NumberColumn(format="%d", width=95),
+            "source": st.column_config.TextColumn(width=300),
+            "quote": st.column_config.TextColumn(width=380),
+            "url": st.column_config.LinkColumn(
+                "link", width=120, display_text=r"https?://(?:www\.)?([^/]+).*"
+            ),
+        },
     )

@@ -88,6 +88,7 @@ class ReadableTable:
     long_text: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
+    integers: tuple[str, ...] = ()
 
 
 # --- the facts behind every source ---------------------------------------------------------
@@ -249,9 +250,21 @@ def readable_frame(atlas: Atlas, table: str) -> pd.DataFrame:
         )
         if table != "sources":  # a source's own link is its url column
             evidence["source_url"] = cited.map(sources["url"])
-        first = ["id", "name"] if "name" in frame else ["id"]
+        first = ["name"] if "name" in frame else []
         frame = pd.concat([frame[first], evidence, frame.drop(columns=first)], axis="columns")
+    if "id" in frame:  # an id is for machines: last
+        frame = frame[[*[c for c in frame.columns if c != "id"], "id"]]
     return without_missing_text(frame.reset_index(drop=True))
+
+
+def integral_columns(frame: pd.DataFrame) -> tuple[str, ...]:
+    """The number columns whose every value is a whole number (ids, years, counts)."""
+    numbers = frame.select_dtypes(include="number")
+    return tuple(
+        name
+        for name in numbers.columns
+        if bool((numbers[name].dropna() == numbers[name].dropna().round()).all())
+    )
 
 
 def without_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
@@ -273,9 +286,22 @@ def readable_tables(atlas: Atlas) -> list[ReadableTable]:
                 long_text=tuple(c for c in LONG_TEXT if c in frame),
                 links=tuple(c for c in LINKS if c in frame),
                 numbers=tuple(frame.select_dtypes(include="number").columns),
+                integers=integral_columns(frame),
             )
         )
     return tables
+
+
+def status_rows(table: pd.DataFrame, everyone: bool = False) -> pd.DataFrame:
+    """The rows of the all-years status table (export.status_table) a reader looks at: the
+    regions that were ever more than a non-member (all of them with `everyone`), by name; a
+    breakaway region or a territory named with what it is part of."""
+    years = [column for column in table.columns if column.isdigit()]
+    shown = table if everyone else table[(table[years] != "non-member").any(axis=1)]
+    names = dict(zip(table["iso3"], table["name"], strict=True))
+    parent = shown["parent_iso3"].map(lambda code: names.get(code, code) if code else "")
+    named = shown["name"].where(parent == "", shown["name"] + " (" + parent + ")")
+    return shown.assign(name=named).sort_values("name", kind="stable").reset_index(drop=True)
 
 
 def search(frame: pd.DataFrame, text: str) -> pd.DataFrame:

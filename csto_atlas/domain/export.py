@@ -3,13 +3,18 @@
 Every row carries its evidence: `source_id`, `locator` and `quote` where the dataset has them,
 and `citation`, the source as a reader cites it. A layer that is the subset of a dataset (bases,
 incidents, meetings, notes, sources) carries all of that dataset's columns, the promised ones
-first, and `citation` last: drop that one derived column and the file loads as the dataset it
-came from. `countries` is the map's view of the year (status, and the event and source behind it).
+first, then `citation` and the export's year: drop those derived columns and the file loads as
+the dataset it came from. `countries` is the map's view of the year (status, and the event and source behind it).
 
 CSV is for spreadsheets, so a text cell that a spreadsheet would run as a formula (it begins with
 `=`, `+`, `-`, `@`, a tab or a carriage return) gets a leading apostrophe, the usual OWASP
 neutralisation; plain numbers such as `-12.5` are left as they are. GeoJSON carries the data
 version in a top-level `metadata` member; CSV downloads carry it in their file name.
+
+Every export of a year carries that year in a last column, `year` (`map_year` in `notes`, whose
+own `year` is the note's first year), so files of several years can be stacked. `status` is the
+one export of every year: a country x year table of the status each region is drawn with on
+31 December (`status_table`), rows as in the map's regions, one column per year.
 """
 
 import json
@@ -25,6 +30,8 @@ from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
 from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.status import year_range
+from csto_atlas.domain.yearmodel import model_table, years_model
 
 SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
@@ -76,7 +83,11 @@ POINT_LAYERS = ("bases", "incidents", "meetings")
 OWN_GEOMETRY = ("borders",)
 KM_DECIMALS = 1  # 100 m: far finer than what a 1:50m line is worth (see borders.py)
 DATASET_LAYERS = ("bases", "incidents", "meetings", "notes", "sources")
-DERIVED_COLUMNS = ("citation", "event_id")
+DERIVED_COLUMNS = ("citation", "event_id", "year", "map_year")
+# The export's own year: `year`, except where the dataset has a `year` of its own.
+YEAR_COLUMN = {"notes": "map_year"}
+STATUS_LAYER = "status"
+STATUS_ROW_COLUMNS = ["iso3", "name", "kind", "parent_iso3"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 FILE_PREFIX = "csto-atlas"
@@ -129,12 +140,85 @@ def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
         "borders": lambda: borders_frame(atlas, year),
     }
     frame = frames[layer]()
+    year_column = year_column_of(layer)
     if layer in OWN_GEOMETRY:
-        return frame[[*LAYER_COLUMNS[layer], "geometry"]].reset_index(drop=True)
+        frame = frame.assign(**{year_column: year})
+        return frame[[*LAYER_COLUMNS[layer], year_column, "geometry"]].reset_index(drop=True)
     citations = citations_by_id(atlas.sources)
     cited = frame["id"] if layer == "sources" else frame["source_id"]
-    frame = frame.assign(citation=cited.map(citations))
-    return pd.DataFrame(frame[layer_columns(layer)]).reset_index(drop=True)
+    frame = frame.assign(citation=cited.map(citations), **{year_column: year})
+    return pd.DataFrame(frame[[*layer_columns(layer), year_column]]).reset_index(drop=True)
+
+
+def year_column_of(layer: str) -> str:
+    """The name of the column holding the export's year in `layer`."""
+    return YEAR_COLUMN.get(layer, "year")
+
+
+# --- every year in one table ---------------------------------------------------------------
+
+
+def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
+    """Each region's status on 31 December of every year (as the map draws it): one row per
+    region (iso3, name, kind, parent_iso3), one column per year named by the year."""
+    years = years if years is not None else year_range(atlas.membership)
+    drawn = model_table(years_model(atlas, years), "status")
+    regions = atlas.regions[STATUS_ROW_COLUMNS].reset_index(drop=True)
+    regions = regions.assign(parent_iso3=regions["parent_iso3"].fillna(""))
+    cells = drawn.reindex(regions["iso3"]).reset_index(drop=True)
+    cells.columns = [str(year) for year in years]
+    return pd.concat([regions, cells], axis="columns")
+
+
+def status_file_name(years: range, version: DataVersion, fmt: str) -> str:
+    """`csto-atlas-status-1992-2026-1a2b3c4d5e6f.csv`: the years and data version in the name."""
+    return f"{FILE_PREFIX}-{STATUS_LAYER}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
+
+
+def status_text(
+    atlas: Atlas, fmt: str, version: DataVersion | None, years: range | None = None
+) -> str:
+    """The status table as CSV, or as GeoJSON (each region's polygon, a property per year)."""
+    years = years if years is not None else year_range(atlas.membership)
+    frame = status_table(atlas, years)
+    if fmt == "csv":
+        return to_csv(frame)
+    shapes = atlas.regions.set_index("iso3").geometry
+    records = json.loads(frame.to_json(orient="records", force_ascii=False))
+    features = [
+        {
+            "type": "Feature",
+            "properties": props,
+            "geometry": shapes[props["iso3"]].__geo_interface__,
+        }
+        for props in records
+    ]
+    meta: dict[str, object] = {
+        "title": f"CSTO Atlas: status on 31 December, {years.start}-{years.stop - 1}",
+        "layer": STATUS_LAYER,
+        "years": [years.start, years.stop - 1],
+        "boundaries": BOUNDARIES,
+    }
+    if version is not None:
+        meta |= {"data_version": version.digest, "data_checked": version.checked_text}
+    collection = {"type": "FeatureCollection", "features": features, "metadata": meta}
+    return json.dumps(collection, ensure_ascii=False) + "\n"
+
+
+def status_files(atlas: Atlas, version: DataVersion) -> list[ExportFile]:
+    """The status table of every year as CSV and GeoJSON, named with the years and version."""
+    years = year_range(atlas.membership)
+    mimes = {"csv": "text/csv", "geojson": "application/geo+json"}
+    return [
+        ExportFile(
+            STATUS_LAYER,
+            fmt,
+            status_file_name(years, version, fmt),
+            mimes[fmt],
+            status_text(atlas, fmt, version, years).encode("utf-8"),
+        )
+        for fmt in ("csv", "geojson")
+    ]
 
 
 def borders_frame(atlas: Atlas, year: int) -> gpd.GeoDataFrame:

@@ -7,8 +7,10 @@ No Streamlit here: each builder takes frames from csto_atlas.domain and returns 
 import altair as alt
 import pandas as pd
 
+from csto_atlas.data.dates import readable_date
 from csto_atlas.domain.status import STATUSES
-from csto_atlas.render.style import STATUS_COLOURS
+from csto_atlas.render import html
+from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS, STATUS_PATTERNS, STATUS_SHORT
 
 # The name of the timeline's click selection: the page reads the clicked span's fields from it.
 SPAN_SELECTION = "span"
@@ -22,8 +24,26 @@ Y_LABEL_ROOM_PX = 130
 
 
 def status_scale() -> alt.Scale:
-    """Status -> the map's colour, every status in the legend in the map's order."""
-    return alt.Scale(domain=list(STATUSES), range=[STATUS_COLOURS[s] for s in STATUSES])
+    """The map legend's words -> the map's colours, every status in the map's order."""
+    return alt.Scale(
+        domain=[STATUS_LABELS[s] for s in STATUSES], range=[STATUS_COLOURS[s] for s in STATUSES]
+    )
+
+
+# The border chart's neighbours: the longest borders each get their own colour (none a status
+# colour), the rest are summed as one grey "other neighbours" band.
+NEIGHBOUR_COLOURS = (
+    "#4e79a7",
+    "#f28e2b",
+    "#59a14f",
+    "#e15759",
+    "#76b7b2",
+    "#edc948",
+    "#b07aa1",
+    "#ff9da7",
+    "#9c755f",
+)
+OTHER_NEIGHBOURS_COLOUR = "#bab0ac"
 
 
 def time_axis(domain: tuple[str, str]) -> alt.X:
@@ -64,8 +84,9 @@ def timeline_chart(
     y = alt.Y("name:N", title=None, sort=row_order, axis=y_axis())
     click = alt.selection_point(name=SPAN_SELECTION, fields=SELECTION_FIELDS, on="click")
     spans = day_text(spans, ["start", "end"]).assign(
-        when=lambda rows: rows["date"].fillna("—") + " (" + rows["precision"].fillna("—") + ")",
-        source=lambda rows: rows["source"].fillna("—"),
+        when=lambda rows: rows["date"].map(readable_date).replace("", "not given"),
+        source=lambda rows: rows["source"].fillna("not given"),
+        label=lambda rows: rows["status"].map(STATUS_LABELS),
     )
     bars = (
         alt.Chart(spans)
@@ -75,14 +96,17 @@ def timeline_chart(
             x2="end:T",
             y=y,
             color=alt.Color(
-                "status:N", scale=status_scale(), title="Status", legend=alt.Legend(orient="top")
+                "label:N",
+                scale=status_scale(),
+                title="Status on 31 December",
+                legend=alt.Legend(orient="top", columns=3, labelLimit=360),
             ),
             opacity=alt.condition(click, alt.value(1.0), alt.value(0.55)),
             tooltip=[
                 alt.Tooltip("name:N", title="Country"),
-                alt.Tooltip("status:N", title="Status"),
+                alt.Tooltip("label:N", title="Status"),
                 alt.Tooltip("event:N", title="Started by"),
-                alt.Tooltip("when:N", title="Date (precision)"),
+                alt.Tooltip("when:N", title="Date"),
                 alt.Tooltip("source:N", title="Source"),
                 alt.Tooltip("map_year:Q", title="Click: the map in", format="d"),
             ],
@@ -115,14 +139,19 @@ def timeline_chart(
 
 
 def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
-    """Members (member or frozen) on 31 December of each year: a line, on the timeline's axis."""
-    points = counts.assign(start=pd.to_datetime(counts["year"].astype(str) + "-12-31"))
-    points = day_text(points, ["start"])
+    """Members (member or frozen) on 31 December of each year, drawn over that year (from 1
+    January to 31 December), on the timeline's axis: hovering 1997 reads 1997's count."""
+    points = counts.assign(
+        start=pd.to_datetime(counts["year"].astype(str) + "-01-01"),
+        end=pd.to_datetime((counts["year"] + 1).astype(str) + "-01-01"),
+    )
+    points = day_text(points, ["start", "end"])
     return (
         alt.Chart(points)
-        .mark_line(point=True, interpolate="step-after", color=STATUS_COLOURS["member"])
+        .mark_bar(color=STATUS_COLOURS["member"], stroke="#ffffff", strokeWidth=0.5)
         .encode(
             x=time_axis(time_domain(spans)),
+            x2="end:T",
             y=alt.Y("members:Q", title=None, axis=y_axis(tickMinStep=1)),
             tooltip=[
                 alt.Tooltip("year:Q", title="31 December of", format="d"),
@@ -133,23 +162,136 @@ def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
     )
 
 
-def border_chart(series: pd.DataFrame) -> alt.Chart:
-    """The CSTO's outer land border per year, stacked by neighbour (km)."""
+def neighbour_bands(series: pd.DataFrame) -> pd.DataFrame:
+    """The border series with its neighbours past the longest few summed as `Other neighbours`
+    (their names listed in `neighbours`)."""
     bars = series[series["neighbour_iso3"] != ""]
+    longest = bars.groupby("neighbour_name")["km"].max().sort_values(ascending=False)
+    kept = set(longest.index[: len(NEIGHBOUR_COLOURS)])
+    own = bars[bars["neighbour_name"].isin(kept)].assign(
+        band=lambda rows: rows["neighbour_name"], neighbours=lambda rows: rows["neighbour_name"]
+    )
+    rest = bars[~bars["neighbour_name"].isin(kept)]
+    other = (
+        rest.groupby("year")
+        .agg(km=("km", "sum"), total_km=("total_km", "first"), neighbours=("neighbour_name", list))
+        .reset_index()
+    )
+    other = other.assign(
+        band=OTHER_NEIGHBOURS,
+        neighbours=other["neighbours"].map(lambda names: ", ".join(sorted(set(names)))),
+    )
+    columns = ["year", "band", "neighbours", "km", "total_km"]
+    return pd.concat([own[columns], other[columns]], ignore_index=True)
+
+
+OTHER_NEIGHBOURS = "Other neighbours"
+
+
+def border_chart(series: pd.DataFrame) -> alt.Chart:
+    """The CSTO's outer land border per year, stacked by neighbour (km): the longest borders
+    each in a colour of their own, the others in one grey band; names, not codes."""
+    bands = neighbour_bands(series)
+    named = list(
+        bands[bands["band"] != OTHER_NEIGHBOURS].groupby("band")["km"].max().sort_values().index
+    )[::-1]
+    domain = [*named, OTHER_NEIGHBOURS]
+    colours = [*NEIGHBOUR_COLOURS[: len(named)], OTHER_NEIGHBOURS_COLOUR]
     return (
-        alt.Chart(bars)
+        alt.Chart(bands)
         .mark_bar()
         .encode(
             x=alt.X("year:O", title=None),
             y=alt.Y("sum(km):Q", title="Outer land border (km)"),
-            color=alt.Color("neighbour_name:N", title="Neighbour", sort="-y"),
+            color=alt.Color(
+                "band:N",
+                title="Neighbour",
+                scale=alt.Scale(domain=domain, range=colours),
+                legend=alt.Legend(orient="bottom", columns=5, labelLimit=220, symbolLimit=0),
+            ),
             order=alt.Order("km:Q", sort="descending"),
             tooltip=[
                 alt.Tooltip("year:O", title="Year"),
-                alt.Tooltip("neighbour_name:N", title="Neighbour"),
+                alt.Tooltip("neighbours:N", title="Neighbour"),
                 alt.Tooltip("km:Q", title="km with it", format=",.0f"),
                 alt.Tooltip("total_km:Q", title="Total km that year", format=",.0f"),
             ],
         )
         .properties(height=360, width="container")
     )
+
+
+# --- every year in one table ---------------------------------------------------------------
+
+GRID_CSS = """<style>
+.csto-grid-wrap { overflow-x: auto; max-width: 100%; }
+.csto-grid { border-collapse: collapse; font-size: 12px; table-layout: fixed; }
+.csto-grid caption { text-align: left; color: #444; padding-bottom: 4px; }
+.csto-grid th, .csto-grid td { border: 1px solid #fff; padding: 2px 0; text-align: center;
+  width: 29px; min-width: 29px; }
+.csto-grid thead th { font-weight: 600; color: #333; height: 44px; vertical-align: bottom; }
+.csto-grid thead th span { display: inline-block; transform: rotate(-60deg);
+  transform-origin: 50% 50%; white-space: nowrap; font-size: 11px; }
+.csto-grid .csto-grid-name { width: 150px; min-width: 150px; text-align: left; padding: 2px 6px;
+  font-weight: 500; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
+.csto-grid-key span { margin-right: 14px; white-space: nowrap; }
+.csto-grid-key b { display: inline-block; min-width: 22px; text-align: center; padding: 0 3px; }
+</style>"""
+
+
+def ink_on(colour: str) -> str:
+    """Black or white text, whichever reads better on `colour` (WCAG relative luminance)."""
+    channels = [int(colour.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+    linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels]
+    luminance = 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+    return "#000000" if (luminance + 0.05) / 0.05 >= 1.05 / (luminance + 0.05) else "#ffffff"
+
+
+def status_background(status: str) -> str:
+    """A cell's CSS background: the status colour, under its stripes where it has a pattern
+    (STATUS_PATTERNS: a frozen member is a member's blue, paler, striped)."""
+    colour = STATUS_COLOURS[status]
+    pattern = STATUS_PATTERNS.get(status)
+    if pattern is None:
+        return colour
+    stripe = pattern["stripe"] + format(round(pattern["opacity"] * 255), "02x")
+    width, size = pattern["width"], pattern["size"]
+    return (
+        f"repeating-linear-gradient({pattern['angle']}deg, {stripe} 0 {width}px, "
+        f"{colour} {width}px {size}px)"
+    )
+
+
+def status_grid_html(table: pd.DataFrame, caption: str) -> str:
+    """The country x year status table (domain.export.status_table) as an HTML table: a cell
+    per year in the status's colour with its short word, the full label on hover, and a key."""
+    years = [column for column in table.columns if column.isdigit()]
+    rows = [
+        {
+            "name": record["name"],
+            "cells": [
+                {
+                    "year": year,
+                    "colour": status_background(record[year]),
+                    "ink": ink_on(STATUS_COLOURS[record[year]]),
+                    "short": STATUS_SHORT[record[year]],
+                    "label": STATUS_LABELS[record[year]],
+                }
+                for year in years
+            ],
+        }
+        for record in table.to_dict("records")
+    ]
+    key = [
+        {
+            "colour": status_background(status),
+            "ink": ink_on(STATUS_COLOURS[status]),
+            "short": STATUS_SHORT[status],
+            "label": STATUS_LABELS[status],
+        }
+        for status in STATUSES
+    ]
+    body = html.render(
+        "evidence/status_grid.html.j2", caption=caption, years=years, rows=rows, key=key
+    )
+    return GRID_CSS + body

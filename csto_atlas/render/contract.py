@@ -152,7 +152,9 @@ class ClientConfig(TypedDict):
     The view (year, country) is not in it: atlas.js reads it from the page URL, so the map's
     script is the same for every view and session (streamlit-folium never remounts it).
     `year` is the year shown when the URL names none. `cite` is None where no data version
-    is known (the map then shows no citation).
+    is known (the map then shows no citation). `ownPage`: the map is a page of its own (the
+    static atlas, render/site.py), whose own URL holds the view; otherwise the view is in the URL
+    of the app's page around streamlit-folium's frame.
     """
 
     first: int
@@ -175,6 +177,7 @@ class ClientConfig(TypedDict):
     uncertainty: dict[str, Any]
     checkedUntil: str
     cite: CiteConfig | None
+    ownPage: bool
 
 
 def status_codes() -> dict[str, str]:
@@ -236,6 +239,7 @@ def client_config(
     changes: dict[str, list[ChangeEntry]],
     checked_until: str = "",
     cite: CiteConfig | None = None,
+    own_page: bool = False,
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
     letters, colours, marker looks, texts, and up to when the statuses were checked."""
@@ -265,6 +269,7 @@ def client_config(
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
         cite=cite,
+        ownPage=own_page,
     )
 
 

@@ -8,13 +8,23 @@ from typing import Any
 
 from csto_atlas.data.schema import STATUS_CODES, STATUSES
 
+# Every pair differs by at least 12 ΔE2000 as plain fills under normal vision and under protan,
+# deutan and tritan vision (Machado et al. 2009, full severity): tests/test_palette.py. Red is
+# kept for incidents alone and yellow for "changed this year", so no colour means two things.
 STATUS_COLOURS = {
     "member": "#2f6db5",
-    "frozen": "#8e7cc3",
-    "suspended": "#e8a33d",
-    "former": "#b8433a",
-    "observer": "#8cc3e8",
+    "frozen": "#7fa0c8",
+    "suspended": "#d77d22",
+    "former": "#80395e",
+    "observer": "#b2df8a",
     "non-member": "#dcdcd4",
+}
+# Statuses that share another's hue are told apart by a pattern as well: a frozen member is a
+# member's blue, paler, under stripes. Each entry: the SVG pattern's stripe colour, opacity, width
+# and spacing (px) and angle (degrees); region_look puts it into the look of a state with that
+# status, so the map, the images and the time-lapse all draw it.
+STATUS_PATTERNS: dict[str, dict[str, Any]] = {
+    "frozen": {"stripe": "#1f4f8a", "opacity": 0.75, "width": 2, "size": 6, "angle": -45},
 }
 STATUS_LABELS = {
     "member": "Member",
@@ -24,8 +34,35 @@ STATUS_LABELS = {
     "observer": "Observer in the Parliamentary Assembly (not a member)",
     "non-member": "Not a member",
 }
+# What a cell of the all-years table says (beside its colour), and what that short word means.
+STATUS_SHORT = {
+    "member": "M",
+    "frozen": "Fz",
+    "suspended": "S",
+    "former": "Ex",
+    "observer": "Ob",
+    "non-member": "·",
+}
+# What each status means, with an example from the data (the About page and the table's key).
+STATUS_EXAMPLES = {
+    "member": "a full member on 31 December; for example Kazakhstan every year since 1992",
+    "frozen": (
+        "still a member in law, but has frozen its participation; for example Armenia from 2024"
+    ),
+    "suspended": ("its membership suspended, neither in nor out; for example Uzbekistan from 2012"),
+    "former": "left the organisation; for example Azerbaijan and Georgia from 1999",
+    "observer": (
+        "an observer in the CSTO Parliamentary Assembly, not a member of the CSTO; for example "
+        "Serbia from 2013"
+    ),
+    "non-member": "never a member, or not yet; for example China",
+}
 if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
     raise ValueError("every status needs a colour and a label in render/style.py")
+if set(STATUS_SHORT) != set(STATUSES) or set(STATUS_EXAMPLES) != set(STATUSES):
+    raise ValueError("every status needs a short word and an example in render/style.py")
+if not set(STATUS_PATTERNS) <= set(STATUSES):
+    raise ValueError("a pattern in render/style.py names no status")
 
 # An annexed territory's own look (never a CSTO status colour): grey, hatched, dotted outline.
 ANNEXED_LOOK = {
@@ -73,7 +110,7 @@ REGION_LOOK = {
     "hoverDash": "4 3",
     "selectedStroke": "#000000",
     "selectedWeight": 3.5,
-    "changedStroke": "#d4380d",
+    "changedStroke": "#ffd000",
     "changedWeight": 3,
 }
 
@@ -229,7 +266,7 @@ def region_look(key: str) -> dict[str, Any]:
             "opacity": look["fillOpacity"],
             "pattern": None,
         }
-    return {
+    own = {
         "fillColor": colour,
         "fillOpacity": look["fillOpacity"],
         "color": look["stroke"],
@@ -238,6 +275,20 @@ def region_look(key: str) -> dict[str, Any]:
         "opacity": 1,
         "pattern": None,
     }
+    if status in STATUS_PATTERNS:
+        # A status sharing another's hue (frozen: a member's blue, paler) under its stripes.
+        stripes = STATUS_PATTERNS[status]
+        pattern = {
+            "id": f"csto-pattern-{STATUS_CODES[status]}",
+            "ground": colour,
+            "stripe": stripes["stripe"],
+            "stripeOpacity": stripes["opacity"],
+            "size": stripes["size"],
+            "angle": stripes["angle"],
+            "stripeWidth": stripes["width"],
+        }
+        own.update({"fillColor": f"url(#{pattern['id']})", "fillOpacity": 1, "pattern": pattern})
+    return own
 
 
 def region_looks(keys: tuple[str, ...]) -> list[dict[str, Any]]:
