@@ -283,7 +283,11 @@ def run_animate(
     years = range(first or known.start, (last or known.stop - 1) + 1)
     if len(years) == 0:
         raise UsageError(f"argument --last: no years from {years.start} to {years.stop - 1}")
-    movie = images.animate(atlas, years, fmt, show_progress, width, version)
+    try:
+        movie = images.animate(atlas, years, fmt, show_progress, width, version)
+    except images.MissingExtra as error:
+        print(f"animate: {error}", file=sys.stderr)
+        return 1
     target = out or Path(
         f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )

@@ -31,7 +31,7 @@ from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
 from csto_atlas.domain.sources import checked_until, citations_by_id
 from csto_atlas.domain.status import year_range
-from csto_atlas.domain.territory import drawn_status_table
+from csto_atlas.domain.yearmodel import model_table, years_model
 
 SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
@@ -162,7 +162,7 @@ def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
     """Each region's status on 31 December of every year (as the map draws it): one row per
     region (iso3, name, kind, parent_iso3), one column per year named by the year."""
     years = years if years is not None else year_range(atlas.membership)
-    drawn = drawn_status_table(atlas, years)
+    drawn = model_table(years_model(atlas, years), "status")
     regions = atlas.regions[STATUS_ROW_COLUMNS].reset_index(drop=True)
     regions = regions.assign(parent_iso3=regions["parent_iso3"].fillna(""))
     cells = drawn.reindex(regions["iso3"]).reset_index(drop=True)

@@ -1,4 +1,4 @@
-"""Membership events -> the status of every country on any date, and per year (on 31 December).
+"""Membership events -> the status of every country per year (on 31 December).
 
 Which event is in effect is decided in one place, csto_atlas.data.events.
 """
@@ -7,25 +7,16 @@ from datetime import date
 
 import pandas as pd
 
-from csto_atlas.data.events import ordered_events, primary_events, table_by_year
+from csto_atlas.data.events import primary_events, table_by_year
 from csto_atlas.data.schema import DEFAULT_STATUS, STATUSES
 
 __all__ = [
     "DEFAULT_STATUS",
     "STATUSES",
     "primary_events",
-    "status_on",
     "status_table",
     "year_range",
 ]
-
-
-def status_on(membership: pd.DataFrame, when: date) -> pd.DataFrame:
-    """Status and detail of each country with an event in effect on `when` (iso3-indexed)."""
-    events = ordered_events(membership)
-    in_effect = events[events["ends"] <= pd.Timestamp(when)]
-    latest = in_effect.groupby("iso3", sort=True).tail(1).set_index("iso3")
-    return latest[["status", "detail", "id"]]
 
 
 def year_range(membership: pd.DataFrame, today: date | None = None) -> range:
