@@ -21,7 +21,7 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
 def test_the_guam_folder_validates(capsys):
     code, out, err = run(capsys, "validate", "--data", str(GUAM_DIR))
     assert (code, err) == (0, "")
-    assert "valid (27 sources, 15 membership, 3 territories, 3 places, 0 bases" in out
+    assert "valid (30 sources, 16 membership, 3 territories, 5 places, 0 bases" in out
 
 
 def test_the_cli_exports_the_guam_countries_of_2000(capsys):
@@ -74,3 +74,12 @@ def test_no_guam_row_cites_an_article_file_outside_the_folder():
         sources = list(csv.DictReader(handle))
     assert [row["id"] for row in sources if row["file"] or row["body"]] == []
     assert [row["id"] for row in sources if not row["url"]] == []
+
+
+def test_the_cli_exports_the_guam_summits_of_2008_with_their_places(capsys):
+    code, out, _ = run(capsys, "export", "meetings", "--year", "2008", "--data", str(GUAM_DIR))
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert {row["id"]: row["place_id"] for row in rows}["batumi-2008"] == "batumi"
+    # Yalta lies in Crimea, drawn as its own region: its meetings are placed there.
+    assert {row["id"] for row in rows if row["iso3"] == "XCR"} == {"yalta-2001", "yalta-2002"}
