@@ -7,7 +7,7 @@ import pandas as pd
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.status import DEFAULT_STATUS, status_on
-from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.domain.territory import feature_tables
 
 
 def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
@@ -16,10 +16,8 @@ def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
     statuses = status_on(atlas.membership, date(year, 12, 31))[["status", "detail"]]
     joined = atlas.regions.merge(statuses, how="left", left_on="iso3", right_index=True)
     joined = joined.fillna({"status": DEFAULT_STATUS})
-    years = range(year, year + 1)
-    drawn = drawn_status_table(atlas, years)[year]
-    territory = territories_table(atlas, years)[year]
-    return joined.assign(status=joined["iso3"].map(drawn), territory=joined["iso3"].map(territory))
+    drawn, territory = feature_tables(atlas, range(year, year + 1))
+    return joined.assign(status=drawn[year].to_numpy(), territory=territory[year].to_numpy())
 
 
 def bases_active(atlas: Atlas, year: int) -> pd.DataFrame:

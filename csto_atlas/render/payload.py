@@ -20,7 +20,7 @@ from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.geo import region_names
 from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.territory import annexed_by, drawn_status_table, territories_table
+from csto_atlas.domain.territory import annexed_by, feature_tables
 from csto_atlas.render import html
 from csto_atlas.render.contract import (
     ChangeEntry,
@@ -98,11 +98,12 @@ def region_features(atlas: Atlas, years: range) -> dict[str, Any]:
     letter (`terr`), and the name of the state that annexed it (`by`, empty if none)."""
     regions = atlas.regions
     names = region_names(regions)
-    codes = year_codes(drawn_status_table(atlas, years))
+    # Per feature: a region drawn in pieces (Nagorno-Karabakh) has pieces of different years.
+    drawn, territory = feature_tables(atlas, years)
     annexers = annexed_by(atlas, pd.Timestamp(years.stop - 1, 12, 31).date())
     frame = regions.assign(
-        codes=regions["iso3"].map(codes),
-        terr=regions["iso3"].map(territory_letters(territories_table(atlas, years))),
+        codes=year_codes(drawn),
+        terr=territory_letters(territory),
         by=regions["iso3"].map(lambda code: names.get(annexers.get(code, ""), "")),
         parent=regions["parent_iso3"].map(names).fillna(""),
     )
