@@ -7,9 +7,10 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from csto_atlas.data import border_lines
 from csto_atlas.domain import borders
 
-GEOD = borders.GEOD
+GEOD = border_lines.GEOD
 
 
 def frame(rows, crs="EPSG:4326", **columns) -> gpd.GeoDataFrame:
@@ -202,3 +203,28 @@ def test_a_region_outside_its_years_counts_as_its_parents_territory():
     assert ("AAA", "CCC") in pairs_2013 and ("BBB", "CCC") in pairs_2013
     assert set(pairs_2014["right_iso3"]) == {"BBB"} and set(pairs_2014["left_iso3"]) == {"AAA"}
     assert pairs_2014["km"].sum() == pytest.approx(2 * 110.574, rel=1e-3)
+
+
+def test_a_line_the_build_measured_at_1_10m_takes_that_length() -> None:
+    regions = frame([("AAA", box(0, 0, 1, 1)), ("BBB", box(1, 0, 2, 1))])
+    map_km = borders.shared_lines(regions, pd.DataFrame()).loc[0, "km"]
+    measured = pd.DataFrame(
+        {"a": ["AAA"], "b": ["BBB"], "km_10m": [150.0], "km_map": [round(map_km, 2)]}
+    ).set_index(["a", "b"])
+    line = borders.shared_lines(regions, measured).iloc[0]
+    assert (line["km"], line["measured_on"]) == (150.0, "1:10m")
+
+
+def test_a_line_that_is_not_the_one_measured_keeps_its_own_length() -> None:
+    # Same codes, another line (its map length differs): the 1:10m figure is not for it.
+    regions = frame([("AAA", box(0, 0, 1, 1)), ("BBB", box(1, 0, 2, 1))])
+    measured = pd.DataFrame(
+        {"a": ["AAA"], "b": ["BBB"], "km_10m": [150.0], "km_map": [999.0]}
+    ).set_index(["a", "b"])
+    line = borders.shared_lines(regions, measured).iloc[0]
+    assert line["km"] == pytest.approx(110.6, abs=0.1) and line["measured_on"] == "1:50m"
+
+
+def test_the_bundled_lines_are_all_measured_at_1_10m(bundled_atlas) -> None:
+    lines = borders.shared_lines(bundled_atlas.regions)
+    assert (lines["measured_on"] == "1:10m").all()

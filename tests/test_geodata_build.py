@@ -18,6 +18,7 @@ from csto_atlas.data.geodata_build import (
     cut_breakaway,
     default_paths,
     fold_antimeridian,
+    read_periods,
 )
 
 NATURALEARTH_DIR = Path(__file__).resolve().parent.parent.parent / "shared" / "naturalearth"
@@ -40,8 +41,23 @@ def naturalearth_dir() -> Path:
 
 
 @pytest.fixture(scope="module")
-def built(naturalearth_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """regions.geojson built once per module from the real countries.csv."""
+def world_atlas() -> Path:
+    """world-atlas' countries-10m.json in .cache/world-atlas: skipped when absent (a failure
+    when CI=true; tests/run installs it)."""
+    path = default_paths().world_atlas_json
+    if not path.is_file():
+        reason = f"{path} not found: npm ci --prefix .cache/world-atlas (geodata/README.md)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; CI must provide it")
+        pytest.skip(reason)
+    return path
+
+
+@pytest.fixture(scope="module")
+def built(
+    naturalearth_dir: Path, world_atlas: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    """regions.geojson (and border_lengths.csv) built once per module from the real data."""
     out_dir = tmp_path_factory.mktemp("geodata")
     return build_geodata(naturalearth_dir, default_paths().data_dir, out_dir)
 
@@ -78,6 +94,25 @@ def test_committed_regions_geojson_is_up_to_date(built: Path) -> None:
     assert committed.read_bytes() == built.read_bytes(), (
         "geodata/regions.geojson is stale: rebuild it with `python -m csto_atlas build-geodata`"
     )
+
+
+def test_committed_border_lengths_are_up_to_date(built: Path) -> None:
+    committed = default_paths().out_dir / "border_lengths.csv"
+    assert committed.read_text() == (built.parent / "border_lengths.csv").read_text(), (
+        "geodata/border_lengths.csv is stale: rebuild it with `python -m csto_atlas build-geodata`"
+    )
+
+
+def test_borders_measured_at_1_10m_are_longer_than_the_maps_lines(built: Path) -> None:
+    lengths = pd.read_csv(built.parent / "border_lengths.csv").set_index(["a", "b"])
+    assert lengths["km_10m"].notna().all()
+    afghan_tajik = lengths.loc[("AFG", "TJK")]
+    # The 1:50m line cuts the Panj's bends (1,022 km); at 1:10m it is 1,172 km.
+    assert afghan_tajik["km_10m"] == pytest.approx(1172, abs=5)
+    assert afghan_tajik["km_map"] == pytest.approx(1022, abs=5)
+    assert lengths["km_10m"].sum() > 1.1 * lengths["km_map"].sum()
+    # Crimea meets Russia across the Kerch Strait only on the simplified map.
+    assert lengths.loc[("RUS", "XCR:2014-"), "km_10m"] == 0
 
 
 def test_file_stays_within_the_250_kb_budget(built: Path) -> None:
@@ -196,8 +231,56 @@ def test_crimea_is_cut_out_of_russias_polygon_and_keeps_ukraine_as_its_parent(
 def test_regions_carry_the_years_they_are_drawn_as_their_own(regions: gpd.GeoDataFrame) -> None:
     years = regions[["from_year", "to_year"]].astype("Int64")
     assert years.loc["XCR"].tolist() == [2014, pd.NA]
-    assert years.loc["XNK"].tolist() == [pd.NA, 2023]
     assert years.loc["RUS"].isna().all() and years.loc["XAB"].isna().all()
+
+
+# Natural Earth populated places (../shared/naturalearth), longitude and latitude.
+KARABAKH_PLACES = {
+    "Kalbajar": (46.038, 40.105),
+    "Shusha": (46.749, 39.758),
+    "Stepanakert": (46.752, 39.815),
+}
+
+
+@pytest.mark.parametrize(
+    ("place", "years"),
+    [("Kalbajar", [1993, 2019]), ("Shusha", [pd.NA, 2019]), ("Stepanakert", [pd.NA, 2022])],
+)
+def test_karabakh_is_drawn_in_pieces_each_with_the_years_it_was_held(
+    regions: gpd.GeoDataFrame, place: str, years: list
+) -> None:
+    point = shapely.Point(KARABAKH_PLACES[place])
+    (found,) = [row for row in regions.itertuples(index=False) if row.geometry.contains(point)]
+    assert found.iso3 == "XNK"
+    assert pd.array([found.from_year, found.to_year], dtype="Int64").tolist() == years
+
+
+def test_karabakh_pieces_cover_its_outline_without_gaps(
+    regions: gpd.GeoDataFrame, ne_countries: gpd.GeoDataFrame
+) -> None:
+    pieces = regions.loc[["XNK"]]
+    assert len(pieces) == 4
+    assert shapely.coverage_is_valid(regions.geometry.values, gap_width=0.01)
+    spans = pieces[["from_year", "to_year"]].astype("Int64")
+    # Lachin 1992-2019, the six districts 1993-2019, Shusha -2019, the rest -2022.
+    assert sorted(map(tuple, spans.fillna(0).to_numpy().tolist())) == [
+        (0, 2019),
+        (0, 2022),
+        (1992, 2019),
+        (1993, 2019),
+    ]
+
+
+def test_a_period_naming_an_event_of_another_region_fails_with_its_line(tmp_path: Path) -> None:
+    (tmp_path / "periods.csv").write_text(
+        "iso3,piece,admin1,from_event,to_event,note\nXNK,x,,xcr-annexed-2014,,\n",
+        encoding="utf-8",
+    )
+    territories = pd.DataFrame(
+        {"id": ["xcr-annexed-2014"], "iso3": ["XCR"], "date": ["2014-03-18"]}
+    )
+    with pytest.raises(DataError, match=r"periods\.csv line 2, column from_event"):
+        read_periods(tmp_path, territories)
 
 
 def test_a_tiny_annexed_territory_is_cut_from_the_state_that_holds_it(tmp_path: Path) -> None:
@@ -206,9 +289,7 @@ def test_a_tiny_annexed_territory_is_cut_from_the_state_that_holds_it(tmp_path: 
         "GEO,Georgia,state,,,\nRUS,Russia,state,,,\nXAB,Abkhazia,annexed territory,RUS,Abkhazia,\n"
     )
     annexed = "xab-annexed,XAB,2014-03-18,annexed,GEO,,,src,,,\n"
-    out = build_geodata(
-        naturalearth, write_countries_csv(tmp_path, rows, annexed), tmp_path / "out"
-    )
+    out = build_tiny(naturalearth, write_countries_csv(tmp_path, rows, annexed), tmp_path / "out")
     features = {f["properties"]["iso3"]: f for f in json.loads(out.read_text())["features"]}
     assert features["XAB"]["properties"]["parent_iso3"] == "RUS"
     assert features["XAB"]["properties"]["from_year"] == 2014
@@ -239,7 +320,47 @@ def write_tiny_naturalearth(folder: Path) -> Path:
     )
     countries.to_file(folder / "ne_50m_admin_0_countries.json", driver="GeoJSON")
     disputed.to_file(folder / "ne_10m_admin_0_disputed_areas.json", driver="GeoJSON")
+    (folder / "countries-10m.json").write_text(json.dumps(TINY_TOPOLOGY), encoding="utf-8")
     return folder
+
+
+# The same two countries as quantized TopoJSON (world-atlas' form): positions delta-encoded,
+# the shared edge stored once (arc 0) and read backwards (~0) by Russia.
+TINY_TOPOLOGY = {
+    "type": "Topology",
+    "transform": {"scale": [0.5, 0.5], "translate": [0, 0]},
+    "arcs": [
+        [[0, 4], [4, 0]],
+        [[4, 4], [0, -4], [-4, 0], [0, 4]],
+        [[0, 4], [0, 4], [4, 0], [0, -4]],
+    ],
+    "objects": {
+        "countries": {
+            "type": "GeometryCollection",
+            "geometries": [
+                {
+                    "type": "Polygon",
+                    "arcs": [[0, 1]],
+                    "id": "268",
+                    "properties": {"name": "Georgia"},
+                },
+                {
+                    "type": "Polygon",
+                    "arcs": [[2, -1]],
+                    "id": "643",
+                    "properties": {"name": "Russia"},
+                },
+            ],
+        }
+    },
+}
+
+
+def build_tiny(naturalearth: Path, data_dir: Path, out_dir: Path) -> Path:
+    """build_geodata on the tiny inputs, their TopoJSON standing in for world-atlas'."""
+    return build_geodata(
+        naturalearth, data_dir, out_dir, world_atlas_json=naturalearth / "countries-10m.json"
+    )
 
 
 def write_countries_csv(folder: Path, rows: str, territories: str = "") -> Path:
@@ -253,11 +374,15 @@ def write_countries_csv(folder: Path, rows: str, territories: str = "") -> Path:
 def test_tiny_inputs_build_a_cut_parent_and_breakaway(tmp_path: Path) -> None:
     naturalearth = write_tiny_naturalearth(tmp_path / "ne")
     rows = "GEO,Georgia,state,,,\nXAB,Abkhazia,breakaway,GEO,Abkhazia,\n"
-    out = build_geodata(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
+    out = build_tiny(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
     regions = gpd.read_file(out).set_index("iso3")
     assert regions.index.tolist() == ["GEO", "RUS", "XAB"]
     areas = dict(zip(regions.index, shapely.area(regions.geometry.values), strict=True))
     assert areas == pytest.approx({"GEO": 3.0, "RUS": 4.0, "XAB": 1.0})
+    lengths = pd.read_csv(tmp_path / "out" / "border_lengths.csv").set_index(["a", "b"])
+    # On this flat tiny map both scales are the same squares: GEO-RUS 1°, GEO-XAB 1° + 1°.
+    assert lengths["km_10m"].to_numpy() == pytest.approx(lengths["km_map"].to_numpy(), abs=0.1)
+    assert lengths.index.tolist() == [("GEO", "RUS"), ("GEO", "XAB"), ("RUS", "XAB")]
 
 
 @pytest.mark.parametrize(
@@ -275,7 +400,7 @@ def test_a_bad_countries_row_fails_naming_the_file_column_and_value(
     naturalearth = write_tiny_naturalearth(tmp_path / "ne")
     data_dir = write_countries_csv(tmp_path, rows)
     with pytest.raises(DataError) as raised:
-        build_geodata(naturalearth, data_dir, tmp_path / "out")
+        build_tiny(naturalearth, data_dir, tmp_path / "out")
     message = str(raised.value)
     assert "countries.csv line" in message
     assert f"column {column}" in message
@@ -287,7 +412,7 @@ def test_a_breakaway_mostly_outside_its_parent_fails(tmp_path: Path) -> None:
     naturalearth = write_tiny_naturalearth(tmp_path / "ne")
     rows = "GEO,Georgia,state,,,\nRUS,Russia,state,,,\nXAB,Abkhazia,breakaway,RUS,Abkhazia,\n"
     with pytest.raises(DataError, match="lies inside RUS"):
-        build_geodata(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
+        build_tiny(naturalearth, write_countries_csv(tmp_path, rows), tmp_path / "out")
 
 
 # --- helpers ----------------------------------------------------------------------------------

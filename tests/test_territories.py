@@ -11,7 +11,7 @@ from csto_atlas.data.territories import drawn_years, territory_table
 from csto_atlas.domain import export
 from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.domain.territory import drawn_status_table, feature_tables, territories_table
 from csto_atlas.render import html
 from csto_atlas.render.payload import region_features
 
@@ -60,12 +60,40 @@ def test_crimea_is_drawn_as_ukraine_before_2014_and_annexed_from_2014(bundled_at
     assert (drawn.loc["XCR"] != "member").all()
 
 
-def test_nagorno_karabakh_is_drawn_as_azerbaijan_from_2024(bundled_atlas):
+def test_nagorno_karabakh_is_drawn_as_azerbaijan_from_2023_when_its_forces_disarmed(
+    bundled_atlas,
+):
     territory = territories_table(bundled_atlas, YEARS)
     drawn = drawn_status_table(bundled_atlas, YEARS)
-    assert territory.loc["XNK", 2023] == "breakaway"
+    assert territory.loc["XNK", 2022] == "breakaway"
+    assert territory.loc["XNK", 2023] == "part of parent"
     assert territory.loc["XNK", 2024] == "part of parent"
-    assert drawn.loc["XNK", 2024] == drawn.loc["AZE", 2024]
+    assert drawn.loc["XNK", 2023] == drawn.loc["AZE", 2023]
+
+
+def test_each_karabakh_piece_is_part_of_azerbaijan_outside_its_years(bundled_atlas):
+    years = range(1992, 2026)
+    drawn, territory = feature_tables(bundled_atlas, years)
+    regions = bundled_atlas.regions
+    pieces = regions.index[regions["iso3"] == "XNK"]
+    letters = {
+        (regions.at[i, "from_year"], regions.at[i, "to_year"]): territory.loc[i, [1992, 2010, 2021]]
+        for i in pieces
+    }
+    by_end = {int(end): row.tolist() for (start, end), row in letters.items() if pd.isna(start)}
+    assert by_end[2022] == ["breakaway", "breakaway", "breakaway"]  # the rest of the oblast
+    assert by_end[2019] == ["breakaway", "breakaway", "part of parent"]  # Shusha
+    districts = [
+        row.tolist() for (start, _), row in letters.items() if start is not pd.NA and start == 1993
+    ]
+    assert districts == [["part of parent", "breakaway", "part of parent"]]
+    # Outside its years a piece takes Azerbaijan's status, as the whole region does from 2023.
+    (i,) = [
+        i
+        for i in pieces
+        if regions.at[i, "from_year"] is not pd.NA and regions.at[i, "from_year"] == 1993
+    ]
+    assert drawn.at[i, 2021] == drawn_status_table(bundled_atlas, years).at["AZE", 2021]
 
 
 def test_the_browser_reads_territory_letters_and_the_annexing_state(bundled_atlas):
@@ -90,8 +118,8 @@ def test_the_panel_says_what_the_map_does_not_show_and_cites_the_dissolution(bun
     content = panel_contents(bundled_atlas, YEARS)["XNK"]
     assert [run["territory"] for run in runs_in(content, 2024)] == ["part of parent"]
     assert [run["territory"] for run in runs_in(content, 2022)] == ["breakaway"]
-    assert "November 2020" in content["map_limits"]
-    (event,) = content["territory_events"]
+    assert "December 2020" in content["map_limits"]
+    (event,) = [e for e in content["territory_events"] if e["id"] == "xnk-dissolved-2024"]
     assert event["source_id"] == "today-reuters-2023-09-28"
     assert [other["source_id"] for other in event["others"]] == ["massispost-2023-12-22"]
 
@@ -99,7 +127,7 @@ def test_the_panel_says_what_the_map_does_not_show_and_cites_the_dissolution(bun
 def test_while_part_of_azerbaijan_karabakh_states_azerbaijans_status(bundled_atlas):
     content = panel_contents(bundled_atlas, YEARS)["XNK"]
     (period,) = [p for p in content["periods"] if p["from"] <= 2024 <= p["to"]]
-    assert period["of_parent"] and period["from"] == 2024
+    assert period["of_parent"] and period["from"] == 2023
     assert period["status"] == drawn_status_table(bundled_atlas, YEARS).at["AZE", 2024]
 
 

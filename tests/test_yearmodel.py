@@ -33,11 +33,12 @@ def test_crimea_is_drawn_as_ukraine_until_2013_then_annexed_by_russia(bundled_at
     assert in_2014.territory_event_id == "xcr-annexed-2014"
 
 
-def test_nagorno_karabakh_is_hatched_to_2023_and_azerbaijan_from_2024(bundled_atlas):
-    in_2023 = region(yearmodel.year_model(bundled_atlas, 2023), "XNK")
-    in_2024 = region(yearmodel.year_model(bundled_atlas, 2024), "XNK")
-    azerbaijan = region(yearmodel.year_model(bundled_atlas, 2024), "AZE")
-    assert in_2023.look.startswith("breakaway:")
+def test_nagorno_karabakh_is_hatched_to_2022_and_azerbaijan_from_2023(bundled_atlas):
+    # The breakaway authorities held no ground from 20 September 2023 (xnk-no-ground-2023).
+    in_2022 = region(yearmodel.year_model(bundled_atlas, 2022), "XNK")
+    in_2024 = region(yearmodel.year_model(bundled_atlas, 2023), "XNK")
+    azerbaijan = region(yearmodel.year_model(bundled_atlas, 2023), "AZE")
+    assert in_2022.look.startswith("breakaway:")
     assert (in_2024.territory, in_2024.status, in_2024.look) == (
         "part of parent",
         azerbaijan.status,
@@ -49,10 +50,11 @@ def test_nagorno_karabakh_is_hatched_to_2023_and_azerbaijan_from_2024(bundled_at
 def test_every_region_and_year_has_a_name_a_status_and_a_known_look(bundled_atlas):
     years = year_range(bundled_atlas.membership)
     model = yearmodel.years_model(bundled_atlas, years)
-    assert len(model) == len(bundled_atlas.regions) * len(years)
+    codes = list(dict.fromkeys(bundled_atlas.regions["iso3"]))  # a region in pieces is one
+    assert len(model) == len(codes) * len(years)
     assert model["look"].isin(yearmodel.LOOK_KEYS).all()
     assert model["name"].ne("").all()
-    own = status_table(bundled_atlas.membership, list(bundled_atlas.regions["iso3"]), years)
+    own = status_table(bundled_atlas.membership, codes, years)
     assert (yearmodel.model_table(model, "own_status") == own).all().all()
 
 
@@ -105,3 +107,17 @@ def test_the_map_payload_carries_the_models_look_per_region_and_year(bundled_atl
     }
     model = {row.iso3: row.look for row in yearmodel.year_model(bundled_atlas, year)}
     assert looks == model
+
+
+def test_a_piece_of_nagorno_karabakh_back_with_azerbaijan_in_2021_is_drawn_as_azerbaijans(
+    bundled_atlas,
+):
+    years = range(2019, 2022)
+    features = yearmodel.feature_model(bundled_atlas, yearmodel.years_model(bundled_atlas, years))
+    looks = yearmodel.feature_table(features, "look")
+    pieces = bundled_atlas.regions.index[bundled_atlas.regions["iso3"] == "XNK"]
+    azerbaijan = region(yearmodel.year_model(bundled_atlas, 2021), "AZE").status
+    in_2021 = set(looks.loc[pieces, 2021])
+    # The districts returned in 2020 are Azerbaijan's; the rest of the former oblast is not.
+    assert in_2021 == {f"part of parent:{azerbaijan}", "breakaway:non-member"}
+    assert set(looks.loc[pieces, 2019]) == {"breakaway:non-member"}

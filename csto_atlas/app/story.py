@@ -269,9 +269,9 @@ def show_borders_of_year(atlas: Atlas, year: int) -> None:
 
 
 ACCURACY_NOTE = """
-**How far to trust these lengths.** They are measured on the map's own polygons: Natural Earth
-1:50m, simplified for the web, as geodesic lengths on the WGS84 ellipsoid. A line drawn at that
-scale cuts the bends of rivers and ridges, so it comes out **shorter** than a surveyed border:
+**How far to trust these lengths.** They are measured on Natural Earth 1:10m (the map itself
+draws 1:50m, simplified for the web), as geodesic lengths on the WGS84 ellipsoid. Even at that
+scale a line cuts small bends of rivers and ridges, so it comes out **shorter** than a surveyed border:
 below, each published length is set beside ours. Use these figures to compare years and
 neighbours, not as the borders' true lengths. Members are the countries whose status on
 31 December is *member* or *frozen*; a *suspended* member's border counts as an outer border.

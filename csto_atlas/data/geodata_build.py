@@ -18,6 +18,12 @@ import pandas as pd
 import shapely
 from shapely.geometry import mapping
 
+from csto_atlas.data.border_lines import (
+    feature_keys,
+    geodesic_km,
+    read_topojson,
+    shared_border_lines,
+)
 from csto_atlas.data.errors import DataError, Problem
 from csto_atlas.data.load import load_table
 from csto_atlas.data.paths import BUNDLED_DATA_DIR, GEODATA_DIR, REPO_DIR, SHARED_DIR
@@ -27,7 +33,23 @@ from csto_atlas.data.territories import drawn_years, territory_table
 NE_COUNTRIES_FILE = "ne_50m_admin_0_countries.json"
 NE_DISPUTED_FILE = "ne_10m_admin_0_disputed_areas.json"
 OUTPUT_FILE = "regions.geojson"
+BORDERS_FILE = "border_lengths.csv"
+# Natural Earth 1:10m countries as TopoJSON, from the npm package world-atlas pinned in
+# geodata/npm/ and installed into .cache/world-atlas (read only here, to measure the borders).
+WORLD_ATLAS_FILE = "countries-10m.json"
+WORLD_ATLAS_LAYER = "countries"
 ISO3_OVERRIDES_FILE = "iso3_overrides.csv"
+# A region drawn in pieces held in different years: each piece's districts and its events.
+PERIODS_FILE = "periods.csv"
+# The few Natural Earth 1:10m first-level divisions those pieces are made of (build input).
+ADMIN1_FILE = "ne_10m_admin_1_karabakh.geojson"
+# A part of the rest of a region smaller than this share of its largest part is a strip left
+# where the districts' lines and the region's outline come from different sources: it joins the
+# piece it shares the longest line with.
+MAX_STRIP_SHARE = 0.05
+# The districts grow by this (about 1 km, a fifth of the simplification's tolerance) before
+# they cut a region into pieces.
+DISTRICT_GROW_DEG = 0.01
 
 # Visvalingam-Whyatt tolerance in degrees: triangles smaller than about 0.05 x 0.05 degrees
 # (some 20 km2 in the Caucasus) are removed, about one screen pixel at Leaflet zoom 5. It keeps
@@ -38,12 +60,19 @@ COORDINATE_DECIMALS = 3
 # Strips of the parent narrower than twice this (about 2 x 2 km) left between a 1:10m breakaway
 # and the parent's 1:50m border are given to the breakaway rather than kept as slivers.
 SLIVER_HALF_WIDTH_DEG = 0.02
+# A part of a parent's rest smaller than this (about 10 km²) touching its breakaway is a speck
+# of the overlay, given to the breakaway.
+MAX_SPECK_DEG2 = 0.001
 # Natural Earth ends some parts at -179.99995 rather than -180; closer than this counts as 180°.
 ANTIMERIDIAN_SNAP_DEG = 0.001
 # A breakaway's 1:10m polygon must lie mostly inside its parent's 1:50m polygon.
 MIN_SHARE_INSIDE_PARENT = 0.8
 # The output may have no gap narrower than this (about 1 km): a sliver between neighbours.
 GAP_CHECK_WIDTH_DEG = 0.01
+# The grid the 1:10m pieces are snapped to before their shared lines are measured.
+FINE_GRID_DEG = 1e-6
+# A 1:10m country belongs to the 1:50m region holding at least this share of its area.
+MIN_SHARE_IN_REGION = 0.5
 # from_year / to_year: the years a region is drawn as its own feature (null = open-ended);
 # outside them it is drawn as part of parent_iso3 (territories.csv).
 PROPERTY_KEYS = ("iso3", "name", "kind", "parent_iso3", "from_year", "to_year")
@@ -57,6 +86,7 @@ class GeodataPaths:
     data_dir: Path
     out_dir: Path
     iso3_overrides_csv: Path
+    world_atlas_json: Path
 
     @property
     def countries_csv(self) -> Path:
@@ -70,6 +100,12 @@ def default_paths() -> GeodataPaths:
         data_dir=BUNDLED_DATA_DIR,
         out_dir=GEODATA_DIR,
         iso3_overrides_csv=GEODATA_DIR / ISO3_OVERRIDES_FILE,
+        world_atlas_json=REPO_DIR
+        / ".cache"
+        / "world-atlas"
+        / "node_modules"
+        / "world-atlas"
+        / WORLD_ATLAS_FILE,
     )
 
 
@@ -81,13 +117,16 @@ def show_path(path: Path) -> str:
     return str(path)
 
 
-def check_inputs_exist(naturalearth_dir: Path, countries_csv: Path) -> None:
+def check_inputs_exist(naturalearth_dir: Path, countries_csv: Path, world_atlas: Path) -> None:
     """Raise FileNotFoundError naming the first missing input file."""
     inputs = [naturalearth_dir / NE_COUNTRIES_FILE, naturalearth_dir / NE_DISPUTED_FILE]
     for path in [*inputs, countries_csv]:
         if not path.is_file():
             hint = " (pass --naturalearth DIR)" if path.parent == naturalearth_dir else ""
             raise FileNotFoundError(f"geodata input not found: {path}{hint}")
+    if not world_atlas.is_file():
+        hint = "install it: npm ci --prefix .cache/world-atlas (see geodata/README.md)"
+        raise FileNotFoundError(f"geodata input not found: {world_atlas}; {hint}")
 
 
 # --- load -------------------------------------------------------------------------------------
@@ -181,6 +220,189 @@ def check_names_in_naturalearth(
         raise DataError(problems)
 
 
+def read_fine_countries(world_atlas: Path, region: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """Natural Earth 1:10m countries (world-atlas) as the 1:50m region's iso3 codes.
+
+    Each 1:10m country takes the code of the 1:50m country holding most of its area (at least
+    MIN_SHARE_IN_REGION; others lie outside the region and are left out), so Baikonur's lease
+    area, its own feature at 1:10m, is Kazakhstan's; then one feature per code.
+    """
+    fine = read_topojson(world_atlas, WORLD_ATLAS_LAYER)
+    fine = fine.assign(geometry=fine.geometry.map(fold_antimeridian))
+    pairs = fine[["geometry"]].sjoin(region[["iso3", "geometry"]], predicate="intersects")
+    overlap = shapely.intersection(
+        fine.geometry.loc[pairs.index].to_numpy(),
+        region.geometry.loc[pairs["index_right"]].to_numpy(),
+    )
+    # Shares of areas in degrees²: both areas lie at the same latitudes, so the ratio holds.
+    own_area = shapely.area(fine.geometry.loc[pairs.index].to_numpy())
+    pairs = pairs.assign(share=shapely.area(overlap) / own_area)
+    best = pairs.sort_values("share", kind="stable").groupby(level=0).tail(1)
+    best = best[best["share"] >= MIN_SHARE_IN_REGION]
+    kept = gpd.GeoDataFrame(
+        {"iso3": best["iso3"].to_numpy()}, geometry=fine.geometry.loc[best.index].to_numpy()
+    )
+    merged = kept.dissolve(by="iso3").reset_index()
+    return (
+        merged.set_crs("EPSG:4326", allow_override=True).sort_values("iso3").reset_index(drop=True)
+    )
+
+
+def read_periods(
+    geodata_dir: Path, territories: pd.DataFrame, codes: set[str] | None = None
+) -> pd.DataFrame:
+    """periods.csv with each piece's from_year / to_year from its events in territories.csv.
+
+    An event in effect on 31 December of its year sets that year: a piece is drawn from the
+    year of its `from_event` and to the year before its `to_event` (empty = open).
+    Raise DataError naming the line for an event that territories.csv lacks or that is about
+    another region, or a piece whose years are empty. Rows of regions outside `codes` (when
+    given: the regions of this build) are left out.
+    """
+    path = geodata_dir / PERIODS_FILE
+    if not path.is_file():
+        return pd.DataFrame(columns=["iso3", "piece", "admin1", "from_year", "to_year"])
+    periods = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    periods.index = periods.index + 2  # the line in the file
+    if codes is not None:
+        periods = periods[periods["iso3"].isin(codes)]
+    events = territories.set_index("id")
+    problems, rows = [], []
+    for line, row in zip(periods.index, periods.itertuples(), strict=True):
+        years = []
+        for column, shift in (("from_event", 0), ("to_event", -1)):
+            event = getattr(row, column)
+            if not event:
+                years.append(None)
+            elif event not in events.index or events.at[event, "iso3"] != row.iso3:
+                message = f"{event!r} is not an event of {row.iso3} in territories.csv"
+                problems.append(Problem(show_path(path), line, column, message))
+                years.append(None)
+            else:
+                years.append(int(str(events.at[event, "date"])[:4]) + shift)
+        if None not in years and years[0] > years[1]:
+            message = f"{row.piece!r} would be drawn in no year ({years[0]} to {years[1]})"
+            problems.append(Problem(show_path(path), line, "to_event", message))
+        rows.append((row.iso3, row.piece, row.admin1, *years))
+    if problems:
+        raise DataError(problems)
+    frame = pd.DataFrame(rows, columns=["iso3", "piece", "admin1", "from_year", "to_year"])
+    return frame.astype({"from_year": "Int64", "to_year": "Int64"})
+
+
+def read_admin1(geodata_dir: Path) -> dict[str, shapely.Geometry]:
+    """adm1_code -> polygon of the committed Natural Earth first-level divisions."""
+    path = geodata_dir / ADMIN1_FILE
+    if not path.is_file():
+        return {}
+    admin1 = gpd.read_file(path)
+    return dict(zip(admin1["adm1_code"], admin1.geometry.make_valid(), strict=True))
+
+
+def split_pieces(
+    cut: gpd.GeoDataFrame,
+    periods: pd.DataFrame,
+    admin1: dict[str, shapely.Geometry],
+    parents: dict[str, str],
+) -> gpd.GeoDataFrame:
+    """`cut` with each region of periods.csv replaced by its pieces (columns iso3, from_year,
+    to_year, geometry; years null for whole regions).
+
+    A piece is the region's part inside its districts (`admin1`, `;`-separated adm1 codes); the
+    piece without districts takes the rest. Strips of the rest (see MAX_STRIP_SHARE) join the
+    piece they share the longest line with. Tongues of a piece narrower than twice
+    SLIVER_HALF_WIDTH_DEG go to the region's parent (`parents`: iso3 -> parent iso3): the
+    simplification would fold them onto the parent's border (one ran along the Araks).
+    """
+    rows = []
+    given = {}
+    for row in cut.itertuples():
+        pieces = periods[periods["iso3"] == row.iso3]
+        if pieces.empty:
+            rows.append((row.iso3, pd.NA, pd.NA, row.geometry))
+            continue
+        shapes, taken = [], shapely.Polygon()
+        for piece in pieces.itertuples():
+            if not piece.admin1:
+                shapes.append(None)
+                continue
+            codes = piece.admin1.split(";")
+            missing = [code for code in codes if code not in admin1]
+            if missing:
+                message = f"{missing} not in {ADMIN1_FILE}"
+                raise DataError([Problem(PERIODS_FILE, None, "admin1", message)])
+            area = polygonal(
+                row.geometry.intersection(shapely.union_all([admin1[c] for c in codes]))
+            )
+            area = polygonal(area.difference(taken))
+            taken = shapely.union(taken, area)
+            shapes.append(area)
+        rest = polygonal(row.geometry.difference(taken))
+        shapes = absorb_strips(shapes, rest)
+        parent = cut.loc[cut["iso3"] == parents[row.iso3], "geometry"]
+        shapes, tongues = give_tongues(shapes, parent.iloc[0] if len(parent) else None)
+        given[parents[row.iso3]] = tongues
+        rows += [
+            (row.iso3, piece.from_year, piece.to_year, shape)
+            for piece, shape in zip(pieces.itertuples(), shapes, strict=True)
+            if not shape.is_empty
+        ]
+    frame = pd.DataFrame(rows, columns=["iso3", "from_year", "to_year", "geometry"])
+    frame = frame.astype({"from_year": "Int64", "to_year": "Int64"})
+    for parent, tongues in given.items():
+        at = frame.index[frame["iso3"] == parent]
+        frame.loc[at, "geometry"] = [
+            polygonal(shapely.union(shape, tongues)) for shape in frame.loc[at, "geometry"]
+        ]
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def without_tongues(shape: shapely.Geometry) -> shapely.Geometry:
+    """A piece less its parts narrower than twice SLIVER_HALF_WIDTH_DEG (an opening)."""
+    body = shape.buffer(-SLIVER_HALF_WIDTH_DEG, join_style="mitre").buffer(
+        SLIVER_HALF_WIDTH_DEG, join_style="mitre"
+    )
+    return polygonal(shape.intersection(body))
+
+
+def give_tongues(
+    shapes: list[shapely.Geometry], parent: shapely.Geometry | None
+) -> tuple[list[shapely.Geometry], shapely.Geometry]:
+    """The pieces without their tongues (`without_tongues`), each tongue given to the piece or
+    the parent it shares the longest line with; returns the pieces and what the parent gets."""
+    bodies = [without_tongues(shape) for shape in shapes]
+    to_parent = []
+    for shape, body in zip(shapes, list(bodies), strict=True):
+        for tongue in shapely.get_parts(polygonal(shape.difference(body))):
+            shared = [
+                shapely.intersection(tongue.boundary, other.boundary).length for other in bodies
+            ]
+            outside = 0.0
+            if parent is not None:
+                outside = shapely.intersection(tongue.boundary, parent.boundary).length
+            if outside > max(shared):
+                to_parent.append(tongue)
+                continue
+            best = int(np.argmax(shared))
+            bodies[best] = polygonal(shapely.union(bodies[best], tongue))
+    return bodies, shapely.union_all(to_parent) if to_parent else shapely.Polygon()
+
+
+def absorb_strips(shapes: list, rest: shapely.Geometry) -> list[shapely.Geometry]:
+    """The pieces with the rest given out: its main parts to the piece without districts (None
+    in `shapes`), its strips to the piece they share the longest line with."""
+    parts = shapely.get_parts(rest)
+    largest = shapely.area(parts).max() if len(parts) else 0.0
+    main = [part for part in parts if shapely.area(part) >= MAX_STRIP_SHARE * largest]
+    strips = [part for part in parts if shapely.area(part) < MAX_STRIP_SHARE * largest]
+    shapes = [shapely.union_all(main) if shape is None else shape for shape in shapes]
+    for strip in strips:
+        shared = [shapely.intersection(strip.boundary, shape.boundary).length for shape in shapes]
+        best = int(np.argmax(shared))
+        shapes[best] = polygonal(shapely.union(shapes[best], strip))
+    return [polygonal(shape) for shape in shapes]
+
+
 # --- process ----------------------------------------------------------------------------------
 
 
@@ -222,13 +444,36 @@ def absorb_slivers(breakaway: shapely.Geometry, parent: shapely.Geometry) -> sha
     return shapely.union_all(np.concatenate([[breakaway], touching]))
 
 
+def polygonal(shape: shapely.Geometry) -> shapely.Geometry:
+    """The polygons of an overlay's result, without the lines or points it may also hold."""
+    if shape.geom_type in ("Polygon", "MultiPolygon"):
+        return shape
+    parts = [part for part in shapely.get_parts(shape) if part.geom_type == "Polygon"]
+    return shapely.union_all(parts) if parts else shapely.Polygon()
+
+
 def cut_breakaway(
     disputed: shapely.Geometry, parent: shapely.Geometry
 ) -> tuple[shapely.Geometry, shapely.Geometry]:
     """(breakaway, parent without it): the 1:10m polygon clipped to the parent, then cut out."""
-    breakaway = absorb_slivers(disputed.intersection(parent), parent)
-    breakaway = breakaway.intersection(parent)
-    return breakaway, parent.difference(breakaway)
+    breakaway = absorb_slivers(polygonal(disputed.intersection(parent)), parent)
+    breakaway = polygonal(breakaway.intersection(parent))
+    return absorb_specks(breakaway, polygonal(parent.difference(breakaway)))
+
+
+def absorb_specks(
+    breakaway: shapely.Geometry, rest: shapely.Geometry
+) -> tuple[shapely.Geometry, shapely.Geometry]:
+    """Give the breakaway the specks of the parent's rest that touch it: parts smaller than
+    MAX_SPECK_DEG2 left by the overlay where the two sources' lines nearly coincide (at 1:10m,
+    Transnistria's 2017 outline against Moldova's 4.1.0 border left 56 of them, each a piece of
+    "Moldova" between Transnistria and Ukraine)."""
+    parts = shapely.get_parts(rest)
+    specks = (shapely.area(parts) < MAX_SPECK_DEG2) & shapely.dwithin(parts, breakaway, 1e-9)
+    if not specks.any():
+        return breakaway, rest
+    grown = polygonal(shapely.union_all(np.concatenate([[breakaway], parts[specks]])))
+    return grown, polygonal(shapely.union_all(parts[~specks]))
 
 
 def holder_of(source: shapely.Geometry, geometry: dict[str, shapely.Geometry]) -> str:
@@ -276,7 +521,14 @@ def simplify_coverage(geometries: np.ndarray) -> np.ndarray:
 def round_coordinates(geometries: np.ndarray) -> np.ndarray:
     """Round every coordinate to COORDINATE_DECIMALS (shared vertices round alike)."""
     rounded = shapely.transform(geometries, lambda xy: np.round(xy, COORDINATE_DECIMALS) + 0.0)
-    return shapely.remove_repeated_points(rounded)
+    rounded = shapely.remove_repeated_points(rounded)
+    # Rounding can fold a narrow neck onto another edge (the Karabakh pieces near Qubadli did):
+    # snap the coverage again and round once more; a valid coverage is left exactly as it is.
+    if not shapely.coverage_is_valid(rounded, gap_width=GAP_CHECK_WIDTH_DEG):
+        cleaned = shapely.coverage_clean(rounded)
+        rounded = shapely.transform(cleaned, lambda xy: np.round(xy, COORDINATE_DECIMALS) + 0.0)
+        rounded = shapely.remove_repeated_points(rounded)
+    return rounded
 
 
 def label_regions(
@@ -285,25 +537,47 @@ def label_regions(
     world: gpd.GeoDataFrame,
     countries: pd.DataFrame,
     territories: pd.DataFrame,
+    piece_years: pd.DataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """The output frame: countries.csv's name/kind/parent where listed, Natural Earth's NAME
-    else, and the years each region is drawn as its own (territories.csv)."""
+    else, and the years each region is drawn as its own (territories.csv), narrowed to the
+    years of its piece where it is drawn in pieces (`piece_years`: from_year, to_year, aligned
+    with `iso3`)."""
     listed = countries.set_index("iso3")
     ne_names = world.set_index("iso3")["ne_name"]
     name = iso3.map(listed["name"]).fillna(iso3.map(ne_names))
     kind = iso3.map(listed["kind"]).fillna("state")
     parent = iso3.map(listed["parent_iso3"]).fillna("")
     years = range(FIRST_YEAR, date.today().year + 1)
-    spans = drawn_years(territory_table(territories, pd.Series(kind.values, index=iso3), years))
+    kinds = pd.Series(kind.values, index=iso3.values)
+    kinds = kinds[~kinds.index.duplicated()]
+    spans = drawn_years(territory_table(territories, kinds, years))
+    from_year = iso3.map(spans["from_year"]).astype("Int64")
+    to_year = iso3.map(spans["to_year"]).astype("Int64")
+    if piece_years is not None:
+        from_year = latest(from_year, piece_years["from_year"].set_axis(iso3.index))
+        to_year = earliest(to_year, piece_years["to_year"].set_axis(iso3.index))
     columns = {
         "iso3": iso3,
         "name": name,
         "kind": kind,
         "parent_iso3": parent,
-        "from_year": iso3.map(spans["from_year"]).astype("Int64"),
-        "to_year": iso3.map(spans["to_year"]).astype("Int64"),
+        "from_year": from_year,
+        "to_year": to_year,
     }
     return gpd.GeoDataFrame(columns, geometry=geometries, crs="EPSG:4326")
+
+
+def latest(first: pd.Series, second: pd.Series) -> pd.Series:
+    """The later of two nullable first years (null = from the start)."""
+    both = pd.concat([first, second], axis=1).astype("Float64")
+    return both.max(axis=1, skipna=True).round().astype("Int64")
+
+
+def earliest(first: pd.Series, second: pd.Series) -> pd.Series:
+    """The earlier of two nullable last years (null = open-ended)."""
+    both = pd.concat([first, second], axis=1).astype("Float64")
+    return both.min(axis=1, skipna=True).round().astype("Int64")
 
 
 def validate_regions(frame: gpd.GeoDataFrame, countries: pd.DataFrame, out_file: Path) -> None:
@@ -326,6 +600,91 @@ def validate_regions(frame: gpd.GeoDataFrame, countries: pd.DataFrame, out_file:
         problems.append(Problem(where, None, None, message))
     if problems:
         raise DataError(problems)
+
+
+def pieces_like(fine: gpd.GeoDataFrame, frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    """The 1:10m regions (iso3, geometry) cut into the map's pieces where the map draws a region
+    in pieces: each piece takes the 1:10m region inside the map's piece, and the 1:10m region's
+    bits outside every map piece (along the finer outline) go to the piece they share the
+    longest line with, so both scales share their pieces' lines.
+    Columns iso3, from_year, to_year, geometry."""
+    rows = []
+    for row in fine.itertuples():
+        pieces = frame[frame["iso3"] == row.iso3]
+        if len(pieces) == 1:
+            piece = pieces.iloc[0]
+            rows.append((row.iso3, piece["from_year"], piece["to_year"], row.geometry))
+            continue
+        shapes = [polygonal(row.geometry.intersection(shape)) for shape in pieces.geometry]
+        rest = polygonal(row.geometry.difference(shapely.union_all(pieces.geometry.to_numpy())))
+        # The strips along the finer outline go, bit by bit, to the map piece within the
+        # simplification's reach (first come first served where two are), then what is left
+        # to the piece it shares the longest line with.
+        for index, shape in enumerate(pieces.geometry):
+            near = polygonal(rest.intersection(shape.buffer(2 * SIMPLIFY_TOLERANCE_DEG)))
+            shapes[index] = polygonal(shapely.union(shapes[index], near))
+            rest = polygonal(rest.difference(near))
+        for part in shapely.get_parts(rest):
+            shared = [
+                shapely.intersection(part.boundary, shape.boundary).length for shape in shapes
+            ]
+            best = int(np.argmax(shared))
+            shapes[best] = polygonal(shapely.union(shapes[best], part))
+        rows += [
+            (row.iso3, start, end, shape)
+            for start, end, shape in zip(
+                pieces["from_year"], pieces["to_year"], shapes, strict=True
+            )
+        ]
+    frame = pd.DataFrame(rows, columns=["iso3", "from_year", "to_year", "geometry"])
+    frame = frame.astype({"from_year": "Int64", "to_year": "Int64"})
+    return gpd.GeoDataFrame(frame, geometry="geometry", crs="EPSG:4326")
+
+
+def pair_lengths(frame: gpd.GeoDataFrame) -> pd.Series:
+    """km of the line each pair of touching features shares, by (a, b) feature keys, a < b."""
+    keys = feature_keys(frame).to_numpy()
+    lines = shared_border_lines(frame.geometry.reset_index(drop=True))
+    first, second = keys[lines["first"].to_numpy()], keys[lines["second"].to_numpy()]
+    table = pd.DataFrame(
+        {
+            "a": np.minimum(first, second),
+            "b": np.maximum(first, second),
+            "km": geodesic_km(lines["geometry"]),
+        }
+    )
+    return table.groupby(["a", "b"])["km"].sum()
+
+
+def measure_borders(fine: gpd.GeoDataFrame, drawn: gpd.GeoDataFrame) -> pd.DataFrame:
+    """Each pair of features sharing a line on the map: its km at 1:10m and on the map.
+
+    Columns a, b (feature keys, a < b), km_10m (0 where the two meet only on the map: Crimea
+    and Russia across the Kerch Strait at 1:50m), km_map (the map's own length, which tells a
+    reader the line is the map's).
+    """
+    # On a 1e-6° grid (about 0.1 m): the overlays that cut the pieces can move a shared vertex
+    # by less than that, and the two sides' lines must be equal to be found as shared.
+    fine = fine.assign(geometry=shapely.set_precision(fine.geometry.to_numpy(), FINE_GRID_DEG))
+    table = pd.concat({"km_10m": pair_lengths(fine), "km_map": pair_lengths(drawn)}, axis=1)
+    table = table.dropna(subset=["km_map"]).fillna({"km_10m": 0.0}).reset_index()
+    return table.sort_values(["a", "b"]).reset_index(drop=True)[["a", "b", "km_10m", "km_map"]]
+
+
+def format_border_lengths(table: pd.DataFrame) -> str:
+    """The lengths as CSV: km_10m to 0.1 km, km_map to 0.01 km (a fingerprint of the line)."""
+    lines = ["a,b,km_10m,km_map"]
+    for row in table.itertuples():
+        fine = "" if pd.isna(row.km_10m) else f"{row.km_10m:.1f}"
+        lines.append(f"{row.a},{row.b},{fine},{row.km_map:.2f}")
+    return "\n".join(lines) + "\n"
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write via a .partial file and a rename: a failed build leaves the old file whole."""
+    partial = path.with_name(f"{path.name}.partial")
+    partial.write_text(text, encoding="utf-8", newline="\n")
+    partial.replace(path)
 
 
 # --- write ------------------------------------------------------------------------------------
@@ -359,12 +718,15 @@ def build_geodata(
     data_dir: Path,
     out_dir: Path,
     iso3_overrides_csv: Path | None = None,
+    world_atlas_json: Path | None = None,
 ) -> Path:
     """Build out_dir/regions.geojson from Natural Earth and data_dir's countries.csv and
-    territories.csv; return its path."""
+    territories.csv, and out_dir/border_lengths.csv (the shared borders measured at 1:10m);
+    return the path of regions.geojson."""
     overrides_csv = iso3_overrides_csv or default_paths().iso3_overrides_csv
+    world_atlas = world_atlas_json or default_paths().world_atlas_json
     countries_csv = data_dir / "countries.csv"
-    check_inputs_exist(naturalearth_dir, countries_csv)
+    check_inputs_exist(naturalearth_dir, countries_csv, world_atlas)
     countries = read_countries(data_dir)
     check_countries(countries, countries_csv)
     territories = read_data_table(data_dir, "territories")
@@ -375,14 +737,24 @@ def build_geodata(
     states = set(countries.loc[countries["kind"] == "state", "iso3"])
     region = select_region(world, states)
     region = region.assign(geometry=region.geometry.map(fold_antimeridian))
-    cut = cut_breakaways(region, countries, countries_csv, disputed)
+    periods = read_periods(overrides_csv.parent, territories, set(countries["iso3"]))
+    admin1 = read_admin1(overrides_csv.parent)
+    parents = dict(zip(countries["iso3"], countries["parent_iso3"], strict=True))
+    cut = split_pieces(
+        cut_breakaways(region, countries, countries_csv, disputed), periods, admin1, parents
+    )
     geometries = round_coordinates(simplify_coverage(cut.geometry.values))
-    frame = label_regions(cut["iso3"], geometries, world, countries, territories)
+    frame = label_regions(
+        cut["iso3"], geometries, world, countries, territories, cut[["from_year", "to_year"]]
+    )
+    fine = cut_breakaways(
+        read_fine_countries(world_atlas, region), countries, countries_csv, disputed
+    )
+    lengths = measure_borders(pieces_like(fine, frame), frame)
 
     out_file = out_dir / OUTPUT_FILE
     validate_regions(frame, countries, out_file)
     out_dir.mkdir(parents=True, exist_ok=True)
-    partial = out_file.with_name(f"{OUTPUT_FILE}.partial")
-    partial.write_text(format_feature_collection(frame), encoding="utf-8", newline="\n")
-    partial.replace(out_file)
+    write_atomically(out_file, format_feature_collection(frame))
+    write_atomically(out_dir / BORDERS_FILE, format_border_lengths(lengths))
     return out_file

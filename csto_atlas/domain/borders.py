@@ -16,9 +16,10 @@ corner are dropped.
 - **Time-aware regions**: where the regions carry `from_year`/`to_year` (nullable years), only
   the features valid in a year take part in it (`regions_in_year`).
 
-What the lengths are worth: the geodata is Natural Earth 1:50m, simplified. A line drawn at
-that scale misses the small bends of a river border, so it comes out shorter than a surveyed
-length; `published_comparison` puts our lengths beside published ones (see the README).
+What the lengths are worth: the map is Natural Earth 1:50m, simplified, which cuts the bends of a
+river border. So the km of each line are those the geodata build measured on Natural Earth
+1:10m (geodata/border_lengths.csv, `shared_lines`); a 1:10m line still comes out somewhat
+shorter than a surveyed length; `published_comparison` puts ours beside published ones.
 """
 
 import csv
@@ -29,17 +30,19 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import shapely
-from pyproj import Geod
 
-from csto_atlas.data import paths
+from csto_atlas.data import border_lines, paths
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.changes import MEMBER_STATUSES
 from csto_atlas.domain.status import status_table
 
-GEOD = Geod(ellps="WGS84")
 WGS84 = "EPSG:4326"
 DENSIFY_DEG = 0.05  # about 5 km: finer than the 1:50m lines' own vertex spacing in most places
 PUBLISHED_FILE = "published_border_lengths.csv"
+MEASURED_FILE = "border_lengths.csv"
+# The build writes each pair's length on the map to 0.01 km: a line whose map length is within
+# this of it is the line the build measured at 1:10m.
+MAP_KM_MATCH = 0.01
 BORDER_COLUMNS = [
     "member_iso3",
     "neighbour_iso3",
@@ -85,45 +88,72 @@ def lines_in_year(
 def geodesic_km(geometries: gpd.GeoSeries) -> pd.Series:
     """The geodesic length on the WGS84 ellipsoid of each line, in km (any CRS, taken to WGS84)."""
     in_degrees = geometries.to_crs(WGS84) if geometries.crs is not None else geometries
-    return in_degrees.map(lambda shape: GEOD.geometry_length(shape) / 1000.0).astype("float64")
+    return pd.Series(border_lines.geodesic_km(in_degrees), index=geometries.index, dtype="float64")
 
 
 def line_parts(shape: shapely.Geometry) -> shapely.Geometry:
     """The lines of a boundary intersection, merged; points (corner contacts) dropped."""
-    parts = [
-        part
-        for part in shapely.get_parts(shape)
-        if part.geom_type in ("LineString", "LinearRing") and part.length > 0
-    ]
-    if not parts:
-        return shapely.MultiLineString()
-    return shapely.line_merge(shapely.MultiLineString(parts))
+    return border_lines.line_parts(shape)
 
 
-def shared_lines(regions: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+def load_measured(path: Path | None = None) -> pd.DataFrame:
+    """The shared borders measured at 1:10m by the geodata build (geodata/border_lengths.csv),
+    indexed by the two feature keys; empty when the file is absent."""
+    path = path or paths.GEODATA_DIR / MEASURED_FILE
+    columns = ["a", "b", "km_10m", "km_map"]
+    if not path.is_file():
+        return pd.DataFrame(columns=columns).set_index(["a", "b"])
+    frame = pd.read_csv(path, dtype={"a": "str", "b": "str"}, keep_default_na=False, na_values=[""])
+    return frame[columns].set_index(["a", "b"])
+
+
+def with_measured_km(
+    shared: gpd.GeoDataFrame, keys: pd.Series, measured: pd.DataFrame
+) -> gpd.GeoDataFrame:
+    """`shared` with the 1:10m length in `km` where the build measured the pair and the line is
+    the map's own (its length on the map matches the build's `km_map`), and `measured_on` saying
+    which: "1:10m", or "1:50m" where the map's line was measured (tiny test frames, or a
+    geodata file changed without a rebuild)."""
+    if measured.empty or shared.empty:
+        return shared.assign(measured_on="1:50m")
+    first, second = keys.loc[shared["left"]].to_numpy(), keys.loc[shared["right"]].to_numpy()
+    index = pd.MultiIndex.from_arrays([np.minimum(first, second), np.maximum(first, second)])
+    found = measured.reindex(index)
+    same_line = np.abs(found["km_map"].to_numpy() - shared["km"].to_numpy()) <= MAP_KM_MATCH
+    fine = same_line & found["km_10m"].notna().to_numpy()
+    return shared.assign(
+        km=np.where(fine, found["km_10m"].to_numpy(), shared["km"].to_numpy()),
+        measured_on=np.where(fine, "1:10m", "1:50m"),
+    )
+
+
+def shared_lines(
+    regions: gpd.GeoDataFrame, measured: pd.DataFrame | None = None
+) -> gpd.GeoDataFrame:
     """Every pair of touching features (each pair once) with the line they share and its km.
 
-    Columns: left, right (the features' index labels), left_iso3, right_iso3, km, geometry.
-    Pairs of one code (two features of the same region in different years) are left out.
+    Columns: left, right (the features' index labels), left_iso3, right_iso3, km, measured_on,
+    geometry. Two features of one region (its pieces in different years) may share a line: in
+    a year where one of them counts as its parent's, that line is a border (`lines_in_year`).
+    The km is the build's 1:10m measurement of the line where it has one (`measured`, by
+    default geodata/border_lengths.csv), the map's own line measured otherwise.
     """
-    frame = regions[["iso3", "geometry"]].reset_index(names="feature")
-    pairs = frame.sjoin(frame, predicate="intersects", lsuffix="a", rsuffix="b")
-    pairs = pairs[(pairs["feature_a"] < pairs["feature_b"]) & (pairs["iso3_a"] != pairs["iso3_b"])]
-    shapes = frame.set_index("feature").geometry
-    left = shapes.loc[pairs["feature_a"]].boundary.to_numpy()
-    right = shapes.loc[pairs["feature_b"]].boundary.to_numpy()
-    lines = [line_parts(shape) for shape in shapely.intersection(left, right)]
+    shapes = regions.geometry
+    found = border_lines.shared_border_lines(shapes.reset_index(drop=True))
+    labels = regions.index.to_numpy()
+    left, right = labels[found["first"].to_numpy()], labels[found["second"].to_numpy()]
     shared = gpd.GeoDataFrame(
         {
-            "left": pairs["feature_a"].to_numpy(),
-            "right": pairs["feature_b"].to_numpy(),
-            "left_iso3": pairs["iso3_a"].to_numpy(),
-            "right_iso3": pairs["iso3_b"].to_numpy(),
+            "left": left,
+            "right": right,
+            "left_iso3": regions.loc[left, "iso3"].to_numpy(),
+            "right_iso3": regions.loc[right, "iso3"].to_numpy(),
         },
-        geometry=gpd.GeoSeries(lines, crs=regions.crs),
+        geometry=gpd.GeoSeries(found["geometry"].to_numpy(), crs=regions.crs),
     )
-    shared = shared[~shared.geometry.is_empty].reset_index(drop=True)
-    return shared.assign(km=geodesic_km(shared.geometry))
+    shared = shared.assign(km=geodesic_km(shared.geometry))
+    measured = load_measured() if measured is None else measured
+    return with_measured_km(shared, border_lines.feature_keys(regions), measured)
 
 
 def statuses_by_year(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:

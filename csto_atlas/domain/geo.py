@@ -4,7 +4,7 @@ import geopandas as gpd
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain.yearmodel import region_names, years_model
+from csto_atlas.domain.yearmodel import feature_model, region_names, years_model
 
 __all__ = [
     "bases_active",
@@ -18,13 +18,13 @@ __all__ = [
 
 
 def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
-    """Every region's polygon with its year model (domain/yearmodel.py) on 31 December of
-    `year`: the status it is drawn with (its parent's while it is part of its parent), the
-    event behind it (`event_id`, `detail`), its territory status and its look."""
-    model = years_model(atlas, range(year, year + 1)).drop(columns=["name", "kind", "year"])
-    model = model.rename(columns={"parent_iso3": "model_parent_iso3"})
-    joined = atlas.regions.merge(model, how="left", on="iso3")
-    return joined.drop(columns="model_parent_iso3")
+    """Every region's polygon (every piece of a region drawn in pieces) with its year model
+    (domain/yearmodel.py, per feature) on 31 December of `year`: the status it is drawn with
+    (its parent's while it is part of its parent), the event behind it (`event_id`, `detail`),
+    its territory status and its look."""
+    model = feature_model(atlas, years_model(atlas, range(year, year + 1)))
+    model = model.set_index("feature").drop(columns=["iso3", "name", "kind", "year", "parent_iso3"])
+    return atlas.regions.join(model)
 
 
 def bases_active(atlas: Atlas, year: int) -> pd.DataFrame:

@@ -27,5 +27,7 @@ def year_range(membership: pd.DataFrame, today: date | None = None) -> range:
 
 
 def status_table(membership: pd.DataFrame, iso3: list[str], years: range) -> pd.DataFrame:
-    """Status of every code in `iso3` on 31 December of every year: rows iso3, columns years."""
+    """Status of every code in `iso3` on 31 December of every year: rows iso3, columns years
+    (a code listed twice, a region drawn in pieces, has one row)."""
+    iso3 = list(dict.fromkeys(iso3))
     return table_by_year(membership, iso3, years, "status").fillna(DEFAULT_STATUS)

@@ -70,6 +70,47 @@ def region_names(regions: pd.DataFrame) -> dict[str, str]:
     return dict(zip(regions["iso3"], regions["name"], strict=True))
 
 
+def feature_model(atlas: Atlas, model: pd.DataFrame) -> pd.DataFrame:
+    """The years model per feature of the geodata (one row per feature and year, `feature` the
+    index of atlas.regions): what every drawing view draws. A region drawn in pieces held in
+    different years (geodata/periods.csv: Nagorno-Karabakh) has one feature per piece, each with
+    its own from_year / to_year; outside them the piece is drawn as part of its parent (its
+    parent's status and event, territory "part of parent"), inside them as its region is."""
+    regions = atlas.regions
+    features = pd.DataFrame(
+        {
+            "feature": regions.index,
+            "iso3": regions["iso3"].to_numpy(),
+            "first": regions.get("from_year", pd.NA),
+            "last": regions.get("to_year", pd.NA),
+        }
+    )
+    rows = features.merge(model, on="iso3", how="left", sort=False)
+    years = rows["year"]
+    outside = (rows["first"].notna() & (years < rows["first"].fillna(years))) | (
+        rows["last"].notna() & (years > rows["last"].fillna(years))
+    )
+    outside = outside.astype(bool) & (rows["parent_iso3"] != "")
+    if outside.any():
+        by_code = model.set_index(["iso3", "year"])
+        keys = list(zip(rows.loc[outside, "parent_iso3"], rows.loc[outside, "year"], strict=True))
+        parent = by_code.loc[keys, ["status", "event_id", "detail"]].set_axis(rows.index[outside])
+        rows.loc[outside, ["status", "event_id", "detail"]] = parent
+        rows.loc[outside, "territory"] = "part of parent"
+        rows.loc[outside, "territory_event_id"] = None
+        rows.loc[outside, ["annexed_by", "annexed_by_name"]] = ""
+        rows.loc[outside, "look"] = [
+            look_key("part of parent", status) for status in rows.loc[outside, "status"]
+        ]
+    return rows.drop(columns=["first", "last"]).sort_values(["year", "feature"], kind="stable")
+
+
+def feature_table(features: pd.DataFrame, field: str) -> pd.DataFrame:
+    """One field of a feature model as a table: rows the features (atlas.regions' index),
+    columns the years."""
+    return features.pivot(index="feature", columns="year", values=field)
+
+
 def name_of(names: dict[str, str], code: object) -> str:
     """A code's display name, the code itself when the region is unknown, "" for none."""
     if not isinstance(code, str) or not code:
@@ -84,7 +125,7 @@ def _text(value: object) -> str | None:
 def years_model(atlas: Atlas, years: range) -> pd.DataFrame:
     """The model of every year in `years`: one row per region and year (year-major, regions in
     the geodata's order), columns the fields of RegionYear."""
-    regions = atlas.regions
+    regions = atlas.regions.drop_duplicates("iso3")  # a region drawn in pieces is one region
     codes = list(regions["iso3"])
     names = region_names(regions)
     kinds = dict(zip(codes, regions["kind"], strict=True))

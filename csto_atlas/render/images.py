@@ -48,7 +48,7 @@ from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import geo
 from csto_atlas.domain.status import STATUSES
-from csto_atlas.domain.yearmodel import RegionYear, years_model
+from csto_atlas.domain.yearmodel import RegionYear, feature_model, years_model
 from csto_atlas.render.style import (
     MARKER_LOOK,
     REGION_LOOK,
@@ -223,7 +223,14 @@ def projected_regions(atlas: Atlas, frame: MapFrame) -> pd.DataFrame:
     regions = atlas.regions.assign(geometry=atlas.regions.geometry.intersection(window))
     regions = regions[~regions.geometry.is_empty]
     projected = regions.set_crs("EPSG:4326", allow_override=True).to_crs(frame.crs)
-    return projected[["iso3", "kind", "geometry"]].reset_index(drop=True)
+    projected = projected.assign(feature=projected.index)
+    return projected[["feature", "iso3", "kind", "geometry"]].reset_index(drop=True)
+
+
+def piece_gid(code: str, piece: int) -> str:
+    """The element id of a region's drawing: its code; `XNK-piece2` for a region's later pieces
+    (a region drawn in pieces held in different years, geodata/periods.csv)."""
+    return code if piece == 0 else f"{code}-piece{piece}"
 
 
 # --- the drawing ---------------------------------------------------------------------------
@@ -306,6 +313,11 @@ class MapDrawing:
         for record in model.to_dict("records"):
             row = RegionYear(**record)
             self.model.setdefault(row.year, {})[row.iso3] = row
+        # What each feature is drawn as (a piece of a region in pieces may be its parent's).
+        features = feature_model(atlas, years_model(atlas, years))
+        self.looks: dict[int, dict[int, str]] = {}
+        for feature, year, look in features[["feature", "year", "look"]].itertuples(index=False):
+            self.looks.setdefault(int(year), {})[int(feature)] = look
         self.year = years.start
         with matplotlib.rc_context(RC):
             self.figure = Figure(
@@ -344,15 +356,19 @@ class MapDrawing:
             )
             credit.set_gid("credit")
 
-    def add_regions(self, regions: pd.DataFrame) -> dict[str, PathPatch]:
-        """One patch per region, its code as its id (restyled per year by `show`); states
-        first, breakaways and annexed territories over them."""
+    def add_regions(self, regions: pd.DataFrame) -> dict[int, PathPatch]:
+        """One patch per feature of the geodata (by its index), its region's code as its id
+        (`piece_gid` for the later pieces of a region drawn in pieces), restyled per year by
+        `show`; states first, breakaways and annexed territories over them."""
         patches = {}
-        for code, kind, geometry in regions[["iso3", "kind", "geometry"]].itertuples(index=False):
+        pieces: dict[str, int] = {}
+        columns = ["feature", "iso3", "kind", "geometry"]
+        for feature, code, kind, geometry in regions[columns].itertuples(index=False):
             patch = PathPatch(polygon_path(geometry), zorder=1 if kind == "state" else 2)
-            patch.set_gid(code)
+            patch.set_gid(piece_gid(code, pieces.get(code, 0)))
+            pieces[code] = pieces.get(code, 0) + 1
             self.axes.add_patch(patch)
-            patches[code] = patch
+            patches[int(feature)] = patch
         return patches
 
     def add_outline(self, regions: pd.DataFrame, colour: str, width: float) -> None:
@@ -476,9 +492,9 @@ class MapDrawing:
         """Restyle the drawing for `year`: each region in its look, markers, title."""
         self.year = year
         scale = scale_of(self.frame)
-        rows = self.model[year]
-        for code, patch in self.regions.items():
-            look = image_look(rows[code].look)
+        looks = self.looks[year]
+        for feature, patch in self.regions.items():
+            look = image_look(looks[feature])
             patch.set_facecolor(look.face)
             patch.set_hatch(look.hatch)
             patch.set_hatchcolor(look.hatch_colour)
@@ -545,15 +561,22 @@ def editor_svg(data: bytes, rows: dict[str, RegionYear], title: str) -> bytes:
     root = ET.fromstring(data)
     parents = {child: parent for parent in root.iter() for child in parent}
     by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
-    regions = [by_id[code] for code in rows if code in by_id]
+    pieces = {
+        gid: code
+        for code in rows
+        for gid in by_id
+        if gid == code or gid.startswith(f"{code}-piece")
+    }
+    regions = [by_id[gid] for gid in pieces]
     if regions:
         group = gather(regions, "regions", parents)
         for node in list(group):
             path = node.find(svg_tag("path"))
             if path is None:
                 continue
-            code = node.get("id", "")
-            path.set("id", code)
+            gid = node.get("id", "")
+            code = pieces[gid]
+            path.set("id", gid)
             path.set("data-iso3", code)
             row = rows[code]
             path.set("data-status", "annexed" if row.territory == "annexed" else row.status)

@@ -18,7 +18,13 @@ from csto_atlas.domain import borders
 from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.yearmodel import LOOK_KEYS, model_table, region_names, years_model
+from csto_atlas.domain.yearmodel import (
+    LOOK_KEYS,
+    feature_model,
+    feature_table,
+    region_names,
+    years_model,
+)
 from csto_atlas.render import html
 from csto_atlas.render.contract import (
     ChangeEntry,
@@ -102,17 +108,19 @@ def region_features(
     letter (`terr`), and the name of the state that annexed it (`by`, empty if none)."""
     regions = atlas.regions
     model = years_model(atlas, years) if model is None else model
-    last = model[model["year"] == years.stop - 1].set_index("iso3")
+    # Per feature: a region drawn in pieces (Nagorno-Karabakh) has pieces of different years.
+    features = feature_model(atlas, model)
+    last = features[features["year"] == years.stop - 1].set_index("feature")
     frame = regions.assign(
-        codes=regions["iso3"].map(letters(model_table(model, "status"), status_codes())),
-        terr=regions["iso3"].map(letters(model_table(model, "territory"), territory_codes())),
-        looks=regions["iso3"].map(look_indices(model_table(model, "look"))),
-        by=regions["iso3"].map(last["annexed_by_name"]).fillna(""),
-        parent=regions["iso3"].map(last["parent_name"]).fillna(""),
+        codes=letters(feature_table(features, "status"), status_codes()),
+        terr=letters(feature_table(features, "territory"), territory_codes()),
+        looks=look_indices(feature_table(features, "look")),
+        by=last["annexed_by_name"].fillna(""),
+        parent=last["parent_name"].fillna(""),
     )
-    frame = frame.sort_values(["kind", "iso3"], key=lambda col: col.map(kind_order)).set_index(
-        "iso3", drop=False
-    )
+    frame = frame.sort_values(
+        ["kind", "iso3"], key=lambda col: col.map(kind_order), kind="stable"
+    ).set_index("iso3", drop=False)
     frame = frame[["iso3", "name", "kind", "parent", "codes", "terr", "looks", "by", "geometry"]]
     return frame.to_geo_dict(na="null", drop_id=False)
 

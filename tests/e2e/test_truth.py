@@ -1,5 +1,6 @@
 """True borders and places in a real browser: Crimea before and after 2014, Nagorno-Karabakh
-in 2024, a marker's uncertainty circle, the checked-until line of the current year (in the year box)."""
+in 2024 and by period (Kalbajar, Shusha, Stepanakert in 2010, 2021, 2023), a marker's
+uncertainty circle, the checked-until line of the current year (in the year box)."""
 
 from datetime import date
 
@@ -60,10 +61,13 @@ def test_from_2014_crimea_is_grey_hatched_as_annexed_never_a_member_colour(recor
 def test_in_2024_nagorno_karabakh_has_no_outline_and_azerbaijans_colour(recorded, sync_api, drawn):
     azerbaijan_colour = style.STATUS_COLOURS[drawn.at["AZE", 2024]]
     frame = open_map(recorded, sync_api, 2024)
-    karabakh = frame.locator("path.csto-iso-XNK")
-    sync_api.expect(karabakh).to_have_attribute("fill", azerbaijan_colour)
-    sync_api.expect(karabakh).to_have_attribute("stroke", azerbaijan_colour)
-    assert karabakh.get_attribute("stroke-dasharray") is None
+    pieces = frame.locator("path.csto-iso-XNK")
+    sync_api.expect(pieces).to_have_count(4)  # drawn in pieces by period (geodata/periods.csv)
+    for index in range(4):
+        karabakh = pieces.nth(index)
+        sync_api.expect(karabakh).to_have_attribute("fill", azerbaijan_colour)
+        sync_api.expect(karabakh).to_have_attribute("stroke", azerbaijan_colour)
+        assert karabakh.get_attribute("stroke-dasharray") is None
 
 
 def test_a_markers_uncertainty_circle_is_drawn_in_its_years(recorded, sync_api, atlas):
@@ -90,3 +94,51 @@ def test_the_year_box_says_up_to_when_the_statuses_were_checked_only_in_the_curr
     frame.locator("input.csto-slider").focus()
     recorded.page.keyboard.press("ArrowLeft")
     sync_api.expect(checked).to_be_hidden()
+
+
+# Natural Earth populated places (../shared/naturalearth), longitude and latitude.
+KARABAKH_PLACES = {
+    "Kalbajar": (46.038, 40.105),
+    "Shusha": (46.749, 39.758),
+    "Stepanakert": (46.752, 39.815),
+}
+
+
+def region_at(frame, lon: float, lat: float) -> tuple[str, str]:
+    """(class, fill) of the region path drawn at a place: the topmost csto-region path there."""
+    return frame.locator("body").evaluate(
+        """(body, at) => {
+            const map = window.cstoAtlas.map;
+            const point = map.latLngToContainerPoint([at[1], at[0]]);
+            const box = map.getContainer().getBoundingClientRect();
+            const hits = document.elementsFromPoint(box.left + point.x, box.top + point.y);
+            const path = hits.find((el) => el.classList && el.classList.contains("csto-region"));
+            return path ? [path.getAttribute("class"), path.getAttribute("fill")] : ["", ""];
+        }""",
+        [lon, lat],
+    )
+
+
+@pytest.mark.parametrize(
+    ("year", "breakaway_held"),
+    [
+        (2010, {"Kalbajar", "Shusha", "Stepanakert"}),
+        (2021, {"Stepanakert"}),
+        (2023, set()),
+    ],
+)
+def test_karabakh_is_drawn_by_period(recorded, sync_api, drawn, year, breakaway_held):
+    azerbaijan_colour = style.STATUS_COLOURS[drawn.at["AZE", year]]
+    frame = open_map(recorded, sync_api, year)
+    window = frame.locator("body")
+    window.evaluate(
+        "(body, at) => window.cstoAtlas.map.setView([at[1], at[0]], 8, {animate: false})",
+        list(KARABAKH_PLACES["Stepanakert"]),
+    )
+    for place, (lon, lat) in KARABAKH_PLACES.items():
+        classes, fill = region_at(frame, lon, lat)
+        assert "csto-iso-XNK" in classes, (place, year, classes)
+        if place in breakaway_held:
+            assert fill.startswith("url(#csto-hatch-"), (place, year, fill)
+        else:
+            assert fill == azerbaijan_colour, (place, year, fill)
