@@ -343,8 +343,6 @@ def run(args: argparse.Namespace) -> int:
     if args.command == "export" and args.layer == export.STATUS_LAYER:
         return run_export_status(args.year, args.format, args.data, args.out)
     if args.command == "export":
-        if args.year is None:
-            raise UsageError(f"argument --year: export {args.layer} needs --year YEAR")
         return run_export(args.layer, args.year, args.format, args.data, args.out)
     if args.command == "render":
         return run_render(args.year, args.format, args.out, args.highlight, args.width, args.data)

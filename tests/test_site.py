@@ -11,7 +11,7 @@ from csto_atlas.data.version import data_version
 from csto_atlas.render import assets, site
 from csto_atlas.render.contract import script_json
 from csto_atlas.render.payload import map_payload
-from csto_atlas.render.web import web_asset
+from csto_atlas.render.web import atlas_js, web_asset
 
 MAX_BYTES = 1_500_000
 MAX_GZIPPED_BYTES = 450_000
@@ -57,7 +57,7 @@ def test_the_static_atlas_runs_the_apps_own_scripts_and_payload(tiny_atlas: Atla
     page = site.site_html(tiny_atlas, data_version(tiny[0], tiny[1]), range(1992, 2027))
     payload = map_payload(tiny_atlas, range(1992, 2027))
     # atlas.js, its style, markercluster and Leaflet as the app's map frame has them, no copy
-    for part in (web_asset("atlas.js"), web_asset("atlas.css"), assets.markercluster_js()):
+    for part in (atlas_js(), web_asset("atlas.css"), assets.markercluster_js()):
         assert part in page
     assert assets.leaflet_js() in page
     assert payload.regions_json in page

@@ -175,6 +175,11 @@ def status_file_name(years: range, version: DataVersion, fmt: str) -> str:
     return f"{FILE_PREFIX}-{STATUS_LAYER}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
 
 
+def region_shapes(atlas: Atlas) -> pd.Series:
+    """Each region's whole shape by code (a region drawn in pieces as one shape)."""
+    return atlas.regions.dissolve(by="iso3", sort=False).geometry
+
+
 def status_text(
     atlas: Atlas, fmt: str, version: DataVersion | None, years: range | None = None
 ) -> str:
@@ -183,7 +188,7 @@ def status_text(
     frame = status_table(atlas, years)
     if fmt == "csv":
         return to_csv(frame)
-    shapes = atlas.regions.set_index("iso3").geometry
+    shapes = region_shapes(atlas)
     records = json.loads(frame.to_json(orient="records", force_ascii=False))
     features = [
         {
@@ -274,7 +279,7 @@ def to_geojson(
         geometries = [shape.__geo_interface__ for shape in frame.geometry]
         frame = pd.DataFrame(frame.drop(columns="geometry"))
     elif layer == "countries":
-        shapes = atlas.regions.set_index("iso3").geometry
+        shapes = region_shapes(atlas)
         geometries = [shapes[code].__geo_interface__ for code in frame["iso3"]]
     elif {"lat", "lon"} <= set(frame):
         geometries = [
