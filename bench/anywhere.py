@@ -242,6 +242,7 @@ def repeat_visit(visit, url: str, table: dict) -> dict[str, Any]:
     """In the context of a cold open: navigate to the app again, until the map is painted."""
     from bench.run import COLD_TIMEOUT_MS, poll
 
+    visit.meter.attach_cache(visit.context.new_cdp_session(visit.page))
     tally = visit.meter.window("repeat")
     visit.page.goto(f"{url}/", wait_until="commit")
     arg = {"id": "repeat", "kind": "map", "frame": MAP_FRAME, "expected": table, "year": None}

@@ -286,6 +286,10 @@ def click_notes(visit: Visit, regions: list[str], clicks: int) -> list[dict[str,
         if len(results) == clicks:
             break
         frame = map_frame(page)
+        if frame.locator(PANEL.format(iso3=iso3)).is_visible():
+            # Its panel is open already (open_panel): the check would pass before the click
+            # arrives, racing it; a click that changes nothing measures nothing.
+            continue
         point = frame.evaluate("s => window.__cstoBench.pointInside(s)", f"path.csto-iso-{iso3}")
         if point is None:
             continue  # not on screen at the opening zoom, or covered by a control

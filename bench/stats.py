@@ -195,12 +195,19 @@ class ByteMeter:
     def attach(self, cdp: Any) -> "ByteMeter":
         """Subscribe to a Playwright CDPSession and enable its Network domain."""
         cdp.on("Network.requestWillBeSent", self.on_request)
-        cdp.on("Network.requestServedFromCache", self.on_served_from_cache)
-        cdp.on("Network.responseReceived", self.on_response)
         cdp.on("Network.loadingFinished", self.on_loading_finished)
         cdp.on("Network.webSocketFrameReceived", self.on_frame_received)
         cdp.on("Network.webSocketFrameSent", self.on_frame_sent)
         cdp.on("Network.webSocketHandshakeResponseReceived", self.on_handshake)
+        cdp.send("Network.enable")
+        return self
+
+    def attach_cache(self, cdp: Any) -> "ByteMeter":
+        """Also note the responses taken from the browser's cache (for a repeat visit), from a
+        second CDPSession of the same page; the main benchmark's sessions leave this off, so
+        its event traffic, and its timing, is what it was."""
+        cdp.on("Network.requestServedFromCache", self.on_served_from_cache)
+        cdp.on("Network.responseReceived", self.on_response)
         cdp.send("Network.enable")
         return self
 
