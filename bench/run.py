@@ -23,6 +23,7 @@ from typing import Any
 from playwright.sync_api import Browser, Frame, Page, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
+from bench import anywhere
 from bench.expected import (
     Fills,
     Step,
@@ -285,6 +286,10 @@ def click_notes(visit: Visit, regions: list[str], clicks: int) -> list[dict[str,
         if len(results) == clicks:
             break
         frame = map_frame(page)
+        if frame.locator(PANEL.format(iso3=iso3)).is_visible():
+            # Its panel is open already (open_panel): the check would pass before the click
+            # arrives, racing it; a click that changes nothing measures nothing.
+            continue
         point = frame.evaluate("s => window.__cstoBench.pointInside(s)", f"path.csto-iso-{iso3}")
         if point is None:
             continue  # not on screen at the opening zoom, or covered by a control
@@ -692,6 +697,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="server.enableWebsocketCompression: as .streamlit/config.toml says (default), or on/off",
     )
     parser.add_argument(
+        "--only",
+        choices=("anywhere",),
+        help="'anywhere': only the static atlas against the app, the repeat visit and the API "
+        "(issue 19; bench/anywhere.py), a few minutes",
+    )
+    parser.add_argument(
         "--out", type=Path, help="JSON file to write (default bench/results/<time>.json)"
     )
     args = parser.parse_args(argv)
@@ -734,9 +745,11 @@ def main(argv: list[str] | None = None) -> int:
         ATLAS.name: expected_fills(atlas, years),
         NAIVE.name: baseline_fills(atlas, years, set(unsimplified_regions(atlas)["iso3"])),
     }
-    assets.publish_leaflet(STATIC_DIR)  # the baseline's own static/ (bench/static/leaflet)
-    builds = python_build_ms(atlas, years, repeats=5)
-    apps_to_run = [ATLAS] if args.no_baseline else [ATLAS, NAIVE]
+    only_anywhere = args.only == "anywhere"
+    if not only_anywhere:
+        assets.publish_leaflet(STATIC_DIR)  # the baseline's own static/ (bench/static/leaflet)
+        builds = python_build_ms(atlas, years, repeats=5)
+    apps_to_run = [] if only_anywhere else [ATLAS] if args.no_baseline else [ATLAS, NAIVE]
     results: dict[str, Any] = {"environment": environment(), "settings": vars(args), "apps": {}}
     try:
         with sync_playwright() as playwright:
@@ -749,19 +762,33 @@ def main(argv: list[str] | None = None) -> int:
                         )
                     measured["figures"]["python_build_ms"] = builds[app.name]
                     results["apps"][app.name] = measured
+                table = {str(year): fills for year, fills in expected[ATLAS.name].items()}
+                results["anywhere"] = anywhere.measure_anywhere(
+                    browser, atlas, table, args.cold_opens, progress("anywhere")
+                )
             finally:
                 browser.close()
-    except (BenchError, ServerError) as error:
+    except (BenchError, ServerError, anywhere.AnywhereError) as error:
         print(f"benchmark failed: {error}", file=sys.stderr)
         return 1
     apps = results["apps"]
     results["environment"]["load_average_after"] = os.getloadavg()
-    results["targets"] = evaluate_targets(apps)
-    if "naive" in apps:
-        results["ratios"] = {
-            key: ratio(apps["atlas"]["figures"].get(key), apps["naive"]["figures"].get(key))
-            for _, key, _ in ROWS
-        }
-    print(format_table(apps, results["targets"]))
-    print(f"\nresults: {write_results(results, args.out)}")
+    if apps:
+        results["targets"] = evaluate_targets(apps)
+        if "naive" in apps:
+            results["ratios"] = {
+                key: ratio(apps["atlas"]["figures"].get(key), apps["naive"]["figures"].get(key))
+                for _, key, _ in ROWS
+            }
+        print(format_table(apps, results["targets"]))
+        print()
+    print(anywhere.format_anywhere(results["anywhere"]))
+    before, after = results["environment"]["load_average"], os.getloadavg()
+    print(
+        "\nload average (1, 5, 15 min): before "
+        + " ".join(f"{value:.2f}" for value in before)
+        + ", after "
+        + " ".join(f"{value:.2f}" for value in after)
+    )
+    print(f"results: {write_results(results, args.out)}")
     return 0

@@ -111,6 +111,7 @@ class Tally:
     ws_frames: int = 0
     ws_sent_bytes: int = 0
     ws_sent_frames: int = 0
+    cache_hits: int = 0  # responses the browser took from its own cache (not on the wire)
     urls: list[str] = field(default_factory=list)
     by_source: dict[str, int] = field(default_factory=dict)
 
@@ -128,6 +129,7 @@ class Tally:
             "ws_frames": self.ws_frames,
             "ws_sent_bytes": self.ws_sent_bytes,
             "ws_sent_frames": self.ws_sent_frames,
+            "cache_hits": self.cache_hits,
             "by_source": {"websocket (app messages)": self.ws_bytes, **self.by_source},
         }
 
@@ -139,6 +141,7 @@ class ByteMeter:
         self.tallies: dict[str, Tally] = {}
         self.current = self.window("before")
         self.urls: dict[str, str] = {}
+        self.cached: set[str] = set()
         self.websocket_extensions: list[str] = []
 
     def window(self, name: str) -> Tally:
@@ -150,8 +153,21 @@ class ByteMeter:
         """Network.requestWillBeSent: remember the URL of the request."""
         self.urls[params["requestId"]] = params["request"]["url"]
 
+    def on_served_from_cache(self, params: dict[str, Any]) -> None:
+        """Network.requestServedFromCache: the response comes from the browser's memory cache."""
+        self.cached.add(params["requestId"])
+
+    def on_response(self, params: dict[str, Any]) -> None:
+        """Network.responseReceived: note a response taken from the disk or prefetch cache."""
+        response = params.get("response", {})
+        if response.get("fromDiskCache") or response.get("fromPrefetchCache"):
+            self.cached.add(params["requestId"])
+
     def on_loading_finished(self, params: dict[str, Any]) -> None:
-        """Network.loadingFinished: a whole response has arrived."""
+        """Network.loadingFinished: a whole response has arrived (from the cache: 0 bytes)."""
+        if params["requestId"] in self.cached:
+            self.current.cache_hits += 1
+            return
         size = int(params.get("encodedDataLength", 0))
         url = self.urls.get(params["requestId"], "?")
         self.current.http_bytes += size
@@ -185,3 +201,33 @@ class ByteMeter:
         cdp.on("Network.webSocketHandshakeResponseReceived", self.on_handshake)
         cdp.send("Network.enable")
         return self
+
+    def attach_cache(self, cdp: Any) -> "ByteMeter":
+        """Also note the responses taken from the browser's cache (for a repeat visit), from a
+        second CDPSession of the same page; the main benchmark's sessions leave this off, so
+        its event traffic, and its timing, is what it was."""
+        cdp.on("Network.requestServedFromCache", self.on_served_from_cache)
+        cdp.on("Network.responseReceived", self.on_response)
+        cdp.send("Network.enable")
+        return self
+
+
+def rate_summary(latencies_s: Sequence[float], elapsed_s: float, errors: int) -> dict[str, Any]:
+    """Answers per second, median and p95 latency (ms) of a load run against one URL.
+
+    `latencies_s` holds one wall time per successful answer (request sent to body read),
+    `elapsed_s` the run's wall time from the first request to the last answer, all clients
+    together; `errors` the answers that failed (not in the latencies).
+    """
+    if elapsed_s <= 0:
+        raise ValueError(f"elapsed time {elapsed_s} s is not positive")
+    answers = len(latencies_s)
+    ms = [value * 1000 for value in latencies_s]
+    return {
+        "answers": answers,
+        "errors": errors,
+        "seconds": elapsed_s,
+        "answers_per_s": answers / elapsed_s,
+        "median_ms": median(ms) if ms else None,
+        "p95_ms": percentile(ms, 0.95) if ms else None,
+    }

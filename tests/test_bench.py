@@ -364,3 +364,75 @@ def test_ctrl_c_stops_a_service_quietly_and_cleans_up(capsys):
         raise KeyboardInterrupt
     assert service.done == ["start", "stop", "cleanup"]
     assert capsys.readouterr().err == ""
+
+
+# --- the atlas anywhere (issue 19, item 6: bench/anywhere.py) ---------------------------------
+
+
+def test_responses_from_the_browsers_cache_are_not_counted_as_received():
+    meter = stats.ByteMeter()
+    repeat = meter.window("repeat")
+    for request_id, url in (("1", "http://h/static/js/a.js"), ("2", "http://h/"), ("3", "x")):
+        meter.on_request({"requestId": request_id, "request": {"url": url}})
+    meter.on_served_from_cache({"requestId": "1"})
+    meter.on_response({"requestId": "3", "response": {"fromDiskCache": True}})
+    meter.on_response({"requestId": "2", "response": {"fromDiskCache": False}})
+    for request_id, size in (("1", 50_000), ("2", 900), ("3", 40_000)):
+        meter.on_loading_finished({"requestId": request_id, "encodedDataLength": size})
+    assert (repeat.http_bytes, repeat.http_responses, repeat.cache_hits) == (900, 1, 2)
+    assert repeat.as_dict()["cache_hits"] == 2
+
+
+def test_the_rate_summary_counts_answers_per_second_and_their_latency():
+    summary = stats.rate_summary([0.010, 0.020, 0.030, 0.040], elapsed_s=0.5, errors=1)
+    assert summary["answers"] == 4 and summary["errors"] == 1
+    assert summary["answers_per_s"] == pytest.approx(8.0)
+    assert summary["median_ms"] == pytest.approx(25.0)
+    assert summary["p95_ms"] == pytest.approx(40.0)
+
+
+def test_a_rate_summary_without_answers_has_no_latency():
+    summary = stats.rate_summary([], elapsed_s=2.0, errors=3)
+    assert (summary["answers_per_s"], summary["median_ms"], summary["p95_ms"]) == (0.0, None, None)
+    with pytest.raises(ValueError, match="not positive"):
+        stats.rate_summary([0.01], elapsed_s=0.0, errors=0)
+
+
+def test_the_static_host_sends_the_atlas_gzipped_when_the_browser_accepts_it(tmp_path):
+    import gzip
+    import urllib.request
+
+    from bench import anywhere
+
+    page = b"<!DOCTYPE html><title>CSTO Atlas</title>" + b"<p>map</p>" * 1000
+    (tmp_path / "index.html").write_bytes(page)
+    with anywhere.StaticHost(tmp_path) as host:
+        asked = urllib.request.Request(f"{host.url}/", headers={"Accept-Encoding": "gzip"})
+        with urllib.request.urlopen(asked, timeout=30) as answer:
+            body = answer.read()
+            assert answer.headers["Content-Encoding"] == "gzip"
+            assert int(answer.headers["Content-Length"]) == len(body) < len(page) // 10
+        assert gzip.decompress(body) == page
+        with urllib.request.urlopen(f"{host.url}/index.html", timeout=30) as plain:
+            assert plain.headers["Content-Encoding"] is None and plain.read() == page
+    assert host.process is not None and host.process.poll() is not None  # stopped
+
+
+def test_the_anywhere_targets_are_met_at_their_limits_and_missed_above():
+    from bench import anywhere
+
+    at_limit = {
+        "static_http_over_app": 0.4,
+        "static_first_visit_wire_kb": 450.0,
+        "app_repeat_visit_kb": 150.0,
+        "api_sequential_median_ms": 20.0,
+    }
+    assert all(check["met"] for check in anywhere.targets(at_limit))
+    above = {key: value * 1.01 for key, value in at_limit.items()}
+    assert not any(check["met"] for check in anywhere.targets(above))
+    assert not any(check["met"] for check in anywhere.targets({}))
+
+
+def test_the_only_option_selects_the_anywhere_measurements():
+    assert run.parse_args(["--only", "anywhere"]).only == "anywhere"
+    assert run.parse_args([]).only is None
