@@ -21,15 +21,14 @@ if __name__ == "__main__":
     atlas = ui.atlas_or_stop()
     years = ui.years_of(atlas)
     st.title("CSTO Atlas")
-    view = ui.permalink_view(atlas, years)
-    evidence.show_map_downloads(atlas, view.year)
-    ui.show_map(years, evidence.map_citations())
-    # The map answers in the browser and never reruns this script: the map images are of the
-    # year the page was opened on (its link; a reload takes the current one). "Cite this view",
-    # under the map's panel, follows the map.
+    ui.permalink_view(atlas, years)  # warns of a bad ?year= or ?country= (atlas.js reads them)
+    # The map answers in the browser and never reruns this script: its year box links the PNG
+    # and SVG of the view to the API (absolute paths: Streamlit serves st.App's routes at the
+    # server's root, whatever server.baseUrlPath says), and "Cite this view" follows it too.
+    ui.show_map(years, evidence.map_citations(), image_api=api.PREFIX)
     st.caption(
         "Status on 31 December of the year on the slider. Every fact cites its source: the Data "
-        f"page lists every row, the Sources page every source. The map images above are of "
-        f"{view.year}, the year this page was opened on: reload the page to take the map's "
-        "current year. Cite this view is under the map's panel."
+        "page lists every row, the Sources page every source. PNG and SVG beside the year box "
+        "download the map shown; the Data page makes the time-lapse GIF. Cite this view is under "
+        "the map's panel."
     )

@@ -166,6 +166,11 @@ def load_tiny_atlas(data_dir: Path):
     return load_atlas(data_dir)
 
 
+def test_the_data_page_makes_the_time_lapse_of_every_year(tiny_data):
+    app = run_page("pages/data.py")
+    assert app.button(key="make_timelapse").label == "Make the time-lapse 1992–2026 (GIF)"
+
+
 def test_the_data_page_summarises_data_quality(tiny_data):
     app = run_page("pages/data.py")
     summary = " ".join(block.value for block in app.markdown)
@@ -225,14 +230,15 @@ def test_the_about_page_shows_the_data_version(tiny_data):
     assert f"`{version.digest}`" in text and "checked up to **2007-03-15**" in text
 
 
-def test_the_map_page_offers_the_map_as_images_and_cites_the_view(tiny_data):
+def test_the_map_page_links_the_map_images_to_the_api_and_cites_the_view(tiny_data):
     app = run_page(None, {"year": "2013", "country": "UZB"})
-    labels = [button.proto.label for button in app.get("download_button")]
-    assert labels == ["Map of 2013 (PNG)", "Map of 2013 (SVG)"]
-    assert app.button(key="make_timelapse").label.startswith("Make the time-lapse")
-    # Cite this view is in the map's script, one template per country, filled by the browser
+    # No Streamlit button above the map: the year box links the view's PNG and SVG to the API
+    # (tests/e2e/test_image_links.py follows them in a browser); the time-lapse is on the Data page
+    assert app.get("download_button") == [] and app.button == []
     (component,) = app.get("component_instance")
     script = json.loads(component.proto.json_args)["script"]
+    assert '"imageApi":"/api/v1"' in script
+    # Cite this view is in the map's script, one template per country, filled by the browser
     cite = json.loads(re.search(r'"cite":(\{.*?"urlEscapes":\{.*?\}\})', script).group(1))
     templates = unpack_json(cite["templates"])  # packed: unpacked after the first paint
     plain, bibtex = templates["UZB"]

@@ -91,3 +91,9 @@ def test_the_bundled_static_atlas_fits_its_size_budget(bundled_atlas: Atlas):
     (page,) = site.site_files(bundled_atlas, data_version())
     assert len(page.data) <= MAX_BYTES
     assert page.gzipped_size <= MAX_GZIPPED_BYTES
+
+
+def test_the_static_atlas_links_no_map_image(tiny_atlas: Atlas, tiny):
+    # No HTTP API beside a static page: its year box has no PNG and SVG links (the app's has).
+    page = site.site_html(tiny_atlas, data_version(tiny[0], tiny[1]), range(1992, 2027))
+    assert '"imageApi":""' in page

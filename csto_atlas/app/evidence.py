@@ -160,6 +160,7 @@ def show_data_page(atlas: Atlas) -> None:
     )
     show_downloads(year, version)
     show_status_table(atlas, version)
+    show_timelapse(atlas, str(paths.data_dir()), version)
     show_quality(atlas, version)
     show_tables(atlas)
 
@@ -342,7 +343,7 @@ def show_version() -> None:
     )
 
 
-# --- the map page: cite, images, time-lapse ------------------------------------------------
+# --- the map page's citations; the time-lapse (on the Data page) ---------------------------
 
 
 def map_citations() -> CiteConfig:
@@ -359,33 +360,13 @@ def cached_map_citations(key: ui.DataKey) -> CiteConfig:
     return cite_config(cite_view_templates(APP_TITLE, names, cached_version(key)))
 
 
-def map_file_name(version: DataVersion, year: int, fmt: str) -> str:
-    """`csto-atlas-map-2019-1a2b3c4d5e6f.png`."""
-    return f"{export.FILE_PREFIX}-map-{year}-{version.digest}.{fmt}"
-
-
-def show_map_downloads(atlas: Atlas, year: int) -> None:
-    """PNG and SVG of the year's map (drawn on click), and the time-lapse GIF of every year."""
-    version = current_version()
-    data_dir = str(paths.data_dir())
-    with st.container(horizontal=True, key="map_downloads", gap="small"):
-        for fmt, mime in (("png", "image/png"), ("svg", "image/svg+xml")):
-            st.download_button(
-                f"Map of {year} ({fmt.upper()})",
-                data=lambda fmt=fmt: cached_map_image(data_dir, version.digest, year, fmt),
-                file_name=map_file_name(version, year, fmt),
-                mime=mime,
-                key=f"map_image_{fmt}",
-                on_click="ignore",
-            )
-        show_timelapse(atlas, data_dir, version)
-
-
 def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
-    """A button making the GIF under a progress bar, then its download."""
+    """A button making the GIF of every year under a progress bar, then its download. (The
+    map's PNG and SVG of one year are links in the map's year box, to the HTTP API.)"""
     from csto_atlas.render import images  # matplotlib is loaded only when a time-lapse is made
 
     years = ui.years_of(atlas)
+    st.subheader(f"Time-lapse of the map, {years.start}–{years.stop - 1}")
     key = (data_dir, version.digest, years.start, years.stop - 1)
     store = timelapse_store()
     if key not in store and st.button(

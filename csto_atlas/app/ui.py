@@ -178,10 +178,11 @@ def permalink_view(atlas: Atlas, years: range) -> View:
     return View(link.year, link.country)
 
 
-def show_map(years: range, cite: CiteConfig | None = None) -> None:
+def show_map(years: range, cite: CiteConfig | None = None, image_api: str = "") -> None:
     """The map with its year box, Country box and panel inside (and, given `cite`, the
-    citation of the view it shows): it never reruns the app."""
-    show_folium(mapbuild.build_map(payload_for(years), cite))
+    citation of the view it shows; given `image_api`, the HTTP API's path, the year box's
+    links to the view's PNG and SVG): it never reruns the app."""
+    show_folium(mapbuild.build_map(payload_for(years), cite, image_api=image_api))
 
 
 def show_folium(fmap: folium.Map) -> None:

@@ -154,7 +154,9 @@ class ClientConfig(TypedDict):
     `year` is the year shown when the URL names none. `cite` is None where no data version
     is known (the map then shows no citation). `ownPage`: the map is a page of its own (the
     static atlas, render/site.py), whose own URL holds the view; otherwise the view is in the URL
-    of the app's page around streamlit-folium's frame.
+    of the app's page around streamlit-folium's frame. `imageApi`: the path of the app's HTTP API
+    (`/api/v1`, app/api.py), where the year box links the map of the view as PNG and SVG; ""
+    where there is none (the static atlas): no links then.
     """
 
     first: int
@@ -178,6 +180,7 @@ class ClientConfig(TypedDict):
     checkedUntil: str
     cite: CiteConfig | None
     ownPage: bool
+    imageApi: str
 
 
 def status_codes() -> dict[str, str]:
@@ -240,6 +243,7 @@ def client_config(
     checked_until: str = "",
     cite: CiteConfig | None = None,
     own_page: bool = False,
+    image_api: str = "",
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
     letters, colours, marker looks, texts, and up to when the statuses were checked."""
@@ -270,6 +274,7 @@ def client_config(
         checkedUntil=checked_until,
         cite=cite,
         ownPage=own_page,
+        imageApi=image_api,
     )
 
 

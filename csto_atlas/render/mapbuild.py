@@ -60,11 +60,16 @@ def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
 
 
 def build_map(
-    payload: MapPayload, cite: CiteConfig | None = None, own_page: bool = False
+    payload: MapPayload,
+    cite: CiteConfig | None = None,
+    own_page: bool = False,
+    image_api: str = "",
 ) -> folium.Map:
     """The map of every year; atlas.js builds its year box, panel, legend and layer control,
     and (given `cite`) the citation of the view the map shows. `own_page`: the map is a page
-    of its own (the static atlas, render/site.py) and keeps the view in its own URL."""
+    of its own (the static atlas, render/site.py) and keeps the view in its own URL.
+    `image_api`: the app's HTTP API path, linked from the year box for the view's PNG and SVG
+    ("" for none)."""
     fmap = offline_map(payload.bounds)
     backgrounds = base_layers()
     for layer in backgrounds:
@@ -79,6 +84,7 @@ def build_map(
         payload.checked_until,
         cite,
         own_page,
+        image_api,
     )
     AtlasControls(
         backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)

@@ -202,6 +202,7 @@ UI_TEXT = {
     "mapLabel": "Map of CSTO membership by country",
     "tilesFailed": "OpenStreetMap tiles could not be loaded (offline?). The plain background works offline.",
     "layers": "Layers",
+    "mapImages": "Map image of",
 }
 
 

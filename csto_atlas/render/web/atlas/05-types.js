@@ -95,6 +95,7 @@
  * @property {string} checkedUntil
  * @property {CiteConfig | null} cite
  * @property {boolean} ownPage
+ * @property {string} imageApi
  */
 
 /* Leaflet's own objects are typed `any` here (tests/ts/globals.d.ts declares L): what is

@@ -24,6 +24,7 @@ function setYear(atlas, year, how) {
   showPanelYear(atlas);
   showSummary(atlas);
   showCitation(atlas);
+  showImageLinks(atlas);
   if (how) {
     saveView(atlas, how);
   }
@@ -41,6 +42,7 @@ function selectCountry(atlas, iso3, how) {
   closeTooltips(atlas);
   showPanel(atlas);
   showCitation(atlas);
+  showImageLinks(atlas);
   if (chosen && chosen !== previous) {
     openSheet(atlas, true);
   }
@@ -146,6 +148,7 @@ function buildYearBox(atlas, parent) {
   atlas.ui.slider = slider;
   atlas.ui.label = label;
   atlas.ui.picker = buildPicker(atlas, row);
+  buildImageLinks(atlas, row);
   atlas.ui.changes = element("div", "csto-changes", box);
   atlas.ui.changes.setAttribute("aria-live", "polite");
   atlas.ui.checked = element("span", "csto-checked");
@@ -178,4 +181,38 @@ function showChanges(atlas) {
 /** @param {Atlas} atlas */
 function showCheckedUntil(atlas) {
   atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
+}
+
+/* The map of the view as an image: PNG and SVG links to the app's HTTP API (config.imageApi,
+   app/api.py), following the year and the country. The static atlas has no API (imageApi ""):
+   no links there. */
+var IMAGE_FORMATS = ["png", "svg"];
+
+/** @param {Atlas} atlas */
+function buildImageLinks(atlas, parent) {
+  if (!atlas.config.imageApi) {
+    return;
+  }
+  var group = element("span", "csto-images", parent);
+  group.setAttribute("role", "group");
+  group.setAttribute("aria-label", atlas.config.text.mapImages);
+  atlas.ui.imageLinks = IMAGE_FORMATS.map(function (fmt) {
+    var link = setText(element("a", "csto-image-link", group), fmt.toUpperCase());
+    link.setAttribute("download", "");
+    link.setAttribute("data-format", fmt);
+    return link;
+  });
+}
+
+/** @param {Atlas} atlas */
+function showImageLinks(atlas) {
+  if (!atlas.ui.imageLinks) {
+    return;
+  }
+  var query = "?year=" + atlas.year + (atlas.selected ? "&country=" + encodeURIComponent(atlas.selected) : "");
+  atlas.ui.imageLinks.forEach(function (link) {
+    var fmt = link.getAttribute("data-format");
+    link.href = atlas.config.imageApi + "/map." + fmt + query;
+    link.title = atlas.config.text.mapImages + " " + atlas.year + " (" + fmt.toUpperCase() + ")";
+  });
 }
