@@ -331,6 +331,12 @@ def show_sources_page(atlas: Atlas) -> None:
 # --- the About page ------------------------------------------------------------------------
 
 
+def show_status_key() -> None:
+    """What each status means, in the map's colours and words, with an example from the data."""
+    st.subheader("What the colours mean")
+    st.html(charts.status_key_html())
+
+
 def show_version() -> None:
     """The data version and the date the data was checked up to."""
     version = current_version()

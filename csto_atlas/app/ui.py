@@ -120,9 +120,12 @@ NAV_PAGES = (
 
 
 # Streamlit draws captions at 60% opacity (3.9:1 on white); axe-core requires 4.5:1 for body text.
+# Its page starts 6rem (96 px) down, under a header bar that is empty here: 1rem is enough, and
+# the navigation row (on the left) sits beside the bar's menu (on the right).
 PAGE_CSS = (
     "<style>[data-testid='stCaptionContainer'] { opacity: 1; }"
-    " [data-testid='stCaptionContainer'] p { color: #595856; }</style>"
+    " [data-testid='stCaptionContainer'] p { color: #595856; }"
+    " [data-testid='stMainBlockContainer'] { padding-top: 1rem; }</style>"
 )
 
 
