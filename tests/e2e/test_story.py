@@ -133,3 +133,31 @@ def test_the_first_click_on_a_bar_after_coming_from_another_page_opens_the_map(r
     bar.click()
     sync_api.expect(page).to_have_url(re.compile(r"/\?year=2024&country=ARM$"))
     assert_no_error(recorded, sync_api, errors)
+
+
+FOCUSED = """() => {
+  const active = document.activeElement;
+  if (active.tagName !== 'IFRAME') { return {tag: active.tagName, cls: String(active.className)}; }
+  const inner = active.contentDocument.activeElement;
+  return {tag: 'IFRAME', inner: inner.tagName, type: inner.type || ''};
+}"""
+
+
+def test_the_year_slider_is_at_most_five_tab_presses_from_page_load(recorded, sync_api):
+    page = recorded.page
+    page.goto(f"{recorded.origin}/?year=2019")
+    frame = page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
+    sync_api.expect(frame.locator('.csto-year input[type="range"]')).to_be_attached()
+    presses = 0
+    while presses < 5:
+        page.keyboard.press("Tab")
+        presses += 1
+        if page.evaluate(FOCUSED).get("cls") == "csto-skip":
+            sync_api.expect(page.get_by_text("Skip to the map's year")).to_be_visible()
+            page.keyboard.press("Enter")
+            break
+    assert page.evaluate(FOCUSED) == {"tag": "IFRAME", "inner": "INPUT", "type": "range"}
+    assert presses <= 5
+    page.keyboard.press("ArrowLeft")  # the focused slider answers the keyboard
+    sync_api.expect(frame.locator('.csto-year input[type="range"]')).to_have_value("2018")
