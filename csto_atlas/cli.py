@@ -77,10 +77,13 @@ def build_parser() -> argparse.ArgumentParser:
     exporter = commands.add_parser(
         "export",
         help="write one layer for a year to stdout, or every layer's files to a folder; "
-        "'status': every country's status in every year, one table",
+        "'status': every country's status in every year, one table; "
+        "'site': the static atlas (index.html) into --out",
     )
-    exporter.add_argument("layer", choices=(*export.LAYERS, "all", export.STATUS_LAYER))
-    exporter.add_argument("--year", type=year_arg, help="the year (every layer but 'status')")
+    exporter.add_argument("layer", choices=(*export.LAYERS, "all", export.STATUS_LAYER, "site"))
+    exporter.add_argument(
+        "--year", type=year_arg, help="the year (every layer but 'status' and 'site')"
+    )
     exporter.add_argument("--format", choices=("csv", "geojson"), default="csv")
     exporter.add_argument(
         "--out",
@@ -170,8 +173,12 @@ def report(problems: list[Problem]) -> int:
     return 1
 
 
-def run_export(layer: str, year: int, fmt: str, data: Path | None, out: Path | None) -> int:
+def run_export(layer: str, year: int | None, fmt: str, data: Path | None, out: Path | None) -> int:
     """Write the layer to stdout; with --out, write the named files into that folder."""
+    if layer == "site":
+        return run_export_site(out, data)
+    if year is None:
+        raise UsageError(f"argument --year: export {layer} needs --year YEAR")
     if layer == "all" and out is None:
         raise UsageError("argument --out: export all needs --out FOLDER")
     data = data or paths.data_dir()
@@ -209,6 +216,21 @@ def run_export_status(year: int | None, fmt: str, data: Path | None, out: Path |
         if file.fmt == fmt:
             (out / file.name).write_bytes(file.data)
             print(f"wrote {out / file.name}")
+    return 0
+
+
+def run_export_site(out: Path | None, data: Path | None) -> int:
+    """Write the static atlas (index.html: the app's map of every year) into `out`."""
+    from csto_atlas.render import site  # only this command renders the map
+
+    if out is None:
+        raise UsageError("argument --out: export site needs --out FOLDER")
+    atlas = load_or_report(data)
+    if atlas is None:
+        return 1
+    files = site.site_files(atlas, data_version(data or paths.data_dir()))
+    for file, path in zip(files, site.write_site(out, files), strict=True):
+        print(f"wrote {path} ({len(file.data):,} bytes, {file.gzipped_size:,} gzipped)")
     return 0
 
 
@@ -261,7 +283,11 @@ def run_animate(
     years = range(first or known.start, (last or known.stop - 1) + 1)
     if len(years) == 0:
         raise UsageError(f"argument --last: no years from {years.start} to {years.stop - 1}")
-    movie = images.animate(atlas, years, fmt, show_progress, width, version)
+    try:
+        movie = images.animate(atlas, years, fmt, show_progress, width, version)
+    except images.MissingExtra as error:
+        print(f"animate: {error}", file=sys.stderr)
+        return 1
     target = out or Path(
         f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )

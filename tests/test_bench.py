@@ -10,8 +10,8 @@ import pytest
 
 from bench import against, naive, run, stats
 from bench.expected import changed_regions, expected_fills, fills_of_year, plan_steps
+from csto_atlas.render import contract, style
 from csto_atlas.render import payload as payloads
-from csto_atlas.render import style
 from tooling import server as server
 
 
@@ -144,10 +144,11 @@ def test_expected_fills_agree_with_the_status_letters_the_map_is_built_from(tiny
     years = range(1992, 2027)
     payload = payloads.map_payload(tiny_atlas, years)
     fills = expected_fills(tiny_atlas, years)
+    statuses = {code: status for status, code in contract.status_codes().items()}
     for year in years:
         drawn = {
             feature["properties"]["iso3"]: style.STATUS_COLOURS[
-                payloads.status_of(feature, payload.first, year)
+                statuses[feature["properties"]["codes"][year - payload.first]]
             ].lower()
             for feature in payload.regions["features"]
         }

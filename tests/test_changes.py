@@ -79,7 +79,7 @@ def test_the_bundled_changes_of_2006_to_2013_are_the_return_suspension_and_obser
         ("AFG", "became observer"),
     ]
     assert changes.changed_countries(listed) == ["UZB", "SRB", "AFG"]
-    assert "2006-06 (panarmenian-2006-06-24)" in listed.loc[0, "other_dates"]
+    assert "2006-06-23 (panarmenian-2006-06-24)" in listed.loc[0, "other_dates"]
 
 
 def test_the_bundled_georgian_accession_shows_both_dates(bundled_atlas):

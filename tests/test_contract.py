@@ -6,7 +6,7 @@ import typing
 from pathlib import Path
 
 from csto_atlas.render import contract
-from csto_atlas.render.web import web_asset
+from csto_atlas.render.web import atlas_js
 
 SAMPLE = Path(__file__).parent / "samples" / "client_config.json"
 
@@ -21,13 +21,13 @@ def test_the_client_config_serialises_to_the_committed_sample():
 
 
 def test_every_key_of_the_client_config_is_read_by_atlas_js():
-    script = web_asset("atlas.js")
+    script = atlas_js()
     for key in typing.get_type_hints(contract.ClientConfig):
         assert re.search(rf"config\.{key}\b", script), f"atlas.js never reads config.{key}"
 
 
 def test_every_marker_field_is_read_by_atlas_js():
-    script = web_asset("atlas.js")
+    script = atlas_js()
     for key in typing.get_type_hints(contract.MarkerData):
         assert re.search(rf"data\.{key}\b|data\[\"{key}\"\]", script), f"atlas.js never reads {key}"
 

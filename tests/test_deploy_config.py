@@ -147,17 +147,23 @@ def test_the_docker_configuration_is_the_template_rendered_for_compose():
 
 def test_every_upstream_of_the_docker_configuration_is_a_compose_service():
     compose = (proxy.DEPLOY_DIR / "compose.yaml").read_text(encoding="utf-8")
-    services = set(re.findall(r"^  ([a-z0-9]+):", compose, re.M))
-    upstreams = {
-        server.split(":")[0] for server in directive(proxy.DOCKER_CONFIG.read_text(), "server")
-    }
-    assert upstreams and upstreams <= services
+    addresses = dict(
+        re.findall(
+            r"^  (app[0-9]+):\n(?:    .*\n)*?        ipv4_address: ([0-9.]+)$", compose, re.M
+        )
+    )
+    upstreams = [
+        server.split()[0] for server in directive(proxy.DOCKER_CONFIG.read_text(), "server")
+    ]
+    assert upstreams == [f"{addresses[f'app{n}']}:8501" for n in range(1, len(addresses) + 1)]
+    assert len(upstreams) == 2
+    assert all(address.startswith(f"{proxy.DOCKER_SUBNET}.") for address in addresses.values())
 
 
 @pytest.mark.parametrize(
     "needed",
     [
-        "requirements.txt",
+        "requirements.lock",
         ".streamlit/",
         "csto_atlas/",
         "pages/",
@@ -195,3 +201,202 @@ def test_the_replicas_compress_the_websocket_in_both_deployments():
     assert proxy.REPLICA_ENV["STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION"] == "true"
     dockerfile = (proxy.DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
     assert "STREAMLIT_SERVER_ENABLE_WEBSOCKET_COMPRESSION=true" in dockerfile
+
+
+# --- a deployment that heals -----------------------------------------------------------------
+
+
+def test_a_replica_that_fails_is_left_out_for_a_while(rendered):
+    for server in directive(rendered, "server"):
+        assert "max_fails=1" in server and "fail_timeout=5s" in server
+    assert directive(rendered, "proxy_next_upstream") == ["error timeout"]
+    assert directive(rendered, "proxy_connect_timeout") == ["3s"]
+
+
+def test_a_replica_marked_down_is_out_of_rotation(tmp_path):
+    down = f"127.0.0.1:{PORTS[1]}"
+    config = render_config(settings(tmp_path, down=frozenset({down})))
+    marked = [server for server in directive(config, "server") if server.endswith(" down")]
+    assert marked == [f"{down} max_fails=1 fail_timeout=5s down"]
+    with pytest.raises(ValueError, match="down names no upstream"):
+        render_config(settings(tmp_path, down=frozenset({"127.0.0.1:1"})))
+
+
+def test_compose_restarts_and_health_checks_every_service():
+    compose = (proxy.DEPLOY_DIR / "compose.yaml").read_text(encoding="utf-8")
+    anchor = compose.split("services:", 1)[0]
+    assert "restart: unless-stopped" in anchor and "healthcheck:" in anchor  # every app
+    proxy_service = compose.split("  proxy:", 1)[1]
+    assert "restart: unless-stopped" in proxy_service and "healthcheck:" in proxy_service
+    for service in ("app1", "app2"):
+        assert re.search(rf"^  {service}:\n    <<: \*app\n", compose, re.M), service
+    # nginx resolves the replicas once: each keeps a fixed address across restarts.
+    assert len(re.findall(r"ipv4_address: 172\.28\.80\.\d+", compose)) == 3
+    assert compose.count("nofile: 65536") == 2
+
+
+def test_the_image_installs_the_hashed_lock_only():
+    dockerfile = (proxy.DEPLOY_DIR / "Dockerfile").read_text(encoding="utf-8")
+    installs = re.findall(r"^RUN pip install (.*)$", dockerfile, re.M)
+    assert installs == ["--require-hashes --no-deps -r requirements.lock"]
+
+
+# --- limits against one client ---------------------------------------------------------------
+
+
+def test_workers_may_hold_thousands_of_connections(rendered):
+    assert directive(rendered, "worker_processes") == ["auto"]
+    connections = int(directive(rendered, "worker_connections")[0])
+    open_files = int(directive(rendered, "worker_rlimit_nofile")[0])
+    assert 4096 <= connections <= open_files
+
+
+def test_the_docker_configuration_may_hold_thousands_of_tabs():
+    config = proxy.DOCKER_CONFIG.read_text(encoding="utf-8")
+    assert directive(config, "worker_connections") == [str(proxy.WORKER_CONNECTIONS)]
+    assert directive(config, "worker_rlimit_nofile") == ["65536"]
+
+
+def test_slow_clients_time_out(rendered):
+    for name, value in (
+        ("client_header_timeout", "10s"),
+        ("client_body_timeout", "10s"),
+        ("send_timeout", "30s"),
+        ("keepalive_timeout", "20s"),
+        ("reset_timedout_connection", "on"),
+        ("client_max_body_size", "1m"),
+    ):
+        assert directive(rendered, name) == [value], name
+
+
+def test_each_address_is_limited_and_websockets_are_counted_apart(rendered):
+    limits = proxy.Limits()
+    assert directive(rendered, "limit_conn_zone") == [
+        "$binary_remote_addr zone=csto_requests_open:10m",
+        "$binary_remote_addr zone=csto_sockets_open:10m",
+    ]
+    assert directive(rendered, "limit_conn_status") == ["429"]
+    assert directive(rendered, "limit_req_status") == ["429"]
+    stream = location(rendered, "/_stcore/stream")
+    assert f"limit_conn csto_sockets_open {limits.sockets_open};" in stream
+    assert f"limit_req zone=csto_sockets burst={limits.socket_burst} nodelay;" in stream
+    # The page's requests are limited at the server level, which the websocket's location
+    # replaces (nginx inherits limit_conn and limit_req only into a location without its own).
+    assert f"csto_requests_open {limits.requests_open}" in directive(rendered, "limit_conn")
+    assert "csto_requests_open" not in stream
+
+
+@pytest.mark.parametrize("bad", [0, -1, 1.5])
+def test_a_limit_must_be_a_positive_whole_number(bad):
+    with pytest.raises(ValueError):
+        proxy.Limits(sockets_open=bad)
+
+
+# --- Streamlit's internals -------------------------------------------------------------------
+
+
+def test_only_the_stcore_routes_a_browser_uses_are_passed_on(rendered):
+    passed = re.findall(r"location = (/_stcore/[a-z-]+) \{", rendered)
+    assert sorted(passed) == ["/_stcore/health", "/_stcore/host-config", "/_stcore/stream"]
+    assert "return 404;" in location(rendered, "/_stcore/")
+
+
+def test_the_frontend_asks_no_other_stcore_route_than_those_and_the_refused():
+    """Every /_stcore/ path in Streamlit's frontend is either passed on or one this app does
+    not use (uploads, components v2, the agent API)."""
+    import streamlit
+
+    static = Path(streamlit.__file__).parent / "static"
+    named = set()
+    for script in static.rglob("*.js"):
+        named |= set(re.findall(r"_stcore/[a-z_/.-]+", script.read_text(errors="replace")))
+    unused = {
+        "_stcore/upload_file",
+        "_stcore/bidi-components",
+        "_stcore/agent/interact",
+        "_stcore/agent/mcp",
+        "_stcore/agent/openapi.json",
+    }
+    assert named - unused == {"_stcore/health", "_stcore/host-config", "_stcore/stream"}
+
+
+# --- framing, the cookie, caching ------------------------------------------------------------
+
+
+def test_by_default_only_the_app_itself_may_frame_it(rendered):
+    assert "add_header X-Frame-Options SAMEORIGIN always;" in rendered
+    assert "frame-ancestors 'self';" in rendered
+
+
+def test_allowed_framing_origins_are_added_to_the_policy(tmp_path):
+    config = render_config(settings(tmp_path, frame_ancestors=("https://example.org",)))
+    assert "frame-ancestors 'self' https://example.org;" in config
+    assert "X-Frame-Options" not in config  # it cannot name another origin
+
+
+@pytest.mark.parametrize(
+    "origin", ["*", "https://example.org/path", "example.org", "https://a.org;", "'self'"]
+)
+def test_a_framing_origin_that_is_not_an_origin_is_refused(tmp_path, origin):
+    with pytest.raises(ValueError, match="not an origin"):
+        render_config(settings(tmp_path, frame_ancestors=(origin,)))
+
+
+def test_a_bad_framing_origin_on_the_command_line_exits_2(capsys):
+    with pytest.raises(SystemExit) as exited:
+        proxy.parse_args(["docker-config", "--frame-ancestors", "https://x.org/a"])
+    assert exited.value.code == 2
+    assert "not an origin" in capsys.readouterr().err
+
+
+def test_the_cookie_survives_a_cross_site_frame_over_https_only(rendered):
+    block = re.search(r"map \$scheme \$csto_cookie_site \{(.*?)\}", rendered, re.S).group(1)
+    assert '"SameSite=None; Secure; Partitioned"' in block.split("https", 1)[1].split("\n")[0]
+    assert 'default "SameSite=Lax";' in block
+
+
+def test_tls_is_served_when_a_certificate_is_given(tmp_path):
+    tls = proxy.Tls(str(tmp_path / "cert.pem"), str(tmp_path / "key.pem"))
+    config = render_config(settings(tmp_path, tls=tls))
+    assert directive(config, "listen") == ["127.0.0.1:41000 ssl"]
+    assert directive(config, "ssl_certificate") == [tls.certificate]
+    assert directive(config, "ssl_certificate_key") == [tls.key]
+
+
+def cache_patterns(config: str) -> list[re.Pattern[str]]:
+    block = re.search(r"map \$uri \$csto_cache_control \{(.*?)\n    \}", config, re.S).group(1)
+    return [re.compile(pattern) for pattern in re.findall(r'"~([^"]+)"', block)]
+
+
+def hashed_names() -> list[str]:
+    """URL paths of Streamlit's hashed frontend files and the map component's script."""
+    import streamlit
+    import streamlit_folium
+
+    static = Path(streamlit.__file__).parent / "static"
+    names = [f"/{path.relative_to(static)}" for path in (static / "static" / "js").glob("*.js")]
+    build = Path(streamlit_folium.__file__).parent / "frontend" / "build"
+    names += [
+        f"/component/streamlit_folium.st_folium/{path.relative_to(build)}"
+        for path in (build / "static" / "js").glob("*.js")
+    ]
+    return names
+
+
+def test_every_hashed_file_is_cached_for_a_year_and_nothing_else(rendered):
+    patterns = cache_patterns(rendered)
+    names = hashed_names()
+    assert len(names) > 50
+    assert [name for name in names if not any(p.match(name) for p in patterns)] == []
+    for unhashed in (
+        "/",
+        "/data",
+        "/static/index.html",
+        "/component/streamlit_folium.st_folium/index.html",
+        "/app/static/leaflet/leaflet.js",
+        "/media/abc.png",
+    ):
+        assert not any(p.match(unhashed) for p in patterns), unhashed
+    assert '"public, max-age=31536000, immutable"' in rendered
+    assert "proxy_hide_header Cache-Control;" in rendered
+    assert "add_header Cache-Control $csto_cache_control always;" in rendered

@@ -36,16 +36,3 @@ def test_incidents_meetings_and_notes_accumulate_up_to_the_year(tiny_atlas):
 def test_points_are_joined_to_the_polygon_that_contains_them(tiny_atlas):
     located = tiny_atlas.bases.set_index("id")["located_iso3"]
     assert located.to_dict() == {"gyumri": "ARM", "gudauta": "XAB"}
-    assert list(geo.points_in(tiny_atlas.bases, "XAB")["id"]) == ["gudauta"]
-    assert geo.points_in(tiny_atlas.bases, "GEO").empty
-
-
-def test_a_history_lists_every_account_in_date_order(tiny_atlas):
-    events = geo.history(tiny_atlas, "UZB")
-    assert list(events["id"]) == [
-        "uzb-signs",
-        "uzb-leaves",
-        "uzb-rejoins",
-        "uzb-suspends-alt",
-        "uzb-suspends",
-    ]

@@ -9,9 +9,9 @@ import pytest
 
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain import borders
-from csto_atlas.render import assets, contract, mapbuild, style
+from csto_atlas.render import assets, contract, mapbuild, style, web
 from csto_atlas.render import payload as payloads
-from csto_atlas.render.web import web_asset
+from csto_atlas.render.web import atlas_js
 from tests.tiny import tables, write_dataset
 
 YEARS = range(1992, 2027)
@@ -55,7 +55,7 @@ def test_the_map_loads_no_script_or_style_file_leaflet_and_its_clusters_are_inli
     assert page.index("L.MarkerClusterGroup=") < page.index("CstoAtlas.attach(")
     assert "sourceMappingURL" not in page
     assert ".leaflet-pane" in page and ".marker-cluster-small" in page
-    assert "url(/app/static/leaflet/images/layers.png)" in page
+    assert re.search(r"url\(/app/static/leaflet/images/layers\.png\?v=[0-9a-f]{16}\)", page)
     assert "url(images/" not in page
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
@@ -84,9 +84,13 @@ def test_every_region_feature_carries_one_status_letter_per_year(payload, tiny_a
 
 def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
     uzbekistan = next(f for f in payload.regions["features"] if f["id"] == "UZB")
-    assert payloads.status_of(uzbekistan, payload.first, 2008) == "member"
-    assert payloads.status_of(uzbekistan, payload.first, 2013) == "suspended"
-    assert payloads.status_of(uzbekistan, payload.first, 2000) == "former"
+    statuses = {code: status for status, code in contract.status_codes().items()}
+    letters = uzbekistan["properties"]["codes"]
+    assert [statuses[letters[year - payload.first]] for year in (2008, 2013, 2000)] == [
+        "member",
+        "suspended",
+        "former",
+    ]
 
 
 def test_the_map_script_names_no_view_so_every_session_gets_the_same_map(payload):
@@ -197,7 +201,21 @@ def test_our_own_javascript_and_css_are_inlined(payload):
     page = render(mapbuild.build_map(payload))
     assert "CstoAtlas.attach(" in page
     assert ".csto-year" in page
-    assert web_asset("atlas.js").strip()[:40] in page
+    assert atlas_js().strip()[:40] in page
+
+
+def test_atlas_js_is_every_file_of_its_folder_joined_in_the_documented_order():
+    folder = Path(web.__file__).parent / web.ATLAS_FOLDER
+    assert tuple(sorted(path.name for path in folder.glob("*.js"))) == web.ATLAS_PARTS
+    script = atlas_js()
+    starts = [script.index(web.atlas_part(name)) for name in web.ATLAS_PARTS]
+    assert starts == sorted(starts)
+    assert script.startswith(web.ATLAS_HEAD) and script.endswith(web.ATLAS_TAIL)
+
+
+def test_each_part_of_atlas_js_is_at_most_400_lines():
+    for name in web.ATLAS_PARTS:
+        assert web.atlas_part(name).count("\n") <= 400, name
 
 
 def test_the_map_opens_on_the_member_states_and_the_markers(payload, tiny_atlas):

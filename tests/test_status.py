@@ -1,13 +1,17 @@
 from datetime import date
 
+import pandas as pd
 import pytest
 
-from csto_atlas.domain.status import status_on, status_table, year_range
+from csto_atlas.data.events import ordered_events
+from csto_atlas.domain.status import status_table, year_range
 
 
 def status(atlas, iso3: str, when: date) -> str:
-    statuses = status_on(atlas.membership, when)
-    return statuses.at[iso3, "status"] if iso3 in statuses.index else "non-member"
+    """The status on any day: the latest primary event taking effect by then."""
+    events = ordered_events(atlas.membership)
+    events = events[(events["iso3"] == iso3) & (events["ends"] <= pd.Timestamp(when))]
+    return events["status"].iloc[-1] if len(events) else "non-member"
 
 
 def test_a_country_with_no_event_yet_is_a_non_member(tiny_atlas):
@@ -50,3 +54,12 @@ def test_the_status_table_covers_every_code_and_year(tiny_atlas):
 def test_the_years_run_from_the_first_event_to_today(tiny_atlas, today, last):
     years = year_range(tiny_atlas.membership, today)
     assert (years.start, years[-1]) == (1992, last)
+
+
+def test_checked_until_is_the_data_versions_date_one_rule(tiny, tiny_atlas):
+    from csto_atlas.data.version import data_version
+    from csto_atlas.domain.sources import checked_until
+
+    data_dir, geodata_dir, _ = tiny
+    assert checked_until(tiny_atlas.sources) == data_version(data_dir, geodata_dir).checked_text
+    assert checked_until(tiny_atlas.sources) == "2007-03-15"  # the 2017 gazetteer left out

@@ -59,7 +59,7 @@ def wait_until_idle(page: Page, timeout_ms: float = IDLE_TIMEOUT_MS) -> None:
 
 
 def map_frame(page: Page) -> Frame:
-    """The map iframe's Frame, to read Leaflet's state (window.map) from it."""
+    """The map iframe's Frame, to read the map's state from it (TEST_HOOK)."""
     handle = page.locator(MAP_FRAME).element_handle()
     frame = handle.content_frame() if handle is not None else None
     if frame is None:
@@ -67,44 +67,15 @@ def map_frame(page: Page) -> Frame:
     return frame
 
 
-# Bring one marker of the map into view, whatever the marker clusters and any running zoom or pan
-# do meanwhile: centre the map on it at the highest zoom and check again until it is drawn on
-# screen with no animation running. If markers share its point, its cluster is drawn instead:
-# spread it (`spread`) and go on, or stop there. What is drawn is tagged with REVEALED_CLASS for
-# a real hover or click, and its kind ("marker" or "cluster") returned.
+# The map's test hook (render/web/atlas/80-testhook.js, documented in docs/design.md): the one way
+# the browser tests read the map's state or move it, never Leaflet's private fields.
+TEST_HOOK = "window.__atlasTestHook"
+
+# Bring one marker of the map into view (the hook's revealMarker): if markers share its point, its
+# cluster is drawn instead: spread it (`spread`) and go on, or stop there. What is drawn is tagged
+# with REVEALED_CLASS for a real hover or click, and its kind ("marker" or "cluster") returned.
 REVEALED_CLASS = "csto-test-target"
-REVEAL_MARKER = """async ([id, revealed, spread]) => {
-    const atlas = window.cstoAtlas;
-    const map = atlas.map;
-    const marker = atlas.markersById[id];
-    const settled = () => new Promise((resolve) => setTimeout(resolve, 300));
-    const tag = (element, kind) => {
-        document.querySelectorAll("." + revealed).forEach((el) => el.classList.remove(revealed));
-        element.classList.add(revealed);
-        return kind;
-    };
-    for (let attempt = 0; attempt < 40; attempt += 1) {
-        const busy = atlas.cluster._inZoomAnimation || map._animatingZoom || map._panAnim?._inProgress;
-        const drawn = marker._map && marker.getElement() && map.getBounds().contains(marker.getLatLng());
-        if (drawn && !busy) {
-            return tag(marker.getElement(), "marker");
-        }
-        if (!busy) {
-            const parent = marker.__parent;
-            const atMax = map.getZoom() === map.getMaxZoom();
-            if (atMax && parent && map.hasLayer(parent) && map.getBounds().contains(parent.getLatLng())) {
-                if (!spread) {
-                    return tag(parent.getElement(), "cluster");
-                }
-                parent.spiderfy();
-            } else {
-                map.setView(marker.getLatLng(), map.getMaxZoom(), {animate: false});
-            }
-        }
-        await settled();
-    }
-    return null;
-}"""
+REVEAL_MARKER = f"([id, revealed, spread]) => {TEST_HOOK}.revealMarker(id, spread, revealed)"
 
 
 def reveal_marker(page: Page, marker_id: str, spread: bool = True) -> str:

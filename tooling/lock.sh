@@ -2,8 +2,9 @@
 # Regenerates the locks from the hand-written requirement files, with every transitive dependency
 # pinned and hashed (all files of each release, so pip finds a hash whichever file it picks):
 #   requirements.txt     -> requirements.lock      (the app: the README's run command)
+#   requirements-mp4.txt -> requirements-mp4.lock  (the optional MP4 extra, on top of the app)
 #   requirements-dev.txt -> requirements-dev.lock  (the app, the tests and the tools: tests/run)
-# The dev lock is constrained by the runtime lock, so both pin the app's packages alike. Pins
+# The MP4 and dev locks are constrained by the runtime lock, so both pin the app's packages alike. Pins
 # already in a lock are kept; extra arguments go to pip-compile, e.g.
 #   bash tooling/lock.sh --upgrade-package streamlit   (or --upgrade for everything)
 # Run it with the project's venv (.venv, from requirements-dev.lock), after editing a
@@ -18,4 +19,5 @@ compile() {
 }
 
 compile --output-file requirements.lock "${@}" requirements.txt
+compile --output-file requirements-mp4.lock --constraint requirements.lock "${@}" requirements-mp4.txt
 compile --output-file requirements-dev.lock --constraint requirements.lock "${@}" requirements-dev.txt

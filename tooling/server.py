@@ -4,11 +4,13 @@ benchmark: readiness, the server's log, its memory (from /proc), always stopped.
 Chromium and what the browser looks for in the page live in tooling/browser.py."""
 
 import os
+import resource
 import signal
 import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -17,11 +19,34 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
+from streamlit.proto.BackMsg_pb2 import BackMsg
+from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+from websockets.sync.client import ClientConnection, connect
+
 from csto_atlas.data.paths import REPO_DIR
 
 READY_TIMEOUT_S = 90.0
 STOP_TIMEOUT_S = 10.0
 LOG_TAIL_LINES = 60
+# A first run of a page on a cold server loads and validates the atlas: seconds alone, tens of
+# seconds on a loaded machine.
+RUN_TIMEOUT_S = 180.0
+# Open files wanted by nginx and each replica: one per browser tab's websocket (two in nginx:
+# the tab's and the replica's), more than the usual soft limit of 1,024.
+WANTED_OPEN_FILES = 65536
+
+
+def raise_open_files_limit(wanted: int = WANTED_OPEN_FILES) -> int:
+    """Raise this process's soft limit of open files towards `wanted` (at most the hard limit).
+
+    Processes started afterwards inherit it. Returns the soft limit now in force.
+    """
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    target = wanted if hard == resource.RLIM_INFINITY else min(wanted, hard)
+    if soft != resource.RLIM_INFINITY and soft < target:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+        return target
+    return soft
 
 
 def free_port() -> int:
@@ -127,6 +152,73 @@ class ServerError(RuntimeError):
     """The server did not start, or died; the message carries the end of its log."""
 
 
+class ScriptSession:
+    """One Streamlit session over the app's websocket, without a browser; a context manager.
+
+    It speaks the frontend's protocol (binary BackMsg / ForwardMsg protobufs on
+    /_stcore/stream): `run` asks for a run of a page as a browser's page load does and waits
+    for its end, `send` passes any other message (e.g. clear_cache). Used to warm a replica's
+    caches before it takes traffic, and by the tests.
+    """
+
+    def __init__(self, url: str, timeout: float = RUN_TIMEOUT_S, source: str | None = None):
+        stream = url.replace("http://", "ws://", 1).rstrip("/") + "/_stcore/stream"
+        self.timeout = timeout
+        self.connection = connect(
+            stream,
+            subprotocols=["streamlit"],  # type: ignore[list-item]
+            max_size=None,
+            proxy=None,  # loopback or the compose network: never an HTTP proxy of the environment
+            open_timeout=min(timeout, 30.0),
+            source_address=(source, 0) if source else None,
+        )
+        self.socket: ClientConnection = self.connection.__enter__()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self.connection.__exit__(None, None, None)
+
+    def send(self, message: BackMsg) -> None:
+        self.socket.send(message.SerializeToString())
+
+    def run(self, query_string: str = "", page_name: str = "") -> list[ForwardMsg]:
+        """Run a page (the main page by default) and return every message up to its end.
+
+        Raises ServerError if the run does not end within the timeout or ends without success.
+        """
+        request = BackMsg()
+        request.rerun_script.query_string = query_string
+        request.rerun_script.page_name = page_name
+        self.send(request)
+        received: list[ForwardMsg] = []
+        deadline = time.monotonic() + self.timeout
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise ServerError(f"no end of the run within {self.timeout:.0f} s")
+            message = ForwardMsg()
+            message.ParseFromString(self.socket.recv(timeout=remaining))
+            received.append(message)
+            if message.WhichOneof("type") == "script_finished":
+                if message.script_finished != ForwardMsg.FINISHED_SUCCESSFULLY:
+                    raise ServerError(f"the run ended with status {message.script_finished}")
+                return received
+
+
+def warm_up(url: str, timeout: float = RUN_TIMEOUT_S) -> float:
+    """Run the map page once on the server at `url` (what its first visitor would wait for:
+    loading the atlas, the map's payload, the imports); the seconds it took."""
+    started = time.monotonic()
+    with ScriptSession(url, timeout) as session:
+        session.run()
+    return time.monotonic() - started
+
+
 class Service:
     """Local processes used as a context manager: started on entry and always stopped on exit.
 
@@ -182,8 +274,11 @@ class AppServer(Service):
         """The app's root, without a trailing slash."""
         return f"http://127.0.0.1:{self.port}"
 
-    def start(self, port: int | None = None) -> "AppServer":
-        """Start on `port`, or a free port (another one if taken meanwhile); wait until ready."""
+    def start(self, port: int | None = None, abort: threading.Event | None = None) -> "AppServer":
+        """Start on `port`, or a free port (another one if taken meanwhile); wait until ready.
+
+        `abort`, once set, ends the wait (the server is then stopped and ServerError raised).
+        """
         env = {**os.environ, "PYTHONPATH": str(REPO_DIR), **(self.extra_env or {})}
         for _attempt in range(1 if port else 3):
             self.port = port or free_port()
@@ -197,8 +292,10 @@ class AppServer(Service):
                     stderr=subprocess.STDOUT,
                     start_new_session=True,
                 )
-            if self.wait_until_ready():
+            if self.wait_until_ready(abort):
                 return self
+            if abort is not None and abort.is_set():
+                break
             if "already in use" not in self.log_path.read_text(errors="replace"):
                 break
         self.stop()
@@ -210,13 +307,14 @@ class AppServer(Service):
         self.stop()
         return self.start(port)
 
-    def wait_until_ready(self) -> bool:
+    def wait_until_ready(self, abort: threading.Event | None = None) -> bool:
         """Poll /_stcore/health until it answers ok; False if the process exits first."""
-        assert self.process is not None
+        process = self.process
+        assert process is not None
         deadline = time.monotonic() + READY_TIMEOUT_S
         health = f"{self.url}/_stcore/health"
         while time.monotonic() < deadline:
-            if self.process.poll() is not None:
+            if process.poll() is not None or (abort is not None and abort.is_set()):
                 return False
             try:
                 with urllib.request.urlopen(health, timeout=2) as answer:
@@ -235,8 +333,21 @@ class AppServer(Service):
 
     def check_alive(self) -> None:
         """Raise ServerError (with the log) if the server has exited."""
-        if self.process is None or self.process.poll() is not None:
+        if not self.alive():
             raise ServerError(f"{self.name}: the server exited\n{self.log_tail()}")
+
+    def alive(self) -> bool:
+        """Whether the server's process is running."""
+        process = self.process
+        return process is not None and process.poll() is None
+
+    def healthy(self, timeout: float = 5.0) -> bool:
+        """Whether /_stcore/health answers ok within `timeout` seconds."""
+        try:
+            with urllib.request.urlopen(f"{self.url}/_stcore/health", timeout=timeout) as answer:
+                return answer.status == 200 and answer.read().strip() == b"ok"
+        except (urllib.error.URLError, ConnectionError, TimeoutError, OSError):
+            return False
 
     def stop(self) -> None:
         """SIGTERM to the server's process group, SIGKILL if it lingers; idempotent."""

@@ -322,7 +322,7 @@ def show_sources_page(atlas: Atlas) -> None:
     sources = ordered_sources(atlas)
     citations = {row["id"]: reader_citation(row) for row in sources.to_dict("records")}
     shorts = {row["id"]: short_citation(row) for row in sources.to_dict("records")}
-    names = readable.region_names(atlas)
+    names = geo.region_names(atlas.regions)
     mentioned = sorted({code for codes in facts["countries"] for code in codes}, key=names.get)
     left, right = st.columns(2)
     with left:

@@ -17,8 +17,8 @@ from pathlib import Path
 
 import folium
 import streamlit as st
-from streamlit_folium import st_folium
 
+from csto_atlas.app.memo import ProcessCache
 from csto_atlas.data import paths
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
@@ -38,13 +38,19 @@ ARRIVED_KEY = "atlas_arrived"
 # --- loaders -------------------------------------------------------------------------------
 
 
-@st.cache_resource(show_spinner=False)
+DataStamp = tuple[tuple[str, int, int], ...]
+
+
+# Kept by the process (app/memo.py), not by st.cache_*: a client's `clear_cache` message would
+# empty those for every visitor, and the next one would wait for the atlas to load again.
+PUBLISHED: ProcessCache[str, list[str]] = ProcessCache(max_entries=1)
+ATLASES: ProcessCache[tuple[str, DataStamp], Atlas] = ProcessCache(max_entries=4)
+PAYLOADS: ProcessCache[tuple[str, DataStamp, int, int], MapPayload] = ProcessCache(max_entries=8)
+
+
 def publish_assets() -> list[str]:
     """Copy Leaflet and its markercluster into static/ once per server process (render/assets)."""
-    return [str(path) for path in assets.publish_leaflet()]
-
-
-DataStamp = tuple[tuple[str, int, int], ...]
+    return PUBLISHED.get("leaflet", lambda: [str(path) for path in assets.publish_leaflet()])
 
 
 def data_stamp() -> DataStamp:
@@ -54,16 +60,21 @@ def data_stamp() -> DataStamp:
 
 # Both caches are keyed on the data's fingerprint as well as its folder, so a file edited
 # under a running server is read again on the next run (an invalid one shows the error page).
-@st.cache_resource(show_spinner="Loading the atlas…", max_entries=4)
 def cached_atlas(data_dir: str, stamp: DataStamp) -> Atlas:
     """The validated atlas of one data folder as it is now, shared by every session."""
-    return load_atlas(Path(data_dir))
+    key = (data_dir, stamp)
+    if key in ATLASES:
+        return ATLASES.get(key, lambda: load_atlas(Path(data_dir)))
+    with st.spinner("Loading the atlas…"):
+        return ATLASES.get(key, lambda: load_atlas(Path(data_dir)))
 
 
-@st.cache_data(show_spinner=False, max_entries=8)
 def cached_payload(data_dir: str, stamp: DataStamp, first: int, last: int) -> MapPayload:
-    """The map's data for every year (plain data: each rerun gets its own copy)."""
-    return map_payload(cached_atlas(data_dir, stamp), range(first, last + 1))
+    """The map's data for every year, shared by every session (read-only: a frozen dataclass)."""
+    return PAYLOADS.get(
+        (data_dir, stamp, first, last),
+        lambda: map_payload(cached_atlas(data_dir, stamp), range(first, last + 1)),
+    )
 
 
 DataKey = tuple[str, DataStamp]
@@ -214,6 +225,12 @@ def show_folium(fmap: folium.Map) -> None:
 
     Nothing comes back (`returned_objects=[]`), so nothing done on the map reruns the app.
     """
+    # Imported here, inside a script run: streamlit-folium declares its component when it is
+    # imported, and Streamlit registers a component only if that happens in a script run. The
+    # server imports dashboard.py outside one (to find its st.App); imported then, the map's
+    # component would never be served.
+    from streamlit_folium import st_folium
+
     st_folium(
         fmap,
         key=MAP_KEY,

@@ -9,22 +9,13 @@ region is drawn as its own feature (`from_year`, `to_year`); the map reads a let
 
 import pandas as pd
 
+from csto_atlas.data.events import table_by_year
 from csto_atlas.data.schema import DEFAULT_TERRITORY
 
 
 def territory_table(territories: pd.DataFrame, kinds: pd.Series, years: range) -> pd.DataFrame:
     """Territory status of every region in `kinds` (iso3 -> kind) per year: rows iso3."""
-    codes = list(kinds.index)
-    grid = pd.DataFrame(
-        [(code, year, pd.Timestamp(year, 12, 31)) for year in years for code in codes],
-        columns=["iso3", "year", "ends"],
-    ).sort_values("ends")
-    events = territories[territories["same_as"].isna()]
-    events = events.sort_index().sort_values("ends", kind="stable")[["iso3", "ends", "status"]]
-    grid["ends"] = grid["ends"].astype(events["ends"].dtype)
-    joined = pd.merge_asof(grid, events, on="ends", by="iso3", direction="backward")
-    table = joined.pivot(index="iso3", columns="year", values="status")
-    table = table.reindex(index=codes, columns=list(years))
+    table = table_by_year(territories, list(kinds.index), years, "status")
     defaults = kinds.map(DEFAULT_TERRITORY)
     return table.apply(lambda column: column.fillna(defaults))
 

@@ -10,6 +10,7 @@ checked into 2026).
 
 import csv
 import hashlib
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -46,22 +47,28 @@ def data_digest(files: list[Path]) -> str:
     return digest.hexdigest()[:DIGEST_LENGTH]
 
 
-def newest_source_date(sources_csv: Path) -> PartialDate | None:
-    """The newest parseable `date` of sources.csv (by its start), or None."""
-    if not sources_csv.is_file():
-        return None
-    with sources_csv.open(newline="", encoding="utf-8") as handle:
-        # Sources that report events; a dataset (the gazetteer) is dated by when it was taken.
-        texts = [
-            row.get("date") or "" for row in csv.DictReader(handle) if row.get("kind") != "dataset"
-        ]
+def newest_report_date(sources: Iterable[Mapping[str, object]]) -> PartialDate | None:
+    """The newest parseable `date` (by its start; the first of equals) among sources that report
+    events: the date the data is checked up to. A dataset (the gazetteer) is dated by when it
+    was taken, so it is left out. The one rule for "checked until" (the version, the map, the
+    panel and the countries export read it)."""
     dates = []
-    for text in texts:
+    for source in sources:
+        if source.get("kind") == "dataset":
+            continue
         try:
-            dates.append(parse_partial_date(text))
+            dates.append(parse_partial_date(str(source.get("date") or "")))
         except ValueError:
             continue  # the loader reports bad dates; the version only needs the good ones
     return max(dates, key=lambda d: d.start, default=None)
+
+
+def newest_source_date(sources_csv: Path) -> PartialDate | None:
+    """The newest date of sources.csv that says up to when the data was checked, or None."""
+    if not sources_csv.is_file():
+        return None
+    with sources_csv.open(newline="", encoding="utf-8") as handle:
+        return newest_report_date(csv.DictReader(handle))
 
 
 def data_version(data_dir: Path | None = None, geodata_dir: Path | None = None) -> DataVersion:

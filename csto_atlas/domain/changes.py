@@ -14,9 +14,11 @@ from datetime import date
 
 import pandas as pd
 
+from csto_atlas.data.events import ordered_events
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.sources import citations_by_id
 from csto_atlas.domain.status import DEFAULT_STATUS, primary_events, status_table
+from csto_atlas.domain.yearmodel import region_names
 
 # Counted as members (in the member count and the border analytics): a frozen member is still
 # a member in law; a suspended one is not counted.
@@ -64,7 +66,7 @@ def kind_of(old: str, new: str) -> str:
 
 def status_changes(membership: pd.DataFrame) -> pd.DataFrame:
     """Every primary event with the status before it (old_status), those that change it only."""
-    events = primary_events(membership).sort_index().sort_values("ends", kind="stable")
+    events = ordered_events(membership)
     old = events.groupby("iso3")["status"].shift(1).fillna(DEFAULT_STATUS)
     events = events.assign(old_status=old, new_status=events["status"])
     return events[events["old_status"] != events["new_status"]]
@@ -99,7 +101,7 @@ def changes_between(atlas: Atlas, first_year: int, last_year: int) -> pd.DataFra
     after = pd.Timestamp(first_year, 12, 31)
     until = pd.Timestamp(last_year, 12, 31)
     changes = changes[(changes["ends"] > after) & (changes["ends"] <= until)]
-    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
+    names = region_names(atlas.regions)
     accounts = accounts_of(atlas.membership, changes["id"])
     changes = changes.assign(
         name=changes["iso3"].map(names).fillna(changes["iso3"]),
@@ -145,7 +147,7 @@ NO_EVENT = "no membership event yet (shown as the default, non-member)"
 def timeline_countries(atlas: Atlas) -> list[str]:
     """The codes with a membership event: by the day they first took a status other than
     non-member (never: last), then by name."""
-    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
+    names = region_names(atlas.regions)
     events = primary_events(atlas.membership)
     engaged = events["ends"].where(events["status"] != DEFAULT_STATUS)
     first = engaged.groupby(events["iso3"]).min().rename("first")
@@ -160,7 +162,7 @@ def status_spans(atlas: Atlas, until: date) -> pd.DataFrame:
     counts it). Before a country's first event a run of the default status (non-member) starts at
     the first event of all. `map_year` is the year whose map first shows the run.
     """
-    events = primary_events(atlas.membership).sort_index().sort_values("ends", kind="stable")
+    events = ordered_events(atlas.membership)
     if events.empty:
         return pd.DataFrame(columns=SPAN_COLUMNS)
     previous = events.groupby("iso3")["status"].shift(1)
@@ -173,7 +175,7 @@ def status_spans(atlas: Atlas, until: date) -> pd.DataFrame:
     ).assign(source_id=None)
     runs = pd.concat([defaults, starts]).sort_values(["iso3", "ends"], kind="stable")
     end = runs.groupby("iso3")["ends"].shift(-1).fillna(pd.Timestamp(until))
-    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
+    names = region_names(atlas.regions)
     citations = citations_by_id(atlas.sources)
     spans = pd.DataFrame(
         {
@@ -224,7 +226,7 @@ def uncertain_spans(atlas: Atlas) -> pd.DataFrame:
         accounts=("said", " · ".join),
     ).reset_index()
     spans = spans[spans["end"] > spans["start"]]
-    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
+    names = region_names(atlas.regions)
     spans = spans.assign(
         name=spans["iso3"].map(names).fillna(spans["iso3"]),
         reason=spans["count"].map(

@@ -10,6 +10,7 @@ import pandas as pd
 from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.sources import citations_by_id, reader_citation
+from csto_atlas.domain.yearmodel import region_names
 
 FACT_KINDS = ("Membership event", "Note", "Russian base", "Incident", "Meeting")
 POSITION_KIND = "Position"
@@ -114,11 +115,6 @@ def country_label(names: dict[str, str], code: object) -> str:
     return f"{names[code]} ({code})" if code in names else code
 
 
-def region_names(atlas: Atlas) -> dict[str, str]:
-    """Region code -> name."""
-    return dict(zip(atlas.regions["iso3"], atlas.regions["name"], strict=True))
-
-
 def text_of(value: object) -> str:
     """A cell as text: empty for a missing value."""
     if value is None or (not isinstance(value, str) and pd.isna(value)):
@@ -137,7 +133,7 @@ def years_of(start: object, end: object, open_ended: str = "") -> str:
 
 def fact_rows(atlas: Atlas) -> list[dict[str, object]]:
     """Every cited row of every dataset as a fact: kind, when, what, countries, evidence."""
-    names = region_names(atlas)
+    names = region_names(atlas.regions)
     facts: list[dict[str, object]] = []
 
     def add(kind: str, row: dict, when: str, what: str, countries: Iterable[object]) -> None:
@@ -251,7 +247,7 @@ def readable_frame(atlas: Atlas, table: str) -> pd.DataFrame:
         frame = frame.sort_values("starts", kind="stable")
         derived.append("year")
     frame = frame.drop(columns=derived)
-    names = region_names(atlas)
+    names = region_names(atlas.regions)
     for column in COUNTRY_COLUMNS:
         if column in frame:
             frame[column] = frame[column].map(lambda code: country_label(names, code))

@@ -30,8 +30,8 @@ from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.status import status_on, year_range
-from csto_atlas.domain.territory import drawn_status_table
+from csto_atlas.domain.status import year_range
+from csto_atlas.domain.yearmodel import model_table, years_model
 
 SOURCE_COLUMNS = ["source_id", "locator", "quote", "citation"]
 
@@ -117,16 +117,15 @@ def layer_columns(layer: str) -> list[str]:
 
 
 def countries_frame(atlas: Atlas, year: int) -> pd.DataFrame:
-    """Each region's status on 31 December of `year`, with the event and source behind it."""
+    """Each region's status on 31 December of `year` (the year model: the status it is drawn
+    with), with the event and source behind it."""
     countries = geo.countries_for_year(atlas, year)
     # For the current year, up to when the data was checked (the newest source date).
     countries = countries.assign(
         checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA
     )
-    in_effect = status_on(atlas.membership, date(year, 12, 31))["id"].rename("event_id")
     events = atlas.membership.set_index("id")[["source_id", "locator", "quote"]]
-    joined = countries.merge(in_effect, how="left", left_on="iso3", right_index=True)
-    return joined.merge(events, how="left", left_on="event_id", right_index=True)
+    return countries.merge(events, how="left", left_on="event_id", right_index=True)
 
 
 def layer_frame(atlas: Atlas, layer: str, year: int) -> pd.DataFrame:
@@ -163,7 +162,7 @@ def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
     """Each region's status on 31 December of every year (as the map draws it): one row per
     region (iso3, name, kind, parent_iso3), one column per year named by the year."""
     years = years if years is not None else year_range(atlas.membership)
-    drawn = drawn_status_table(atlas, years)
+    drawn = model_table(years_model(atlas, years), "status")
     regions = atlas.regions[STATUS_ROW_COLUMNS].reset_index(drop=True)
     regions = regions.assign(parent_iso3=regions["parent_iso3"].fillna(""))
     cells = drawn.reindex(regions["iso3"]).reset_index(drop=True)

@@ -1,25 +1,30 @@
-"""GeoPandas views of the atlas for one year: statuses on polygons, the points of that year."""
-
-from datetime import date
+"""GeoPandas views of the atlas for one year: the year model on polygons, the points of that year."""
 
 import geopandas as gpd
 import pandas as pd
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain.status import DEFAULT_STATUS, status_on
-from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.domain.yearmodel import region_names, years_model
+
+__all__ = [
+    "bases_active",
+    "countries_for_year",
+    "incidents_until",
+    "meetings_until",
+    "notes_until",
+    "region_names",
+    "region_parents",
+]
 
 
 def countries_for_year(atlas: Atlas, year: int) -> gpd.GeoDataFrame:
-    """Every region's polygon with the status it is drawn with on 31 December of `year` (its
-    parent's while it is part of its parent), the event's detail, and its territory status."""
-    statuses = status_on(atlas.membership, date(year, 12, 31))[["status", "detail"]]
-    joined = atlas.regions.merge(statuses, how="left", left_on="iso3", right_index=True)
-    joined = joined.fillna({"status": DEFAULT_STATUS})
-    years = range(year, year + 1)
-    drawn = drawn_status_table(atlas, years)[year]
-    territory = territories_table(atlas, years)[year]
-    return joined.assign(status=joined["iso3"].map(drawn), territory=joined["iso3"].map(territory))
+    """Every region's polygon with its year model (domain/yearmodel.py) on 31 December of
+    `year`: the status it is drawn with (its parent's while it is part of its parent), the
+    event behind it (`event_id`, `detail`), its territory status and its look."""
+    model = years_model(atlas, range(year, year + 1)).drop(columns=["name", "kind", "year"])
+    model = model.rename(columns={"parent_iso3": "model_parent_iso3"})
+    joined = atlas.regions.merge(model, how="left", on="iso3")
+    return joined.drop(columns="model_parent_iso3")
 
 
 def bases_active(atlas: Atlas, year: int) -> pd.DataFrame:
@@ -44,24 +49,6 @@ def notes_until(atlas: Atlas, year: int, iso3: str | None = None) -> pd.DataFram
     """Notes about `year` or earlier, about one region when `iso3` is given."""
     notes = atlas.notes[atlas.notes["year"] <= year]
     return notes if iso3 is None else notes[notes["iso3"] == iso3]
-
-
-def history(atlas: Atlas, iso3: str, table: str = "membership") -> pd.DataFrame:
-    """Every event of a region in `table` (membership or territories), alternative accounts
-    included, in date order."""
-    frame = getattr(atlas, table)
-    events = frame[frame["iso3"] == iso3]
-    return events.sort_values(["starts", "same_as"], na_position="first", kind="stable")
-
-
-def points_in(points: pd.DataFrame, iso3: str) -> pd.DataFrame:
-    """The rows of a point table (bases, incidents, meetings) that fall inside region `iso3`."""
-    return points[points["located_iso3"] == iso3]
-
-
-def region_names(regions: pd.DataFrame) -> dict[str, str]:
-    """Region code -> display name."""
-    return dict(zip(regions["iso3"], regions["name"], strict=True))
 
 
 def region_parents(regions: pd.DataFrame) -> dict[str, str]:

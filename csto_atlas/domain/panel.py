@@ -10,11 +10,11 @@ from typing import Any
 
 import pandas as pd
 
+from csto_atlas.data.events import primary_events
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import geo
 from csto_atlas.domain.sources import checked_until
-from csto_atlas.domain.status import status_table
-from csto_atlas.domain.territory import territories_table
+from csto_atlas.domain.yearmodel import model_table, region_names, years_model
 
 Record = dict[str, Any]
 # A membership event with the same date and detail for at least this many regions is the
@@ -49,7 +49,7 @@ def with_accounts(rows: pd.DataFrame) -> list[Record]:
 
 def treaty_wide_ids(membership: pd.DataFrame) -> set[str]:
     """Ids of primary events shared (same date and detail) by TREATY_WIDE_MIN regions or more."""
-    events = membership[membership["same_as"].isna()]
+    events = primary_events(membership)
     sizes = events.groupby(["date", "detail"], dropna=False)["iso3"].transform("nunique")
     return set(events.loc[sizes >= TREATY_WIDE_MIN, "id"])
 
@@ -78,18 +78,18 @@ def status_periods(row: pd.Series, events: list[Record]) -> list[Record]:
 
 
 def territory_periods(
-    row: pd.Series, events: list[Record], names: Mapping[str, str]
+    row: pd.Series, event_ids: pd.Series, events: list[Record], names: Mapping[str, str]
 ) -> list[Record]:
     """Runs of years with one territory status (state, breakaway, part of parent, annexed),
-    each with the territory event in effect at its start (None: its kind's default) and, for
-    an annexed run, the name of the state that annexed it."""
+    each with the territory event in effect at its start (`event_ids`, the year model's; None:
+    its kind's default) and, for an annexed run, the name of the state that annexed it."""
+    by_id = {event["id"]: event for event in events}
     periods: list[Record] = []
     for year, territory in row.items():
         if periods and periods[-1]["territory"] == territory:
             periods[-1]["to"] = int(year)
             continue
-        in_effect = [e for e in events if e["ends"].year <= int(year)]
-        event = max(in_effect, key=lambda e: e["ends"]) if in_effect else None
+        event = by_id.get(event_ids[year])
         annexer = event.get("by_iso3") if event and territory == "annexed" else None
         periods.append(
             {
@@ -136,16 +136,18 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
     parent's status in those years; an annexed one states who annexed it. The statuses'
     checked-until date belongs to the last year.
     """
-    names = geo.region_names(atlas.regions)
+    names = region_names(atlas.regions)
     parents = geo.region_parents(atlas.regions)
     codes = list(atlas.regions["iso3"])
-    table = status_table(atlas.membership, codes, years)
+    model = years_model(atlas, years)
+    table = model_table(model, "own_status")
     treaty_wide = treaty_wide_ids(atlas.membership)
     history = atlas.membership.sort_values(
         ["starts", "same_as"], na_position="first", kind="stable"
     )
     events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
-    territories = territories_table(atlas, years)
+    territories = model_table(model, "territory")
+    territory_events = model_table(model, "territory_event_id")
     border_history = atlas.territories.sort_values(
         ["starts", "same_as"], na_position="first", kind="stable"
     )
@@ -169,7 +171,9 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
         shared = treaty_wide - behind
         parent = parents[iso3]
         border_events = borders_of.get(iso3, [])
-        runs = territory_periods(territories.loc[iso3], border_events, names)
+        runs = territory_periods(
+            territories.loc[iso3], territory_events.loc[iso3], border_events, names
+        )
         of_parent = (
             status_periods(table.loc[parent], events_of.get(parent, []))
             if parent in table.index

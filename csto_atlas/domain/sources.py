@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 
 from csto_atlas.data.dates import readable_date
+from csto_atlas.data.version import newest_report_date
 
 # A parenthesis saying that the retrieved copy does not give a value.
 PLACEHOLDER = re.compile(r"\s*\((?:[^()]*\b(?:not named|not shown|not given)\b[^()]*)\)\s*")
@@ -80,8 +81,6 @@ def readable_note(text: object, short_citations: Mapping[str, str]) -> str:
 
 def checked_until(sources: pd.DataFrame) -> str:
     """The newest date among the sources that report events (datasets such as the gazetteer
-    excluded): the data is checked up to then."""
-    reports = sources[sources["kind"] != "dataset"]
-    if reports.empty:
-        return ""
-    return str(reports.loc[reports["starts"].idxmax(), "date"])
+    excluded), as written: the data is checked up to then (data/version.py's rule)."""
+    newest = newest_report_date(sources.to_dict("records"))
+    return newest.text if newest else ""

@@ -1,37 +1,22 @@
-"""Membership events -> the status of every country on any date, and per year (on 31 December)."""
+"""Membership events -> the status of every country per year (on 31 December).
+
+Which event is in effect is decided in one place, csto_atlas.data.events.
+"""
 
 from datetime import date
 
 import pandas as pd
 
+from csto_atlas.data.events import primary_events, table_by_year
 from csto_atlas.data.schema import DEFAULT_STATUS, STATUSES
 
 __all__ = [
     "DEFAULT_STATUS",
     "STATUSES",
     "primary_events",
-    "status_on",
     "status_table",
     "year_range",
 ]
-
-
-def primary_events(membership: pd.DataFrame) -> pd.DataFrame:
-    """The events the derivation uses: rows that are not another source's account (same_as)."""
-    return membership[membership["same_as"].isna()]
-
-
-def _ordered(events: pd.DataFrame) -> pd.DataFrame:
-    """Events by the day they take effect (end of their period), file order breaking ties."""
-    return events.sort_index().sort_values("ends", kind="stable")
-
-
-def status_on(membership: pd.DataFrame, when: date) -> pd.DataFrame:
-    """Status and detail of each country with an event in effect on `when` (iso3-indexed)."""
-    events = _ordered(primary_events(membership))
-    in_effect = events[events["ends"] <= pd.Timestamp(when)]
-    latest = in_effect.groupby("iso3", sort=True).tail(1).set_index("iso3")
-    return latest[["status", "detail", "id"]]
 
 
 def year_range(membership: pd.DataFrame, today: date | None = None) -> range:
@@ -43,12 +28,4 @@ def year_range(membership: pd.DataFrame, today: date | None = None) -> range:
 
 def status_table(membership: pd.DataFrame, iso3: list[str], years: range) -> pd.DataFrame:
     """Status of every code in `iso3` on 31 December of every year: rows iso3, columns years."""
-    grid = pd.DataFrame(
-        [(code, year, pd.Timestamp(year, 12, 31)) for year in years for code in iso3],
-        columns=["iso3", "year", "ends"],
-    ).sort_values("ends")
-    events = _ordered(primary_events(membership))[["iso3", "ends", "status"]]
-    grid["ends"] = grid["ends"].astype(events["ends"].dtype)
-    joined = pd.merge_asof(grid, events, on="ends", by="iso3", direction="backward")
-    table = joined.pivot(index="iso3", columns="year", values="status")
-    return table.reindex(index=iso3, columns=list(years)).fillna(DEFAULT_STATUS)
+    return table_by_year(membership, iso3, years, "status").fillna(DEFAULT_STATUS)

@@ -15,6 +15,7 @@ copy the classic way. Nothing is written into the installed package; the copy is
 """
 
 import filecmp
+import hashlib
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ LEAFLET_FOLDER = "leaflet"
 MARKERCLUSTER_JS = "leaflet.markercluster.js"
 MARKERCLUSTER_CSS = ("MarkerCluster.css", "MarkerCluster.Default.css")
 SOURCE_MAP_COMMENT = re.compile(r"^//# sourceMappingURL=.*$", re.MULTILINE)
+STYLE_IMAGE = re.compile(r"url\((images/[^)]+)\)")
 LEAFLET_FILES = (
     "leaflet.js",
     "leaflet.js.map",
@@ -68,7 +70,14 @@ def leaflet_js() -> str:
 def leaflet_css() -> str:
     """leaflet.css, to inline in the map's style, its images pointed at the app's static copy."""
     text = (leaflet_source_dir() / "leaflet.css").read_text(encoding="utf-8")
-    return text.replace("url(images/", f"url({STATIC_URL}/{LEAFLET_FOLDER}/images/")
+    return STYLE_IMAGE.sub(lambda found: f"url({leaflet_image_url(found.group(1))})", text)
+
+
+def leaflet_image_url(name: str) -> str:
+    """Where the app serves one of Leaflet's images (`images/layers.png`), with its content hash
+    in the query: a versioned URL, which the app serves as immutable (app/api.py)."""
+    digest = hashlib.sha256((leaflet_source_dir() / name).read_bytes()).hexdigest()[:16]
+    return f"{STATIC_URL}/{LEAFLET_FOLDER}/{name}?v={digest}"
 
 
 @cache

@@ -15,8 +15,8 @@ from jinja2.utils import htmlsafe_json_dumps
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain import citation
 from csto_atlas.domain.status import DEFAULT_STATUS
+from csto_atlas.domain.yearmodel import LOOK_KEYS
 from csto_atlas.render.style import (
-    ANNEXED_LOOK,
     FIT_PADDING_PX,
     MARKER_LOOK,
     NARROW_PX,
@@ -27,6 +27,7 @@ from csto_atlas.render.style import (
     UI_TEXT,
     UNCERTAINTY_LOOK,
     UNCERTAINTY_MIN_KM,
+    region_looks,
 )
 
 
@@ -62,6 +63,20 @@ class MarkerOptions(TypedDict):
     lat: float
     lon: float
     options: dict[str, Any]
+
+
+class RegionLookEntry(TypedDict):
+    """One look of a region (render/style.py `region_look`): a feature's `looks` holds, per
+    year, the index of its entry in `regionLooks`; atlas.js applies it as it is."""
+
+    key: str
+    fillColor: str
+    fillOpacity: float
+    color: str
+    weight: float
+    dashArray: str | None
+    opacity: float
+    pattern: dict[str, Any] | None
 
 
 class MarkerLookEntry(TypedDict):
@@ -137,7 +152,9 @@ class ClientConfig(TypedDict):
     The view (year, country) is not in it: atlas.js reads it from the page URL, so the map's
     script is the same for every view and session (streamlit-folium never remounts it).
     `year` is the year shown when the URL names none. `cite` is None where no data version
-    is known (the map then shows no citation).
+    is known (the map then shows no citation). `ownPage`: the map is a page of its own (the
+    static atlas, render/site.py), whose own URL holds the view; otherwise the view is in the URL
+    of the app's page around streamlit-folium's frame.
     """
 
     first: int
@@ -156,10 +173,11 @@ class ClientConfig(TypedDict):
     playMs: int
     text: dict[str, str]
     territoryCodes: dict[str, str]
-    annexedLook: dict[str, Any]
+    regionLooks: list[RegionLookEntry]
     uncertainty: dict[str, Any]
     checkedUntil: str
     cite: CiteConfig | None
+    ownPage: bool
 
 
 def status_codes() -> dict[str, str]:
@@ -221,6 +239,7 @@ def client_config(
     changes: dict[str, list[ChangeEntry]],
     checked_until: str = "",
     cite: CiteConfig | None = None,
+    own_page: bool = False,
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
     letters, colours, marker looks, texts, and up to when the statuses were checked."""
@@ -246,10 +265,11 @@ def client_config(
         playMs=PLAY_INTERVAL_MS,
         text=UI_TEXT,
         territoryCodes=territory_codes(),
-        annexedLook=ANNEXED_LOOK,
+        regionLooks=[RegionLookEntry(**look) for look in region_looks(LOOK_KEYS)],
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
         cite=cite,
+        ownPage=own_page,
     )
 
 

@@ -6,7 +6,7 @@ import folium
 from branca.element import Element, MacroElement
 
 from csto_atlas.render import assets
-from csto_atlas.render.web import web_asset
+from csto_atlas.render.web import atlas_js, web_asset
 
 
 class Verbatim(Element):
@@ -173,7 +173,7 @@ class AtlasControls(VerbatimMacro):
         self.panels_json = panels_json
         # Leaflet.markercluster first, inlined (render/assets.py), then our own; Leaflet's own
         # style first of all (its code starts the map's script, OfflineMap).
-        self.js = assets.markercluster_js() + "\n" + web_asset("atlas.js")
+        self.js = assets.markercluster_js() + "\n" + atlas_js()
         self.css = "\n".join(
             (assets.leaflet_css(), assets.markercluster_css(), web_asset("atlas.css"))
         )

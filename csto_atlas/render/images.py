@@ -1,26 +1,36 @@
 """The map as an image (PNG, SVG) for one year, and as a time-lapse (GIF, MP4) over the years.
 
 Drawn with matplotlib's object API on its Agg canvas (no pyplot, no global backend switch), from
-the same geodata, status colours and marker looks as the web map (render/style.py): countries
-filled by their status on 31 December, breakaway regions hatched with a dashed border, Russian
-bases active that year, that year's incidents emphasised and earlier ones faded. Meetings are an
-optional layer on the web map, off at first, and are not drawn here.
+the model of the year (domain/yearmodel.py) and the looks of render/style.py, the same that the
+web map draws: every region in its look (a status colour; hatched with a dashed outline as a
+breakaway region; its parent's colour with no outline of its own while part of its parent; grey
+hatched as an annexed territory), Russian bases active that year, that year's incidents
+emphasised and earlier ones faded, and that year's meetings.
 
 The frame: an Albers equal-area conic projection centred on the region. It covers every region
 that has ever had a status other than non-member, and every marker, padded; a region wider than
 FRAME_MAX_SPAN_DEG degrees of longitude (Russia, to the Pacific) is drawn but does not set the
-frame, which would otherwise make the other members tiny.
+frame, which would otherwise make the other members tiny. The legend has a column of its own,
+right of the map, so it covers no region.
 
-A drawing is built once and restyled per year (colours, markers, title), so a time-lapse costs
-one draw per frame. `MapFrame.pixel(lon, lat)` says where a place lands in the image.
+A drawing is built once and restyled per year (looks, markers, title), so a time-lapse costs one
+draw per frame, and the PNG, the SVG and the GIF's frames are the same drawing. The SVG is for
+an editor: each region is one `<path>` whose `id` is its code, with a `<title>` naming it and its
+status that year; regions, highlight, bases, incidents, meetings, legend, title and credit are
+`<g>` groups with those ids; text is live `<text>` with a font fallback. `MapFrame.pixel(lon,
+lat)` says where a place lands in the image.
 """
 
 import io
 import tempfile
+import textwrap
+import xml.etree.ElementTree as ET
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
@@ -30,14 +40,22 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path as MplPath
+from PIL import Image
 from pyproj import Transformer
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import geo
-from csto_atlas.domain.status import STATUSES, status_table
-from csto_atlas.render.style import MARKER_LOOK, REGION_LOOK, STATUS_COLOURS, STATUS_LABELS
+from csto_atlas.domain.status import STATUSES
+from csto_atlas.domain.yearmodel import RegionYear, years_model
+from csto_atlas.render.style import (
+    MARKER_LOOK,
+    REGION_LOOK,
+    STATUS_LABELS,
+    UI_TEXT,
+    region_look,
+)
 
 SEA_COLOUR = "#dde6ee"  # the web map's plain background (web/atlas.css)
 FRAME_MAX_SPAN_DEG = 60.0
@@ -46,17 +64,34 @@ CLIP_MARGIN_DEG = 25.0  # geometry further than this outside the frame is cut be
 DPI = 100
 TITLE_PX = 0.075  # of the image width: the title band
 FOOTER_PX = 0.03  # of the image width: the source line
+LEGEND_PX = 0.25  # of the image width: the legend's column, right of the map
+LEGEND_WRAP = 30  # characters per line of a legend label
 DEFAULT_WIDTH_PX = 1600
 ANIMATION_WIDTH_PX = 960
 FRAME_MS = 900  # per year, as the web map's Play
 FORMATS = ("png", "svg")
 ANIMATION_FORMATS = ("gif", "mp4")
+# Text stays text in the SVG (an editor can change it), in the first of these fonts it finds.
+FONTS = ["DejaVu Sans", "Bitstream Vera Sans", "Arial", "Helvetica", "Liberation Sans"]
+RC = {
+    "svg.fonttype": "none",
+    "svg.hashsalt": "csto-atlas",  # the same ids in every run: same data, same bytes
+    "font.family": "sans-serif",
+    "font.sans-serif": FONTS,
+    "hatch.linewidth": 1.2,
+}
+SVG_NS = "http://www.w3.org/2000/svg"
 Progress = Callable[[int, int], None]
+
+
+class MissingExtra(RuntimeError):
+    """An optional extra (the MP4's ffmpeg) is not installed."""
 
 
 @dataclass(frozen=True)
 class MapFrame:
-    """The projection, the part of it shown, and the image's pixel layout."""
+    """The projection, the part of it shown, and the image's pixel layout: the title band on
+    top, the map with the legend's column right of it, the source line at the bottom."""
 
     crs: str
     lonlat_box: tuple[float, float, float, float]
@@ -66,10 +101,15 @@ class MapFrame:
     map_height_px: int
     title_px: int
     footer_px: int
+    legend_px: int = 0
 
     @property
     def height_px(self) -> int:
         return self.title_px + self.map_height_px + self.footer_px
+
+    @property
+    def map_width_px(self) -> int:
+        return self.width_px - self.legend_px
 
     def project(self, lon: Iterable[float], lat: Iterable[float]) -> tuple[np.ndarray, np.ndarray]:
         """Longitudes and latitudes to the projection's metres."""
@@ -81,7 +121,7 @@ class MapFrame:
         """(column, row) of a place in the rendered image, from its top-left corner."""
         x, y = (value[0] for value in self.project([lon], [lat]))
         (x0, x1), (y0, y1) = self.x_limits, self.y_limits
-        column = (x - x0) / (x1 - x0) * self.width_px
+        column = (x - x0) / (x1 - x0) * self.map_width_px
         row = self.title_px + (y1 - y) / (y1 - y0) * self.map_height_px
         return int(column), int(row)
 
@@ -127,7 +167,8 @@ def albers_for(box: tuple[float, float, float, float]) -> str:
 
 
 def map_frame(atlas: Atlas, width_px: int = DEFAULT_WIDTH_PX) -> MapFrame:
-    """The frame of the atlas's region at `width_px` wide: the box projected, edges included."""
+    """The frame of the atlas's region in an image `width_px` wide (the map, then the legend's
+    column): the box projected, edges included."""
     box = lonlat_box(atlas)
     crs = albers_for(box)
     west, south, east, north = box
@@ -136,11 +177,13 @@ def map_frame(atlas: Atlas, width_px: int = DEFAULT_WIDTH_PX) -> MapFrame:
     lons = np.concatenate([lons, east - (east - west) * steps, np.full(50, west)])
     lats = np.concatenate([np.full(50, south), south + (north - south) * steps])
     lats = np.concatenate([lats, np.full(50, north), north - (north - south) * steps])
+    legend_px = round(width_px * LEGEND_PX)
+    map_width = width_px - legend_px
     probe = MapFrame(crs, box, (0, 1), (0, 1), width_px, 1, 0, 0)
     xs, ys = probe.project(lons, lats)
     x0, x1 = float(xs.min()), float(xs.max())
-    map_height = round(width_px * (ys.max() - ys.min()) / (x1 - x0))
-    half = (x1 - x0) * map_height / width_px / 2  # exact aspect: equal scale on both axes
+    map_height = round(map_width * (ys.max() - ys.min()) / (x1 - x0))
+    half = (x1 - x0) * map_height / map_width / 2  # exact aspect: equal scale on both axes
     middle = float(ys.min() + ys.max()) / 2
     return MapFrame(
         crs=crs,
@@ -151,6 +194,7 @@ def map_frame(atlas: Atlas, width_px: int = DEFAULT_WIDTH_PX) -> MapFrame:
         map_height_px=map_height,
         title_px=round(width_px * TITLE_PX),
         footer_px=round(width_px * FOOTER_PX),
+        legend_px=legend_px,
     )
 
 
@@ -196,6 +240,52 @@ def points_px(radius_px: float, frame: MapFrame) -> float:
     return diameter_points**2
 
 
+@dataclass(frozen=True)
+class ImageLook:
+    """A region look (render/style.py) as matplotlib draws it."""
+
+    face: str
+    hatch: str | None
+    hatch_colour: tuple[float, ...]
+    edge: str
+    dashes: tuple[float, ...] | None
+    width: float
+
+
+def image_look(key: str) -> ImageLook:
+    """How matplotlib draws a look key: the web look's ground, stripes and outline."""
+    look = region_look(key)
+    pattern = look["pattern"]
+    face = pattern["ground"] if pattern else look["fillColor"]
+    hatch = None
+    stripe = matplotlib.colors.to_rgba(face)
+    if pattern:
+        hatch = "///" if pattern["angle"] > 0 else "\\\\\\"
+        stripe = matplotlib.colors.to_rgba(pattern["stripe"], pattern["stripeOpacity"])
+    dash = look["dashArray"]
+    return ImageLook(
+        face=face,
+        hatch=hatch,
+        hatch_colour=stripe,
+        edge=look["color"],
+        dashes=tuple(float(part) for part in dash.split()) if dash else None,
+        width=0.6 * float(look["weight"]),
+    )
+
+
+def region_title(row: RegionYear) -> str:
+    """What a region's `<title>` says in the SVG: its name and its status that year."""
+    year = row.year
+    if row.territory == "annexed":
+        return f"{row.name}: {UI_TEXT['annexedBy']} {row.annexed_by_name} {UI_TEXT['notRecognised']}, {year}"
+    status = f"{STATUS_LABELS[row.status]} {UI_TEXT['inYear']} {year}"
+    if row.territory == "part of parent":
+        return f"{row.name}: {UI_TEXT['partOf']} {row.parent_name}; {status}"
+    if row.territory == "breakaway":
+        return f"{row.name}: {UI_TEXT['breakawayOf']} {row.parent_name}; {status}"
+    return f"{row.name}: {status}"
+
+
 class MapDrawing:
     """A figure of the region, restyled for any year by `show(year)`."""
 
@@ -210,83 +300,82 @@ class MapDrawing:
         self.atlas = atlas
         self.frame = frame
         self.years = years
-        regions = projected_regions(atlas, frame)
-        self.statuses = status_table(atlas.membership, list(regions["iso3"]), years)
-        self.figure = Figure(
-            figsize=(frame.width_px / DPI, frame.height_px / DPI), dpi=DPI, facecolor="white"
-        )
-        self.canvas = FigureCanvasAgg(self.figure)
-        self.axes = self.figure.add_axes(
-            (
-                0,
-                frame.footer_px / frame.height_px,
-                1,
-                frame.map_height_px / frame.height_px,
+        model = years_model(atlas, years).astype(object)
+        model = model.where(model.notna(), None)
+        self.model: dict[int, dict[str, RegionYear]] = {}
+        for record in model.to_dict("records"):
+            row = RegionYear(**record)
+            self.model.setdefault(row.year, {})[row.iso3] = row
+        self.year = years.start
+        with matplotlib.rc_context(RC):
+            self.figure = Figure(
+                figsize=(frame.width_px / DPI, frame.height_px / DPI), dpi=DPI, facecolor="white"
             )
-        )
-        self.axes.set_facecolor(SEA_COLOUR)
-        self.axes.set_xlim(*frame.x_limits)
-        self.axes.set_ylim(*frame.y_limits)
-        self.axes.set_xticks([])
-        self.axes.set_yticks([])
-        for spine in self.axes.spines.values():
-            spine.set_visible(False)
-        self.states = regions[regions["kind"] != "breakaway"].reset_index(drop=True)
-        self.breakaways = regions[regions["kind"] == "breakaway"].reset_index(drop=True)
-        self.state_patches = self.add_regions(self.states, hatch=None)
-        self.breakaway_patches = self.add_regions(self.breakaways, hatch="////")
-        self.add_outline(self.breakaways, REGION_LOOK["breakawayStroke"], "--", 1.2)
-        chosen = regions[regions["iso3"].isin(set(highlight))]
-        self.add_outline(chosen, REGION_LOOK["selectedStroke"], "-", 2.6)
-        self.markers = self.add_markers()
-        self.add_legend()
-        s = scale_of(frame)
-        band_top = 1 - frame.title_px / frame.height_px
-        self.title = self.figure.text(
-            0.012, 1 - (1 - band_top) * 0.36, "", fontsize=19 * s, fontweight="bold", va="center"
-        )
-        self.subtitle = self.figure.text(
-            0.012, 1 - (1 - band_top) * 0.78, "", fontsize=10.5 * s, va="center", color="#333333"
-        )
-        self.figure.text(
-            0.012,
-            frame.footer_px / 2 / frame.height_px,
-            source_line(version),
-            fontsize=8.5 * s,
-            va="center",
-            color="#444444",
-        )
+            self.canvas = FigureCanvasAgg(self.figure)
+            self.axes = self.figure.add_axes(
+                (
+                    0,
+                    frame.footer_px / frame.height_px,
+                    frame.map_width_px / frame.width_px,
+                    frame.map_height_px / frame.height_px,
+                )
+            )
+            self.axes.set_facecolor(SEA_COLOUR)
+            self.axes.set_xlim(*frame.x_limits)
+            self.axes.set_ylim(*frame.y_limits)
+            self.axes.set_xticks([])
+            self.axes.set_yticks([])
+            for spine in self.axes.spines.values():
+                spine.set_visible(False)
+            regions = projected_regions(atlas, frame)
+            self.regions = self.add_regions(regions)
+            chosen = regions[regions["iso3"].isin(set(highlight))]
+            self.add_outline(chosen, REGION_LOOK["selectedStroke"], 2.6)
+            self.markers = self.add_markers()
+            self.legend = self.add_legend()
+            self.title, self.subtitle = self.add_title()
+            credit = self.figure.text(
+                0.012,
+                frame.footer_px / 2 / frame.height_px,
+                source_line(version),
+                fontsize=8.5 * scale_of(frame),
+                va="center",
+                color="#444444",
+            )
+            credit.set_gid("credit")
 
-    def add_regions(self, regions: pd.DataFrame, hatch: str | None) -> PatchCollection:
-        """One collection of region patches (filled per year by `show`)."""
-        patches = [PathPatch(polygon_path(geometry)) for geometry in regions.geometry]
-        look = {"edgecolor": REGION_LOOK["stroke"], "linewidth": 0.6 * scale_of(self.frame)}
-        if hatch:
-            # The hatch takes the edge colour: white stripes, as the web map's pattern.
-            look = {"edgecolor": REGION_LOOK["hatch"], "linewidth": 0, "hatch": hatch}
-        collection = PatchCollection(patches, **look, zorder=2 if hatch else 1)
-        self.axes.add_collection(collection)
-        return collection
+    def add_regions(self, regions: pd.DataFrame) -> dict[str, PathPatch]:
+        """One patch per region, its code as its id (restyled per year by `show`); states
+        first, breakaways and annexed territories over them."""
+        patches = {}
+        for code, kind, geometry in regions[["iso3", "kind", "geometry"]].itertuples(index=False):
+            patch = PathPatch(polygon_path(geometry), zorder=1 if kind == "state" else 2)
+            patch.set_gid(code)
+            self.axes.add_patch(patch)
+            patches[code] = patch
+        return patches
 
-    def add_outline(self, regions: pd.DataFrame, colour: str, style: str, width: float) -> None:
-        """Region borders only (breakaways dashed, a highlighted region solid and dark)."""
+    def add_outline(self, regions: pd.DataFrame, colour: str, width: float) -> None:
+        """The highlighted regions' borders, solid and dark."""
         patches = [PathPatch(polygon_path(geometry)) for geometry in regions.geometry]
         outline = PatchCollection(
             patches,
             facecolor="none",
             edgecolor=colour,
-            linestyle=style,
             linewidth=width * scale_of(self.frame),
             zorder=3,
         )
+        outline.set_gid("highlight")
         self.axes.add_collection(outline)
 
-    def add_markers(self) -> dict[str, object]:
-        """Empty scatters for bases, this year's incidents and earlier ones (filled by `show`)."""
+    def add_markers(self) -> dict[str, Any]:
+        """Empty scatters for bases, this year's incidents and earlier ones, and this year's
+        meetings (filled by `show`)."""
         markers = {}
         for name, kind, look_key, radius_key, zorder in (
-            ("incidents_past", "incidents", "past", "past_radius", 4),
-            ("incidents", "incidents", "current", "radius", 5),
+            ("incidents-earlier", "incidents", "past", "past_radius", 4),
+            ("incidents-this-year", "incidents", "current", "radius", 5),
+            ("meetings", "meetings", "current", "radius", 5),
             ("bases", "bases", "current", "radius", 6),
         ):
             look = MARKER_LOOK[kind][look_key]
@@ -300,30 +389,36 @@ class MapDrawing:
                 alpha=look.get("opacity", 1.0) if look_key == "past" else 1.0,
                 zorder=zorder,
             )
+            markers[name].set_gid(name)
         return markers
 
-    def add_legend(self) -> None:
-        """Status swatches, the breakaway hatch, and the marker kinds."""
+    def add_legend(self) -> Any:
+        """The legend, in its own column right of the map: every status, the breakaway and the
+        annexed looks, the marker kinds."""
         s = scale_of(self.frame)
+        frame = self.frame
+
+        def area(key: str, label: str) -> Patch:
+            look = image_look(key)
+            return Patch(
+                facecolor=look.face,
+                edgecolor=look.edge if look.hatch else "#999999",
+                hatch=look.hatch,
+                hatchcolor=look.hatch_colour,
+                linestyle=(0, look.dashes) if look.dashes else "solid",
+                label=textwrap.fill(label, LEGEND_WRAP),
+            )
+
         handles: list[Patch | Line2D] = [
-            Patch(
-                facecolor=STATUS_COLOURS[status], edgecolor="#999999", label=STATUS_LABELS[status]
-            )
-            for status in STATUSES
+            area(f"state:{status}", STATUS_LABELS[status]) for status in STATUSES
         ]
-        handles.append(
-            Patch(
-                facecolor=STATUS_COLOURS[DEFAULT_STATUS],
-                edgecolor=REGION_LOOK["breakawayStroke"],
-                hatch="////",
-                linestyle="--",
-                label="Breakaway region (hatched)",
-            )
-        )
+        handles.append(area(f"breakaway:{DEFAULT_STATUS}", UI_TEXT["breakaway"]))
+        handles.append(area("annexed", UI_TEXT["annexed"]))
         for kind, look_key, label_key in (
             ("bases", "current", "legend"),
             ("incidents", "current", "legend"),
             ("incidents", "past", "legend_past"),
+            ("meetings", "current", "legend"),
         ):
             look = MARKER_LOOK[kind][look_key]
             handles.append(
@@ -336,24 +431,39 @@ class MapDrawing:
                     markerfacecolor=look["fillColor"],
                     markeredgecolor=look["color"],
                     alpha=look.get("opacity", 1.0),
-                    label=MARKER_LOOK[kind][label_key],
+                    label=textwrap.fill(MARKER_LOOK[kind][label_key], LEGEND_WRAP),
                 )
             )
-        legend = self.axes.legend(
+        top = 1 - frame.title_px / frame.height_px
+        legend = self.figure.legend(
             handles=handles,
-            loc="lower left",
-            fontsize=9 * s,
-            title="CSTO status on 31 December",
+            loc="upper left",
+            bbox_to_anchor=(frame.map_width_px / frame.width_px + 0.008, top),
+            fontsize=8.5 * s,
+            title=textwrap.fill(UI_TEXT["legendTitle"], LEGEND_WRAP),
             title_fontsize=9.5 * s,
-            framealpha=0.94,
-            borderpad=0.7,
+            alignment="left",
+            frameon=False,
+            borderaxespad=0.2,
+            handleheight=1.3,
+            labelspacing=0.75,
         )
-        legend.set_zorder(10)
+        legend.set_gid("legend")
+        return legend
 
-    def status_colours(self, regions: pd.DataFrame, year: int) -> list[str]:
-        """Each region's status colour in `year`."""
-        column = self.statuses[year]
-        return [STATUS_COLOURS.get(column.get(code, DEFAULT_STATUS)) for code in regions["iso3"]]
+    def add_title(self) -> tuple[Any, Any]:
+        """The title and subtitle (filled by `show`)."""
+        s = scale_of(self.frame)
+        band_top = 1 - self.frame.title_px / self.frame.height_px
+        title = self.figure.text(
+            0.012, 1 - (1 - band_top) * 0.36, "", fontsize=19 * s, fontweight="bold", va="center"
+        )
+        subtitle = self.figure.text(
+            0.012, 1 - (1 - band_top) * 0.78, "", fontsize=10.5 * s, va="center", color="#333333"
+        )
+        title.set_gid("title-text")
+        subtitle.set_gid("subtitle")
+        return title, subtitle
 
     def offsets(self, frame: pd.DataFrame) -> np.ndarray:
         """Projected (x, y) of the rows of a point table."""
@@ -363,33 +473,115 @@ class MapDrawing:
         return np.column_stack([x, y])
 
     def show(self, year: int) -> None:
-        """Restyle the drawing for `year`: fills, markers, title."""
-        self.state_patches.set_facecolor(self.status_colours(self.states, year))
-        self.breakaway_patches.set_facecolor(self.status_colours(self.breakaways, year))
+        """Restyle the drawing for `year`: each region in its look, markers, title."""
+        self.year = year
+        scale = scale_of(self.frame)
+        rows = self.model[year]
+        for code, patch in self.regions.items():
+            look = image_look(rows[code].look)
+            patch.set_facecolor(look.face)
+            patch.set_hatch(look.hatch)
+            patch.set_hatchcolor(look.hatch_colour)
+            patch.set_edgecolor(look.edge)
+            patch.set_linestyle((0, look.dashes) if look.dashes else "solid")
+            patch.set_linewidth(look.width * scale)
         incidents = geo.incidents_until(self.atlas, year)
         incidents = incidents[incidents["same_as"].isna()]
         self.markers["bases"].set_offsets(self.offsets(geo.bases_active(self.atlas, year)))
-        self.markers["incidents"].set_offsets(self.offsets(incidents[incidents["year"] == year]))
-        self.markers["incidents_past"].set_offsets(
+        self.markers["incidents-this-year"].set_offsets(
+            self.offsets(incidents[incidents["year"] == year])
+        )
+        self.markers["incidents-earlier"].set_offsets(
             self.offsets(incidents[incidents["year"] < year])
         )
+        meetings = geo.meetings_until(self.atlas, year)
+        self.markers["meetings"].set_offsets(self.offsets(meetings[meetings["year"] == year]))
         self.title.set_text(f"CSTO Atlas · {year}")
         self.subtitle.set_text(
             f"Membership status on 31 December {year} · Russian bases active in {year} · "
-            f"incidents up to {year}"
+            f"incidents up to {year} · meetings in {year}"
         )
 
     def image(self, fmt: str) -> bytes:
         """The drawing as PNG or SVG bytes (no timestamps: same data, same bytes)."""
         buffer = io.BytesIO()
         metadata = {"Software": None} if fmt == "png" else {"Date": None}
-        self.figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
-        return buffer.getvalue()
+        with matplotlib.rc_context(RC):
+            self.figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
+        data = buffer.getvalue()
+        return (
+            editor_svg(data, self.model[self.year], self.title.get_text()) if fmt == "svg" else data
+        )
 
     def pixels(self) -> np.ndarray:
         """The drawing as an RGB array (rows, columns, 3)."""
-        self.canvas.draw()
+        with matplotlib.rc_context(RC):
+            self.canvas.draw()
         return np.asarray(self.canvas.buffer_rgba())[..., :3].copy()
+
+
+# --- the SVG for an editor -----------------------------------------------------------------
+
+# Groups of the SVG: its id -> the ids (matplotlib gids) it gathers, in the order drawn.
+SVG_GROUPS = {
+    "incidents": ("incidents-earlier", "incidents-this-year"),
+    "title": ("title-text", "subtitle"),
+}
+
+
+def svg_tag(name: str) -> str:
+    return f"{{{SVG_NS}}}{name}"
+
+
+def editor_svg(data: bytes, rows: dict[str, RegionYear], title: str) -> bytes:
+    """matplotlib's SVG made for an editor: each region one `<path>` (id and data-iso3 its
+    code, a `<title>` naming it and its status), regions and the marker kinds grouped, a
+    document title."""
+    ET.register_namespace("", SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    ET.register_namespace("cc", "http://creativecommons.org/ns#")
+    ET.register_namespace("dc", "http://purl.org/dc/elements/1.1/")
+    ET.register_namespace("rdf", "http://www.w3.org/1999/02/22-rdf-syntax-ns#")
+    root = ET.fromstring(data)
+    parents = {child: parent for parent in root.iter() for child in parent}
+    by_id = {node.get("id"): node for node in root.iter() if node.get("id")}
+    regions = [by_id[code] for code in rows if code in by_id]
+    if regions:
+        group = gather(regions, "regions", parents)
+        for node in list(group):
+            path = node.find(svg_tag("path"))
+            if path is None:
+                continue
+            code = node.get("id", "")
+            path.set("id", code)
+            path.set("data-iso3", code)
+            row = rows[code]
+            path.set("data-status", "annexed" if row.territory == "annexed" else row.status)
+            label = ET.SubElement(path, svg_tag("title"))
+            label.text = region_title(row)
+            group.insert(list(group).index(node), path)
+            group.remove(node)
+    for group_id, members in SVG_GROUPS.items():
+        gather([by_id[gid] for gid in members if gid in by_id], group_id, parents)
+    heading = ET.Element(svg_tag("title"))
+    heading.text = title
+    root.insert(0, heading)
+    body = ET.tostring(root, encoding="unicode")
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n' + body + "\n").encode()
+
+
+def gather(nodes: list[ET.Element], group_id: str, parents: dict[ET.Element, ET.Element]) -> Any:
+    """Move sibling nodes into a new `<g id=group_id>` where the first of them stood."""
+    if not nodes:
+        return None
+    parent = parents[nodes[0]]
+    group = ET.Element(svg_tag("g"), {"id": group_id})
+    parent.insert(list(parent).index(nodes[0]), group)
+    for node in nodes:
+        parents[node].remove(node)
+        group.append(node)
+        parents[node] = group
+    return group
 
 
 def source_line(version: DataVersion | None) -> str:
@@ -448,20 +640,45 @@ def animate(
     """The years as an animated GIF (looping) or an MP4, one frame per year."""
     if fmt not in ANIMATION_FORMATS:
         raise ValueError(f"{fmt!r} is not an animation format ({', '.join(ANIMATION_FORMATS)})")
+    if fmt == "mp4":
+        require_mp4()
     frames = animation_frames(atlas, years, width_px, version, progress)
     return gif_bytes(frames) if fmt == "gif" else mp4_bytes(frames)
 
 
 def gif_bytes(frames: list[np.ndarray]) -> bytes:
-    """An animated, looping GIF of the frames (Pillow through imageio)."""
-    import imageio.v3 as iio  # only the time-lapse needs imageio
+    """An animated, looping GIF of the frames, written by Pillow (each frame on its own
+    adaptive palette)."""
+    pictures = [Image.fromarray(frame) for frame in frames]
+    buffer = io.BytesIO()
+    pictures[0].save(
+        buffer,
+        format="GIF",
+        save_all=True,
+        append_images=pictures[1:],
+        duration=FRAME_MS,
+        loop=0,
+    )
+    return buffer.getvalue()
 
-    return iio.imwrite("<bytes>", frames, extension=".gif", duration=FRAME_MS, loop=0)
+
+def require_mp4() -> None:
+    """MissingExtra unless the MP4's optional extra (imageio, imageio-ffmpeg) is installed."""
+    try:
+        import imageio.v2  # noqa: F401
+        import imageio_ffmpeg  # noqa: F401
+    except ImportError as error:
+        raise MissingExtra(
+            "the MP4 needs the optional extra: pip install --require-hashes -r "
+            "requirements-mp4.lock (or write a GIF: --format gif)"
+        ) from error
 
 
 def mp4_bytes(frames: list[np.ndarray]) -> bytes:
-    """An H.264 MP4 of the frames, with the ffmpeg binary the imageio-ffmpeg wheel ships."""
-    import imageio.v2 as iio2  # only the MP4 needs imageio's ffmpeg plugin
+    """An H.264 MP4 of the frames, with the ffmpeg binary the imageio-ffmpeg wheel ships: an
+    optional extra (requirements-mp4.txt); MissingExtra without it."""
+    require_mp4()
+    import imageio.v2 as iio2  # the optional extra: only the MP4 needs imageio and ffmpeg
 
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "timelapse.mp4"

@@ -59,9 +59,12 @@ def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
     return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
 
 
-def build_map(payload: MapPayload, cite: CiteConfig | None = None) -> folium.Map:
+def build_map(
+    payload: MapPayload, cite: CiteConfig | None = None, own_page: bool = False
+) -> folium.Map:
     """The map of every year; atlas.js builds its year box, panel, legend and layer control,
-    and (given `cite`) the citation of the view the map shows."""
+    and (given `cite`) the citation of the view the map shows. `own_page`: the map is a page
+    of its own (the static atlas, render/site.py) and keeps the view in its own URL."""
     fmap = offline_map(payload.bounds)
     backgrounds = base_layers()
     for layer in backgrounds:
@@ -69,7 +72,13 @@ def build_map(payload: MapPayload, cite: CiteConfig | None = None) -> folium.Map
     countries = region_layer(payload).add_to(fmap)
     groups = {kind: marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK}
     config = client_config(
-        payload.first, payload.last, payload.frame, payload.changes, payload.checked_until, cite
+        payload.first,
+        payload.last,
+        payload.frame,
+        payload.changes,
+        payload.checked_until,
+        cite,
+        own_page,
     )
     AtlasControls(
         backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)

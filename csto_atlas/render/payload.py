@@ -14,13 +14,11 @@ import pandas as pd
 import shapely
 
 from csto_atlas.data.load import Atlas
-from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.domain import borders
 from csto_atlas.domain.changes import changes_in_year
-from csto_atlas.domain.geo import region_names
 from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.territory import annexed_by, drawn_status_table, territories_table
+from csto_atlas.domain.yearmodel import LOOK_KEYS, model_table, region_names, years_model
 from csto_atlas.render import html
 from csto_atlas.render.contract import (
     ChangeEntry,
@@ -43,7 +41,8 @@ class MapPayload:
     """Everything the map draws, for every year: plain data, picklable, no folium objects.
 
     `regions_json` and `markers_json` are what the map's script embeds, serialised once here
-    (the payload is cached per data folder) rather than by folium on every rerun; `bounds`
+    (the payload is cached per data folder) rather than by folium on every rerun, and held only
+    so: `regions` and `markers` read them back (tests and tools, not the app); `bounds`
     likewise saves parsing the regions again. `panels_packed` is every region's prepared panel,
     packed (`contract.pack_json`): 290 kB for the bundled data, none of it needed for the first
     paint, a tenth of that packed (90 ms of the cold open in `python -m bench`).
@@ -51,8 +50,6 @@ class MapPayload:
 
     first: int
     last: int
-    regions: dict[str, Any]
-    markers: dict[str, list[dict[str, Any]]]
     regions_json: str
     markers_json: dict[str, str]
     bounds: list[list[float]]
@@ -65,26 +62,30 @@ class MapPayload:
         """Every region's prepared panel HTML, by code."""
         return unpack_json(self.panels_packed)
 
+    @property
+    def regions(self) -> dict[str, Any]:
+        """The regions' FeatureCollection, read back from `regions_json`."""
+        return json.loads(self.regions_json)
 
-def year_codes(table: pd.DataFrame) -> pd.Series:
-    """Each row of a status table (iso3 x years) as a string of status letters, first year first."""
-    codes = status_codes()
-    letters = table.apply(lambda column: column.map(codes))
-    return letters.fillna(codes[DEFAULT_STATUS]).agg("".join, axis=1)
+    @property
+    def markers(self) -> dict[str, list[dict[str, Any]]]:
+        """The marker records of every kind, read back from `markers_json`."""
+        return {
+            kind: [record_of(marker) for marker in json.loads(text)]
+            for kind, text in self.markers_json.items()
+        }
 
 
-def territory_letters(table: pd.DataFrame) -> pd.Series:
-    """Each row of a territory table (iso3 x years) as a string of territory letters."""
-    codes = territory_codes()
+def letters(table: pd.DataFrame, codes: dict[str, str]) -> pd.Series:
+    """Each row of a table (iso3 x years) as a string of one letter per year, first year first."""
     return table.apply(lambda column: column.map(codes)).agg("".join, axis=1)
 
 
-def status_of(feature: dict[str, Any], first: int, year: int) -> str:
-    """The status of a region feature in `year`, from its letters."""
-    statuses = {code: status for status, code in status_codes().items()}
-    codes = feature["properties"]["codes"]
-    index = year - first
-    return statuses.get(codes[index], DEFAULT_STATUS) if 0 <= index < len(codes) else DEFAULT_STATUS
+def look_indices(table: pd.DataFrame) -> pd.Series:
+    """Each row of a look table (iso3 x years) as a list of indices into the look table
+    (`LOOK_KEYS`, the client config's `regionLooks`), first year first."""
+    index = {key: number for number, key in enumerate(LOOK_KEYS)}
+    return table.apply(lambda row: [index[key] for key in row], axis=1)
 
 
 def kind_order(value: str) -> str:
@@ -92,24 +93,27 @@ def kind_order(value: str) -> str:
     return {"state": "0", "breakaway": "1", "annexed territory": "1"}.get(value, value)
 
 
-def region_features(atlas: Atlas, years: range) -> dict[str, Any]:
-    """The regions as a GeoJSON FeatureCollection; each feature carries, per year, the status
-    letter it is drawn with (`codes`: its parent's while part of its parent) and its territory
+def region_features(
+    atlas: Atlas, years: range, model: pd.DataFrame | None = None
+) -> dict[str, Any]:
+    """The regions as a GeoJSON FeatureCollection; each feature carries, per year (the year
+    model, domain/yearmodel.py), its look (`looks`: an index into the look table), the status
+    letter it is drawn with (`codes`: its parent's while part of its parent), its territory
     letter (`terr`), and the name of the state that annexed it (`by`, empty if none)."""
     regions = atlas.regions
-    names = region_names(regions)
-    codes = year_codes(drawn_status_table(atlas, years))
-    annexers = annexed_by(atlas, pd.Timestamp(years.stop - 1, 12, 31).date())
+    model = years_model(atlas, years) if model is None else model
+    last = model[model["year"] == years.stop - 1].set_index("iso3")
     frame = regions.assign(
-        codes=regions["iso3"].map(codes),
-        terr=regions["iso3"].map(territory_letters(territories_table(atlas, years))),
-        by=regions["iso3"].map(lambda code: names.get(annexers.get(code, ""), "")),
-        parent=regions["parent_iso3"].map(names).fillna(""),
+        codes=regions["iso3"].map(letters(model_table(model, "status"), status_codes())),
+        terr=regions["iso3"].map(letters(model_table(model, "territory"), territory_codes())),
+        looks=regions["iso3"].map(look_indices(model_table(model, "look"))),
+        by=regions["iso3"].map(last["annexed_by_name"]).fillna(""),
+        parent=regions["iso3"].map(last["parent_name"]).fillna(""),
     )
     frame = frame.sort_values(["kind", "iso3"], key=lambda col: col.map(kind_order)).set_index(
         "iso3", drop=False
     )
-    frame = frame[["iso3", "name", "kind", "parent", "codes", "terr", "by", "geometry"]]
+    frame = frame[["iso3", "name", "kind", "parent", "codes", "terr", "looks", "by", "geometry"]]
     return frame.to_geo_dict(na="null", drop_id=False)
 
 
@@ -163,6 +167,22 @@ def meeting_records(atlas: Atlas, citations: html.Citations) -> list[dict[str, A
         marker_record(row, row["year"], None, True, html.meeting_popup(row, citations))
         for _, row in atlas.meetings.iterrows()
     ]
+
+
+def record_of(marker: dict[str, Any]) -> dict[str, Any]:
+    """A marker's record (`marker_record`) read back from its options (`marker_options`)."""
+    data = marker["options"]["csto"]
+    return {
+        "id": data["id"],
+        "lat": marker["lat"],
+        "lon": marker["lon"],
+        "from": data["from"],
+        "to": data["to"],
+        "fade": data["fade"],
+        "radius_km": data["radiusKm"],
+        "tip": data["tip"],
+        "popup": data["popup"],
+    }
 
 
 def marker_options(kind: str, records: list[dict[str, Any]]) -> list[MarkerOptions]:
@@ -268,7 +288,7 @@ def with_border_distances(atlas: Atlas) -> Atlas:
 def map_payload(atlas: Atlas, years: range) -> MapPayload:
     """Everything the map needs for every year in `years`, with its JSON serialised once."""
     atlas = with_border_distances(atlas)
-    regions = region_features(atlas, years)
+    regions = region_features(atlas, years, years_model(atlas, years))
     citations = citations_by_id(atlas.sources)
     markers = {
         "bases": base_records(atlas, citations),
@@ -278,8 +298,6 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
     return MapPayload(
         first=years.start,
         last=years.stop - 1,
-        regions=regions,
-        markers=markers,
         regions_json=script_json(regions),
         markers_json={
             kind: script_json(marker_options(kind, markers.get(kind, []))) for kind in MARKER_LOOK

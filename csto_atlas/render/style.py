@@ -6,7 +6,7 @@ static images and charts read the same constants, so every view of a year looks 
 
 from typing import Any
 
-from csto_atlas.data.schema import STATUSES
+from csto_atlas.data.schema import STATUS_CODES, STATUSES
 
 # Every pair differs by at least 12 ΔE2000 as plain fills under normal vision and under protan,
 # deutan and tritan vision (Machado et al. 2009, full severity): tests/test_palette.py. Red is
@@ -21,8 +21,8 @@ STATUS_COLOURS = {
 }
 # Statuses that share another's hue are told apart by a pattern as well: a frozen member is a
 # member's blue, paler, under stripes. Each entry: the SVG pattern's stripe colour, opacity, width
-# and spacing (px) and angle (degrees). web/atlas.js draws the breakaway hatch today; drawing
-# these patterns is its part (see the design notes).
+# and spacing (px) and angle (degrees); region_look puts it into the look of a state with that
+# status, so the map, the images and the time-lapse all draw it.
 STATUS_PATTERNS: dict[str, dict[str, Any]] = {
     "frozen": {"stripe": "#1f4f8a", "opacity": 0.75, "width": 2, "size": 6, "angle": -45},
 }
@@ -203,3 +203,94 @@ UI_TEXT = {
     "tilesFailed": "OpenStreetMap tiles could not be loaded (offline?). The plain background works offline.",
     "layers": "Layers",
 }
+
+
+# --- the look of a region: one entry per look key of domain/yearmodel.py ---------------------
+# Every view draws a region by its look key: the web map (atlas.js reads this table through the
+# client config and one index per region and year), the images and the time-lapse.
+HATCH_LOOK = {"size": 8, "angle": 45, "stripeWidth": 2.5}
+ANNEXED_HATCH_LOOK = {"size": 6, "angle": -45, "stripeWidth": 2}
+
+
+def region_look(key: str) -> dict[str, Any]:
+    """How a look key (`form:status`, or `annexed`) is drawn: Leaflet path options (fillColor,
+    fillOpacity, color, weight, dashArray, opacity) and its hatch (None, or the pattern's id,
+    ground and stripe colours, stripe opacity, angle, size and stripe width in pixels). A
+    hatched look's fillColor is its pattern, `url(#id)`."""
+    if key == "annexed":
+        pattern = {
+            "id": "csto-hatch-annexed",
+            "ground": ANNEXED_LOOK["fill"],
+            "stripe": ANNEXED_LOOK["hatch"],
+            "stripeOpacity": 1,
+            **ANNEXED_HATCH_LOOK,
+        }
+        return {
+            "fillColor": f"url(#{pattern['id']})",
+            "fillOpacity": 1,
+            "color": ANNEXED_LOOK["stroke"],
+            "weight": ANNEXED_LOOK["weight"],
+            "dashArray": ANNEXED_LOOK["dash"],
+            "opacity": 1,
+            "pattern": pattern,
+        }
+    form, status = key.split(":", 1)
+    colour = STATUS_COLOURS[status]
+    look = REGION_LOOK
+    if form == "breakaway":
+        pattern = {
+            "id": f"csto-hatch-{STATUS_CODES[status]}",
+            "ground": colour,
+            "stripe": look["hatch"],
+            "stripeOpacity": look["hatchOpacity"],
+            **HATCH_LOOK,
+        }
+        return {
+            "fillColor": f"url(#{pattern['id']})",
+            "fillOpacity": 1,
+            "color": look["breakawayStroke"],
+            "weight": look["breakawayWeight"],
+            "dashArray": look["breakawayDash"],
+            "opacity": 1,
+            "pattern": pattern,
+        }
+    if form == "part of parent":
+        # The parent's colour and no outline of its own: the stroke takes the fill colour,
+        # hiding the parent's edge around it.
+        return {
+            "fillColor": colour,
+            "fillOpacity": look["fillOpacity"],
+            "color": colour,
+            "weight": look["weight"] + 1,
+            "dashArray": None,
+            "opacity": look["fillOpacity"],
+            "pattern": None,
+        }
+    own = {
+        "fillColor": colour,
+        "fillOpacity": look["fillOpacity"],
+        "color": look["stroke"],
+        "weight": look["weight"],
+        "dashArray": None,
+        "opacity": 1,
+        "pattern": None,
+    }
+    if status in STATUS_PATTERNS:
+        # A status sharing another's hue (frozen: a member's blue, paler) under its stripes.
+        stripes = STATUS_PATTERNS[status]
+        pattern = {
+            "id": f"csto-pattern-{STATUS_CODES[status]}",
+            "ground": colour,
+            "stripe": stripes["stripe"],
+            "stripeOpacity": stripes["opacity"],
+            "size": stripes["size"],
+            "angle": stripes["angle"],
+            "stripeWidth": stripes["width"],
+        }
+        own.update({"fillColor": f"url(#{pattern['id']})", "fillOpacity": 1, "pattern": pattern})
+    return own
+
+
+def region_looks(keys: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The look table: one entry per key, in the keys' order (the payload's look index)."""
+    return [{"key": key, **region_look(key)} for key in keys]

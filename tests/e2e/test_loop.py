@@ -16,7 +16,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.render import style
 from tests.e2e.axe import axe_path, serious_violations
 from tests.e2e.conftest import unavailable
-from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, reveal_marker
+from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, TEST_HOOK, reveal_marker
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -181,7 +181,7 @@ def test_co_located_markers_spread_out_and_each_popup_opens_clear_of_the_control
     open_marker_popup(visit, frame, marker_id)
     title = frame.locator(".leaflet-popup-content h4")
     visit.expect(title).to_have_text(row["name"])
-    visit.window().wait_for_function("!window.map._panAnim || !window.map._panAnim._inProgress")
+    visit.window().wait_for_function(f"{TEST_HOOK}.isSettled()")
     title_box = title.bounding_box()
     frame_box = visit.page.locator(MAP_FRAME).bounding_box()
     map_box = frame.locator(".leaflet-container").bounding_box()
@@ -237,18 +237,9 @@ def test_on_a_phone_a_country_opens_the_bottom_sheet(visit, atlas):
 def test_the_map_frames_the_member_states_and_the_legend_covers_none(visit, atlas):
     frame = visit.open("?year=2019")
     members = {"m", "z", "s"}
-    codes = {
-        iso3: codes[2019 - 1992 :]
-        for iso3, codes in visit.window()
-        .evaluate(
-            "() => { const out = {}; window.cstoAtlas.layers.countries.eachLayer(l =>"
-            " { out[l.feature.properties.iso3] = l.feature.properties.codes; }); return out; }"
-        )
-        .items()
-    }
-    member_codes = {iso3 for iso3, letters in codes.items() if letters[0] in members}
-    bounds = visit.window().evaluate("window.map.getBounds().toBBoxString()").split(",")
-    west, south, east, north = map(float, bounds)
+    statuses = visit.window().evaluate(f"{TEST_HOOK}.regionStatuses()")
+    member_codes = {iso3 for iso3, code in statuses.items() if code in members}
+    west, south, east, north = visit.window().evaluate(f"{TEST_HOOK}.view().bounds")
     assert west < 30 and east > 75 and south < 40 and north > 50  # Belarus to Kyrgyzstan
     legend = frame.locator("details.csto-legend")
     if legend.get_attribute("open") is None:
@@ -315,7 +306,7 @@ def test_hover_and_selection_look_different_and_the_selection_stays_on_top(visit
     frame = visit.open("?year=2019&country=UZB")
     look = style.REGION_LOOK
     window = visit.window()
-    window.evaluate("window.cstoAtlas.regionLayers.KAZ.fire('mouseover')")
+    window.evaluate(f"{TEST_HOOK}.hoverRegion('KAZ')")
     visit.expect(frame.locator("path.csto-iso-KAZ")).to_have_attribute(
         "stroke", look["hoverStroke"]
     )
@@ -425,13 +416,7 @@ def click_inside(visit: Visit, atlas, iso3: str) -> None:
     """Click a point inside a region's polygon, as a user would."""
     point = atlas.regions.set_index("iso3").geometry[iso3].representative_point()
     window = visit.window()
-    x, y = window.evaluate(
-        "([lat, lon]) => { window.map.setView([lat, lon], 6, {animate: false});"
-        " const p = window.map.latLngToContainerPoint([lat, lon]);"
-        " const b = window.map.getContainer().getBoundingClientRect();"
-        " return [b.left + p.x, b.top + p.y]; }",
-        [point.y, point.x],
-    )
+    x, y = window.evaluate(f"([lat, lon]) => {TEST_HOOK}.centreOn(lat, lon, 6)", [point.y, point.x])
     box = visit.page.locator(MAP_FRAME).bounding_box()
     visit.page.mouse.click(box["x"] + x, box["y"] + y)
 

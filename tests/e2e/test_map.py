@@ -13,6 +13,7 @@ from tooling.browser import (
     MAP_FRAME,
     PANEL,
     REVEALED_CLASS,
+    TEST_HOOK,
     map_frame,
     reveal_marker,
     wait_until_idle,
@@ -55,13 +56,7 @@ def centre_on(page, lat: float, lon: float, zoom: float = 6) -> tuple[float, flo
     """Centre the map on a point (no animation); return where that point is on the page."""
     window = map_frame(page)
     x, y = window.evaluate(
-        """([lat, lon, zoom]) => {
-            window.map.setView([lat, lon], zoom, {animate: false});
-            const point = window.map.latLngToContainerPoint([lat, lon]);
-            const box = window.map.getContainer().getBoundingClientRect();
-            return [box.left + point.x, box.top + point.y];
-        }""",
-        [lat, lon, zoom],
+        f"([lat, lon, zoom]) => {TEST_HOOK}.centreOn(lat, lon, zoom)", [lat, lon, zoom]
     )
     frame_box = page.locator(MAP_FRAME).bounding_box()
     return frame_box["x"] + x, frame_box["y"] + y
@@ -97,11 +92,11 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
     uzbekistan = frame.locator("path.csto-iso-UZB")
     sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2008))
     window = map_frame(recorded.page)
-    zoom_before = window.evaluate("window.map.getZoom()")
+    zoom_before = window.evaluate(f"{TEST_HOOK}.view().zoom")
     frame.locator(".leaflet-control-zoom-in").click()
-    window.wait_for_function(f"window.map.getZoom() > {zoom_before}")
+    window.wait_for_function(f"{TEST_HOOK}.view().zoom > {zoom_before}")
     window.evaluate("window.mountedOnce = true")
-    view = window.evaluate("[window.map.getZoom(), window.map.getCenter()]")
+    view = window.evaluate(f"{TEST_HOOK}.view()")
 
     frame.locator(SLIDER).focus()
     for _ in range(5):
@@ -109,7 +104,7 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
 
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2013")
     sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2013))
-    assert window.evaluate("[window.map.getZoom(), window.map.getCenter()]") == view
+    assert window.evaluate(f"{TEST_HOOK}.view()") == view
     assert window.evaluate("window.mountedOnce") is True
     sync_api.expect(recorded.page).to_have_url(re.compile(r"[?&]year=2013(&|$)"))
 
@@ -134,7 +129,7 @@ def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
     sync_api.expect(panel.locator(".csto-cite").first).to_be_visible()
     sync_api.expect(recorded.page).to_have_url(re.compile(r"country=TJK"))
     sync_api.expect(frame.locator("select.csto-country")).to_have_value("TJK")
-    assert window.evaluate("[window.mountedOnce, window.map.getZoom()]") == [True, 6]
+    assert window.evaluate(f"[window.mountedOnce, {TEST_HOOK}.view().zoom]") == [True, 6]
 
 
 def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, sync_api):
@@ -178,7 +173,7 @@ def test_breakaway_regions_are_hatched_with_a_dashed_border(recorded, sync_api):
 def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
     frame = open_map(recorded, sync_api)
     window = map_frame(recorded.page)
-    shown = "window.cstoAtlas.cluster.getLayers().length"
+    shown = f"{TEST_HOOK}.markerIds().length"
     before = window.evaluate(shown)
     assert before > 0
     frame.locator(".leaflet-control-layers label", has_text="Meetings").click()
@@ -189,18 +184,10 @@ def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
 # opacity and its radius). A marker hidden for the year is not on the map at all.
 # The markers of `kind` at a point that the map shows this year (in the cluster group, whether
 # drawn alone or inside a cluster at this zoom), each as [fill opacity, radius] of its style.
-MARKERS_AT = """([kind, lat, lon]) => {
-    const shown = [];
-    Object.values(window.cstoAtlas.markersById).forEach((marker) => {
-        const data = marker.options.csto;
-        if (data.kind !== kind || !window.cstoAtlas.cluster.hasLayer(marker)) return;
-        const at = marker.getLatLng();
-        if (Math.abs(at.lat - lat) < 1e-9 && Math.abs(at.lng - lon) < 1e-9) {
-            shown.push([marker.options.fillOpacity, marker.getRadius()]);
-        }
-    });
-    return shown;
-}"""
+MARKERS_AT = f"""([kind, lat, lon]) => {TEST_HOOK}.markerIds(kind)
+    .map((id) => {TEST_HOOK}.markerLook(id))
+    .filter((look) => Math.abs(look.lat - lat) < 1e-9 && Math.abs(look.lon - lon) < 1e-9)
+    .map((look) => [look.fillOpacity, look.radius])"""
 
 
 def markers_at(page, kind: str, row) -> list[list[float]]:

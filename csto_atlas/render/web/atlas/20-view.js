@@ -1,0 +1,181 @@
+/* The view (year and country) and the year box that changes it: Play, slider, Country box,
+   the year's changes. */
+
+// --- the view: year and country -------------------------------------------------------
+
+/** @param {Atlas} atlas */
+function clampYear(atlas, year) {
+  return Math.max(atlas.config.first, Math.min(atlas.config.last, year));
+}
+
+/** @param {Atlas} atlas */
+function setYear(atlas, year, how) {
+  atlas.year = clampYear(atlas, year);
+  var text = String(atlas.year);
+  restyleCountries(atlas);
+  showMarkers(atlas);
+  atlas.ui.slider.value = text;
+  atlas.ui.slider.setAttribute("aria-valuetext", text);
+  setText(atlas.ui.label, text);
+  atlas.ui.box.setAttribute("data-year", text);
+  setText(atlas.ui.legendYear, text);
+  showCheckedUntil(atlas);
+  showChanges(atlas);
+  showPanelYear(atlas);
+  showSummary(atlas);
+  showCitation(atlas);
+  if (how) {
+    saveView(atlas, how);
+  }
+}
+
+/** @param {Atlas} atlas */
+function selectCountry(atlas, iso3, how) {
+  var chosen = iso3 && atlas.regionLayers[iso3] ? iso3 : null;
+  var previous = atlas.selected;
+  atlas.selected = chosen;
+  restyleCountry(atlas, previous);
+  restyleCountry(atlas, chosen);
+  frontSelected(atlas);
+  atlas.ui.picker.value = chosen || "";
+  closeTooltips(atlas);
+  showPanel(atlas);
+  showCitation(atlas);
+  if (chosen && chosen !== previous) {
+    openSheet(atlas, true);
+  }
+  if (how && chosen !== previous) {
+    saveView(atlas, how);
+  }
+}
+
+/* The selected region's whole outline above its neighbours (once the regions are drawn). */
+/** @param {Atlas} atlas */
+function frontSelected(atlas) {
+  var layer = atlas.selected ? atlas.regionLayers[atlas.selected] : null;
+  if (layer && layer._map) {
+    layer.bringToFront();
+  }
+}
+
+// --- the year box: Play, slider, Country box, changes --------------------------------
+
+/** @param {Atlas} atlas */
+function showPlayState(atlas, playing) {
+  var text = playing ? atlas.config.text.pause : atlas.config.text.play;
+  setText(atlas.ui.play, playing ? "\u275A\u275A" : "\u25B6");
+  atlas.ui.play.setAttribute("aria-label", text);
+  atlas.ui.play.setAttribute("title", text);
+  atlas.ui.play.setAttribute("aria-pressed", playing ? "true" : "false");
+  atlas.ui.box.setAttribute("data-playing", playing ? "true" : "false");
+}
+
+/** @param {Atlas} atlas */
+function stopPlaying(atlas) {
+  if (atlas.timer !== null) {
+    window.clearInterval(atlas.timer);
+    atlas.timer = null;
+  }
+  showPlayState(atlas, false);
+}
+
+/** @param {Atlas} atlas */
+function startPlaying(atlas) {
+  if (atlas.year >= atlas.config.last) {
+    setYear(atlas, atlas.config.first, "replace");
+  }
+  atlas.timer = window.setInterval(function () {
+    setYear(atlas, atlas.year + 1, "replace");
+    if (atlas.year >= atlas.config.last) {
+      stopPlaying(atlas);
+    }
+  }, atlas.config.playMs);
+  showPlayState(atlas, true);
+}
+
+/** @param {Atlas} atlas */
+function buildPicker(atlas, parent) {
+  var row = element("label", "csto-picker", parent);
+  setText(element("span", "csto-picker-label", row), atlas.config.text.country);
+  var picker = element("select", "csto-country", row);
+  setText(element("option", "", picker), atlas.config.text.chooseCountry).value = "";
+  var entries = Object.keys(atlas.regionLayers).map(function (iso3) {
+    return atlas.regionLayers[iso3].feature.properties;
+  });
+  entries.sort(function (a, b) {
+    return a.name.localeCompare(b.name);
+  });
+  entries.forEach(function (props) {
+    setText(element("option", "", picker), props.name).value = props.iso3;
+  });
+  L.DomEvent.on(picker, "change", function () {
+    selectCountry(atlas, picker.value || null, "push");
+  });
+  return picker;
+}
+
+/** @param {Atlas} atlas */
+function buildYearBox(atlas, parent) {
+  var box = element("div", "csto-year", parent);
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", atlas.config.text.year);
+  var row = element("div", "csto-year-row", box);
+  var play = element("button", "csto-play", row);
+  play.type = "button";
+  var slider = element("input", "csto-slider", row);
+  slider.type = "range";
+  slider.min = String(atlas.config.first);
+  slider.max = String(atlas.config.last);
+  slider.step = "1";
+  slider.setAttribute("aria-label", atlas.config.text.year);
+  var label = element("output", "csto-year-value", row);
+  label.setAttribute("aria-hidden", "true");
+  L.DomEvent.on(slider, "input", function () {
+    stopPlaying(atlas);
+    setYear(atlas, parseInt(slider.value, 10), "replace");
+  });
+  L.DomEvent.on(play, "click", function () {
+    if (atlas.timer === null) {
+      startPlaying(atlas);
+    } else {
+      stopPlaying(atlas);
+    }
+  });
+  atlas.ui.box = box;
+  atlas.ui.play = play;
+  atlas.ui.slider = slider;
+  atlas.ui.label = label;
+  atlas.ui.picker = buildPicker(atlas, row);
+  atlas.ui.changes = element("div", "csto-changes", box);
+  atlas.ui.changes.setAttribute("aria-live", "polite");
+  atlas.ui.checked = element("span", "csto-checked");
+  setText(atlas.ui.checked, atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil);
+  showPlayState(atlas, false);
+}
+
+/** @param {Atlas} atlas */
+function showChanges(atlas) {
+  var list = atlas.ui.changes;
+  list.textContent = "";
+  var changes = atlas.config.changes[String(atlas.year)] || [];
+  setText(element("span", "csto-changes-title", list), atlas.config.text.changesIn + " " + atlas.year + ":");
+  if (!changes.length) {
+    setText(element("span", "csto-changes-none", list), atlas.config.text.noChanges);
+  }
+  changes.forEach(function (change) {
+    var entry = setText(element("button", "csto-change", list), change.text);
+    entry.type = "button";
+    entry.setAttribute("data-iso3", change.iso3);
+    L.DomEvent.on(entry, "click", function () {
+      selectCountry(atlas, change.iso3, "push");
+    });
+  });
+  list.appendChild(atlas.ui.checked); /* shown on the last year only (showCheckedUntil) */
+}
+
+/* While the slider is on the last (current) year, the year box says up to when the
+   statuses were checked against the sources (kept out of the legend, which must stay short). */
+/** @param {Atlas} atlas */
+function showCheckedUntil(atlas) {
+  atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
+}
