@@ -25,4 +25,5 @@ the country polygons. An OpenStreetMap background can be switched on in the laye
 (it loads tiles from the internet).
 """
 )
+evidence.show_status_key()
 evidence.show_version()

@@ -8,7 +8,7 @@ ui.page_header("pages/timeline.py", "Timeline")
 atlas = ui.atlas_or_stop()
 st.title("Timeline")
 st.caption(
-    "Each country's status over time, in the map's colours; the line below counts the members "
+    "Each country's status over time, in the map's colours; the bars below count the members "
     "(member or frozen) on 31 December of each year. A dashed outline marks an uncertain date: "
     "sources disagree, or the date is known only to the month or year. Hover a bar for the event "
     "that started it and its source; click it to open the map on that country and year."

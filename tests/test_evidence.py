@@ -397,3 +397,14 @@ def test_the_status_grid_colours_each_cell_and_stripes_a_frozen_member():
         "repeating-linear-gradient(" in grid and 'title="Armenia &lt;b&gt;, 2024: Member, ' in grid
     )
     assert "<b>" not in grid.split("</style>", 1)[1].replace("<b style", "")
+
+
+def test_the_readers_columns_of_every_dataset_fit_a_1400_px_window(tiny_atlas):
+    from csto_atlas.app import evidence as glue
+
+    for table in evidence.readable_tables(tiny_atlas):
+        assert table.shown and set(table.shown) <= set(table.frame.columns), table.label
+        assert "id" not in table.shown and "source_id" not in table.shown, table.label
+        widths = glue.column_widths(table, table.shown)
+        assert sum(widths.values()) <= glue.TABLE_WIDTH_PX, table.label
+        assert min(widths.values()) >= 100, table.label  # every column readable

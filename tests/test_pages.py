@@ -135,3 +135,25 @@ def test_invalid_data_shows_every_problem_instead_of_a_traceback(tmp_path, monke
     app = run_app()
     assert "did not validate" in app.error[0].value
     assert "243.1" in app.code[0].value and "nineteen" in app.code[0].value
+
+
+def test_the_about_page_explains_each_status_in_the_maps_words_with_an_example(tiny_data):
+    from csto_atlas.render.style import STATUS_EXAMPLES, STATUS_LABELS
+
+    app = run_app(page="pages/about.py")
+    key = next(block.proto.body for block in app.get("html") if "csto-key" in block.proto.body)
+    for status, label in STATUS_LABELS.items():
+        assert f"<strong>{label}</strong>: {STATUS_EXAMPLES[status]}." in key
+
+
+def test_the_status_examples_are_true_in_the_bundled_data(bundled_atlas):
+    from csto_atlas.domain import export
+
+    table = export.status_table(bundled_atlas).set_index("iso3")
+    years = [column for column in table.columns if column.isdigit()]
+    assert set(table.loc["KAZ", years]) == {"member"}  # every year since 1992
+    assert (table.at["ARM", "2023"], table.at["ARM", "2024"]) == ("member", "frozen")
+    assert (table.at["UZB", "2011"], table.at["UZB", "2012"]) == ("member", "suspended")
+    assert {table.at["AZE", "1999"], table.at["GEO", "1999"]} == {"former"}
+    assert (table.at["SRB", "2012"], table.at["SRB", "2013"]) == ("non-member", "observer")
+    assert set(table.loc["CHN", years]) == {"non-member"}

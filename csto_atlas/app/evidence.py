@@ -42,6 +42,10 @@ ROWS_SHOWN = 10
 ROW_PX = 35
 HEADER_PX = 38
 MISSING = "—"
+# The width (px) a table may take in a 1400 px window without scrolling sideways (Streamlit's
+# wide layout leaves 1240 px; a little is kept for the grid's border), and a short column's.
+TABLE_WIDTH_PX = 1220
+SHORT_COLUMN_PX = 120
 YEAR_COLUMNS = ("start_year", "end_year", "year", "year_end", "killed")
 
 
@@ -112,25 +116,44 @@ def plain_label(text: str) -> str:
     return MARKDOWN_SPECIALS.sub(r"\\\1", text)
 
 
-def column_config(table: readable.ReadableTable) -> dict[str, object]:
-    """Readable headers, wide wrapped text, links, plain years for one reader's table."""
+def column_config(table: readable.ReadableTable, every_column: bool = False) -> dict[str, object]:
+    """Readable headers, wrapped text, links, whole numbers for one reader's table: the reader's
+    columns sized to fit a 1400 px window (every column, at Streamlit's widths, on request)."""
+    widths: dict[str, object] = {} if every_column else dict(column_widths(table, table.shown))
     config: dict[str, object] = {}
     for name, header in table.headers.items():
         if name in table.links:
             config[name] = st.column_config.LinkColumn(
-                header, width="medium", display_text=r"https?://(?:www\.)?([^/]+).*"
+                header,
+                width=widths.get(name, "medium"),
+                display_text=r"https?://(?:www\.)?([^/]+).*",
             )
         elif name in table.long_text:
-            config[name] = st.column_config.TextColumn(header, width="large")
+            config[name] = st.column_config.TextColumn(header, width=widths.get(name, "large"))
         elif name in YEAR_COLUMNS:
-            config[name] = st.column_config.NumberColumn(header, format="%d", width="small")
+            config[name] = st.column_config.NumberColumn(
+                header, format="%d", width=widths.get(name, "small")
+            )
         elif name in table.integers:
-            config[name] = st.column_config.NumberColumn(header, format="%d")
+            config[name] = st.column_config.NumberColumn(
+                header, format="%d", width=widths.get(name)
+            )
         elif name in table.numbers:
-            config[name] = st.column_config.NumberColumn(header, format="%.4f")
+            config[name] = st.column_config.NumberColumn(
+                header, format="%.4f", width=widths.get(name)
+            )
         else:
-            config[name] = st.column_config.TextColumn(header)
+            config[name] = st.column_config.TextColumn(header, width=widths.get(name))
     return config
+
+
+def column_widths(table: readable.ReadableTable, columns: tuple[str, ...]) -> dict[str, int]:
+    """Pixel widths for `columns`: short ones SHORT_COLUMN_PX, the long texts and citations
+    sharing the rest of TABLE_WIDTH_PX, so the reader's columns fit a 1400 px window."""
+    long = [name for name in columns if name in table.long_text]
+    short = [name for name in columns if name not in long]
+    share = (TABLE_WIDTH_PX - SHORT_COLUMN_PX * len(short)) // max(len(long), 1)
+    return {name: share if name in long else SHORT_COLUMN_PX for name in columns}
 
 
 def table_height(rows: int, row_px: int = ROW_PX) -> int:
@@ -254,6 +277,9 @@ def show_tables(atlas: Atlas) -> None:
         key="data_search",
         placeholder="a name, a country, a word of a quote…",
     )
+    every_column = st.toggle(
+        "Show every column (ids, positions, gazetteer fields, ISO dates)", key="data_all_columns"
+    )
     for table in readable.readable_tables(atlas):
         shown = readable.search(table.frame, needle)
         st.markdown(f"#### {plain_label(table.label)} ({len(shown)} of {len(table.frame)})")
@@ -264,7 +290,8 @@ def show_tables(atlas: Atlas) -> None:
             hide_index=True,
             width="stretch",
             height=table_height(len(shown), row_px),
-            column_config=column_config(table),
+            column_config=column_config(table, every_column),
+            column_order=None if every_column else table.shown,
             placeholder=MISSING,
             row_height=row_px,
         )
@@ -330,6 +357,12 @@ def show_sources_page(atlas: Atlas) -> None:
 
 
 # --- the About page ------------------------------------------------------------------------
+
+
+def show_status_key() -> None:
+    """What each status means, in the map's colours and words, with an example from the data."""
+    st.subheader("What the colours mean")
+    st.html(charts.status_key_html())
 
 
 def show_version() -> None:

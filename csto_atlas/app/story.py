@@ -101,7 +101,7 @@ def show_timeline(atlas: Atlas) -> None:
         selection_mode=[charts.SPAN_SELECTION],
         width="stretch",
     )
-    st.caption("Members on 31 December of each year (member or frozen):")
+    st.caption("Members on 31 December of each year (member or frozen), one bar per year:")
     st.altair_chart(counts, key="story_member_count", width="stretch")
     view = picked_view(selection, atlas)
     if view is not None:
@@ -174,9 +174,9 @@ CHANGES_WIDTHS = {
     "Change": 115,
     "From": 120,
     "To": 120,
-    "Detail": 190,
+    "Detail": 185,
     "Source": 180,
-    "Quote": 200,
+    "Quote": 185,
     "Other accounts": 115,
 }
 

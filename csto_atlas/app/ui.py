@@ -131,16 +131,52 @@ NAV_PAGES = (
 
 
 # Streamlit draws captions at 60% opacity (3.9:1 on white); axe-core requires 4.5:1 for body text.
+# Its page starts 6rem (96 px) down, under a header bar that is empty here: 1rem is enough, and
+# the navigation row (on the left) sits beside the bar's menu (on the right).
 PAGE_CSS = (
     "<style>[data-testid='stCaptionContainer'] { opacity: 1; }"
-    " [data-testid='stCaptionContainer'] p { color: #595856; }</style>"
+    " [data-testid='stCaptionContainer'] p { color: #595856; }"
+    " [data-testid='stMainBlockContainer'] { padding-top: 1rem; }</style>"
 )
 
 
+# The map page's own skip link, the second Tab stop after Streamlit's "Skip to main content": it
+# moves the focus onto the year slider inside the map's frame (same origin), past the navigation
+# and the image buttons. Hidden until focused, as skip links are.
+YEAR_SKIP_LINK = """<style>
+.csto-skip { position: absolute; left: -10000px; top: auto; width: 1px; height: 1px;
+  overflow: hidden; }
+.csto-skip:focus { position: fixed; left: 1rem; top: .5rem; width: auto; height: auto;
+  z-index: 1000000; padding: .4rem .8rem; background: #ffffff; color: #1b1b1b;
+  border: 2px solid #1b1b1b; border-radius: 4px; }
+</style>
+<a class="csto-skip" href="#year">Skip to the map's year</a>
+<script>
+(function () {
+  var link = document.querySelector("a.csto-skip");
+  if (!link || link.dataset.ready) { return; }
+  link.dataset.ready = "1";
+  link.addEventListener("click", function (event) {
+    var frame = document.querySelector('iframe[title="streamlit_folium.st_folium"]');
+    var slider = frame && frame.contentDocument
+      ? frame.contentDocument.querySelector('.csto-year input[type="range"]') : null;
+    if (slider) {
+      event.preventDefault();
+      frame.focus();
+      slider.focus();
+    }
+  });
+})();
+</script>"""
+
+
 def page_header(script: str, title: str) -> None:
-    """Page config and the app's navigation, the first thing every page draws."""
+    """Page config and the app's navigation, the first thing every page draws (on the map page,
+    after a skip link to the year slider)."""
     st.set_page_config(page_title=f"{title} · CSTO Atlas", page_icon="🗺️", layout="wide")
     st.html(PAGE_CSS)
+    if script == "dashboard.py":
+        st.html(YEAR_SKIP_LINK, unsafe_allow_javascript=True)
     with st.container(horizontal=True, key="atlas_nav", gap="medium"):
         for path, label in NAV_PAGES:
             st.page_link(path, label=label)

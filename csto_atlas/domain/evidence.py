@@ -74,6 +74,19 @@ HEADERS = {
     "aliases": "Also named",
     "radius_km": "Radius (km)",
 }
+# The columns a person reads, in this order; the others (ids, positions, gazetteer fields, the
+# ISO date) are a toggle away on the Data page and always in the downloads.
+READER_COLUMNS = {
+    "membership": ("iso3", "date", "status", "detail", "quote", "citation", "locator"),
+    "bases": ("name", "host_iso3", "region_iso3", "unit", "start_year", "end_year", "citation"),
+    "incidents": ("name", "date", "iso3", "killed", "summary", "quote", "citation"),
+    "meetings": ("name", "date", "end_date", "place", "iso3", "quote", "citation"),
+    "notes": ("iso3", "year", "year_end", "text", "quote", "citation"),
+    "territories": ("iso3", "date", "status", "by_iso3", "detail", "quote", "citation"),
+    "places": ("name", "country_iso3", "lat", "lon", "population"),
+    "sources": ("citation", "kind", "date", "url", "note"),
+    "countries": ("name", "iso3", "kind", "parent_iso3", "aliases"),
+}
 LONG_TEXT = ("quote", "note", "text", "summary", "detail", "title", "citation", "aliases")
 LINKS = ("url", "source_url")
 
@@ -89,6 +102,7 @@ class ReadableTable:
     links: tuple[str, ...] = ()
     numbers: tuple[str, ...] = ()
     integers: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
 
 
 # --- the facts behind every source ---------------------------------------------------------
@@ -267,10 +281,16 @@ def integral_columns(frame: pd.DataFrame) -> tuple[str, ...]:
     )
 
 
+NOT_GIVEN = "—"
+
+
 def without_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """Text columns with empty strings for missing values (numbers keep their missing values)."""
+    """Text columns with an explicit "—" for a missing or empty value (a link column keeps an
+    empty cell, which draws no link; numbers keep their missing values)."""
     text = frame.select_dtypes(exclude=["number", "bool"]).columns
-    return frame.assign(**{name: frame[name].map(text_of) for name in text})
+    return frame.assign(
+        **{name: frame[name].map(lambda value: text_of(value) or NOT_GIVEN) for name in text}
+    ).assign(**{name: frame[name].map(text_of) for name in text if name in LINKS})
 
 
 def readable_tables(atlas: Atlas) -> list[ReadableTable]:
@@ -287,6 +307,7 @@ def readable_tables(atlas: Atlas) -> list[ReadableTable]:
                 links=tuple(c for c in LINKS if c in frame),
                 numbers=tuple(frame.select_dtypes(include="number").columns),
                 integers=integral_columns(frame),
+                shown=tuple(c for c in READER_COLUMNS.get(table, frame.columns) if c in frame),
             )
         )
     return tables

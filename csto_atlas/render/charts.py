@@ -10,7 +10,13 @@ import pandas as pd
 from csto_atlas.data.dates import readable_date
 from csto_atlas.domain.status import STATUSES
 from csto_atlas.render import html
-from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS, STATUS_PATTERNS, STATUS_SHORT
+from csto_atlas.render.style import (
+    STATUS_COLOURS,
+    STATUS_EXAMPLES,
+    STATUS_LABELS,
+    STATUS_PATTERNS,
+    STATUS_SHORT,
+)
 
 # The name of the timeline's click selection: the page reads the clicked span's fields from it.
 SPAN_SELECTION = "span"
@@ -148,11 +154,12 @@ def member_count_chart(counts: pd.DataFrame, spans: pd.DataFrame) -> alt.Chart:
     points = day_text(points, ["start", "end"])
     return (
         alt.Chart(points)
-        .mark_bar(color=STATUS_COLOURS["member"], stroke="#ffffff", strokeWidth=0.5)
+        .mark_bar(color=STATUS_COLOURS["member"], stroke="#ffffff", strokeWidth=0.5, clip=True)
         .encode(
             x=time_axis(time_domain(spans)),
             x2="end:T",
             y=alt.Y("members:Q", title=None, axis=y_axis(tickMinStep=1)),
+            y2=alt.datum(0),
             tooltip=[
                 alt.Tooltip("year:Q", title="31 December of", format="d"),
                 alt.Tooltip("members:Q", title="Members (incl. frozen)"),
@@ -295,3 +302,17 @@ def status_grid_html(table: pd.DataFrame, caption: str) -> str:
         "evidence/status_grid.html.j2", caption=caption, years=years, rows=rows, key=key
     )
     return GRID_CSS + body
+
+
+def status_key_html() -> str:
+    """Each status as the map's legend shows it (colour, pattern, words) and what it means, with
+    an example from the data: the About page's key."""
+    items = [
+        {
+            "colour": status_background(status),
+            "label": STATUS_LABELS[status],
+            "meaning": STATUS_EXAMPLES[status],
+        }
+        for status in STATUSES
+    ]
+    return html.render("evidence/status_key.html.j2", items=items)

@@ -35,6 +35,41 @@ def test_the_data_page_draws_its_tables_and_download_buttons(recorded, sync_api)
     assert errors == [] and recorded.foreign_requests() == []
 
 
+def test_every_year_in_one_table_fits_a_1400_px_window(recorded, sync_api):
+    page, errors = open_page(recorded, sync_api, "data")
+    grid = page.locator(".csto-grid-wrap")
+    sync_api.expect(grid).to_be_visible()
+    widths = grid.evaluate("(wrap) => [wrap.scrollWidth, wrap.clientWidth]")
+    assert widths[0] <= widths[1], widths
+    # A cell per year, with its status on hover; the two downloads below it.
+    sync_api.expect(grid.locator('td[title="Uzbekistan, 2012: Suspended"]')).to_have_count(1)
+    sync_api.expect(page.get_by_text("All years (CSV)")).to_be_visible()
+    sync_api.expect(page.get_by_text("All years (GEOJSON)")).to_be_visible()
+    assert errors == [] and recorded.foreign_requests() == []
+
+
+def test_the_datasets_show_ten_rows_with_ids_last_and_whole_numbers(recorded, sync_api):
+    from csto_atlas.app import evidence
+
+    page, errors = open_page(recorded, sync_api, "data")
+    tables = page.locator('[data-testid="stDataFrame"]')
+    membership = tables.nth(4)  # after the data quality summary's four
+    membership.scroll_into_view_if_needed()
+    membership.locator(".dvn-scroller").wait_for()
+    height = membership.evaluate("(t) => t.querySelector('.dvn-scroller').clientHeight")
+    assert (height - evidence.HEADER_PX) / evidence.WRAPPED_ROW_PX >= 10 - 0.05
+    # Every dataset's reader columns fit a 1400 px window: no sideways scrolling.
+    for index in range(4, tables.count()):
+        table = tables.nth(index)
+        table.scroll_into_view_if_needed()
+        table.locator(".dvn-scroller").wait_for()
+        widths = table.evaluate(
+            "(t) => { const s = t.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth]; }"
+        )
+        assert widths[0] <= widths[1], (index, widths)
+    assert errors == [] and recorded.foreign_requests() == []
+
+
 def test_the_sources_page_opens_a_source_with_its_quotes(recorded, sync_api):
     page, errors = open_page(recorded, sync_api, "sources")
     sync_api.expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible()
