@@ -2,7 +2,9 @@
 
 Everything the browser receives is built here as typed structures and serialised by one
 function, so a change on either side shows up as a type or a test failure, not as a silent
-`undefined` in the browser. tests/test_contract.py checks one serialised sample.
+`undefined` in the browser. tests/test_contract.py checks one serialised sample. The browser side
+declares the same TypedDicts as JSDoc typedefs (web/atlas/05-types.js), checked by TypeScript and
+kept to the same keys by tests/test_jstypes.py.
 """
 
 import base64

@@ -2,7 +2,8 @@
    browser.py) read the map's state or move it. Named functions over the state object, using
    Leaflet's and Leaflet.markercluster's public API only, so the tests never read a private field
    of either; documented in docs/design.md. It changes nothing the user sees unless a test calls
-   one of its three actions (hoverRegion, centreOn, revealMarker). */
+   one of its actions (hoverRegion, centreOn, revealMarker, openPopup, closePopup, showYear,
+   frameMembers). */
 
 /* Map movement as Leaflet reports it (movestart/zoomstart .. moveend), and when the map or the
    clusters last moved (a cluster's animation or spread ends after the map's moveend). */
@@ -23,6 +24,7 @@ function watchMovement(atlas) {
 }
 
 var SETTLED_MS = 250;
+var OPEN_POPUP_MS = 3000;
 
 /** @param {Atlas} atlas */
 function testHook(atlas) {
@@ -93,6 +95,37 @@ function testHook(atlas) {
     });
   }
 
+  /* Open a marker's popup as a click on it does (the marker must be drawn: revealMarker); resolves
+     once it is open and any pan it started has ended, to whether it is open. */
+  function openPopup(id) {
+    var marker = markerOf(id);
+    var map = atlas.map;
+    return new Promise(function (resolve) {
+      var panning = false;
+      var popup = null;
+      var onPan = function () {
+        panning = true;
+      };
+      var onOpen = function (event) {
+        popup = event.popup;
+      };
+      map.once("autopanstart", onPan);
+      map.once("popupopen", onOpen);
+      marker.fire("click", { latlng: marker.getLatLng() });
+      map.off("autopanstart", onPan);
+      map.off("popupopen", onOpen);
+      var done = function () {
+        resolve(popup !== null && map.hasLayer(popup));
+      };
+      if (panning) {
+        map.once("moveend", done);
+        window.setTimeout(done, OPEN_POPUP_MS); /* a pan that never ends: report, never hang */
+      } else {
+        done();
+      }
+    });
+  }
+
   function bounds() {
     var box = atlas.map.getBounds();
     return [box.getWest(), box.getSouth(), box.getEast(), box.getNorth()];
@@ -153,6 +186,18 @@ function testHook(atlas) {
       return atlas.cluster.hasLayer(marker) && !atlas.map.hasLayer(marker);
     },
     revealMarker: revealMarker,
+    openPopup: openPopup,
+    closePopup: function () {
+      atlas.map.closePopup();
+    },
+    /* Show a year (as the slider does, without touching the URL) and frame the members as the
+       map opens. */
+    showYear: function (year) {
+      setYear(atlas, year, null);
+    },
+    frameMembers: function () {
+      frameMap(atlas);
+    },
     /* No pan or zoom running, and none ended in the last SETTLED_MS. */
     isSettled: settled,
     /* The map's zoom, centre [lat, lon] and bounds [west, south, east, north]. */
