@@ -80,6 +80,8 @@ function fitPopup(atlas, popup) {
    closed as soon as the marker left the map for a cluster. */
 /** @param {Atlas} atlas */
 function openMarkerPopup(atlas, marker) {
+  /** @type {MarkerData} */
+  var data = marker.options.csto;
   /* A new popup each time: a popup kept from an earlier opening could carry Leaflet's "I am
      panning" mark (keepInView) from a pan cut short, and then skipped its next pan. */
   var popup = L.popup({
@@ -87,7 +89,7 @@ function openMarkerPopup(atlas, marker) {
     className: "csto-popup",
     autoPan: true,
     keepInView: true,
-  }).setContent(marker.options.csto.popup);
+  }).setContent(data.popup);
   fitPopup(atlas, popup);
   popup.setLatLng(marker.getLatLng()).openOn(atlas.map);
   return popup;
