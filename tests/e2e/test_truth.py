@@ -11,7 +11,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import year_range
 from csto_atlas.domain.territory import drawn_status_table
 from csto_atlas.render import style
-from tooling.browser import MAP_FRAME
+from tooling.browser import MAP_FRAME, TEST_HOOK
 
 pytestmark = pytest.mark.e2e
 
@@ -107,14 +107,12 @@ KARABAKH_PLACES = {
 def region_at(frame, lon: float, lat: float) -> tuple[str, str]:
     """(class, fill) of the region path drawn at a place: the topmost csto-region path there."""
     return frame.locator("body").evaluate(
-        """(body, at) => {
-            const map = window.cstoAtlas.map;
-            const point = map.latLngToContainerPoint([at[1], at[0]]);
-            const box = map.getContainer().getBoundingClientRect();
-            const hits = document.elementsFromPoint(box.left + point.x, box.top + point.y);
+        f"""(body, at) => {{
+            const [x, y] = {TEST_HOOK}.centreOn(at[1], at[0], 8);
+            const hits = document.elementsFromPoint(x, y);
             const path = hits.find((el) => el.classList && el.classList.contains("csto-region"));
             return path ? [path.getAttribute("class"), path.getAttribute("fill")] : ["", ""];
-        }""",
+        }}""",
         [lon, lat],
     )
 
@@ -132,7 +130,7 @@ def test_karabakh_is_drawn_by_period(recorded, sync_api, drawn, year, breakaway_
     frame = open_map(recorded, sync_api, year)
     window = frame.locator("body")
     window.evaluate(
-        "(body, at) => window.cstoAtlas.map.setView([at[1], at[0]], 8, {animate: false})",
+        f"(body, at) => {TEST_HOOK}.centreOn(at[1], at[0], 8)",
         list(KARABAKH_PLACES["Stepanakert"]),
     )
     for place, (lon, lat) in KARABAKH_PLACES.items():
