@@ -6,6 +6,7 @@ httpx2 package, which the locks do not carry; `call` below is the few lines of i
 """
 
 import asyncio
+import concurrent.futures
 import csv
 import importlib.util
 import io
@@ -66,7 +67,10 @@ def call(app, target: str, headers: dict[str, str] | None = None, method: str = 
     async def send(message: dict) -> None:
         sent.append(message)
 
-    asyncio.run(app(scope, receive, send))
+    # In a thread of its own: after a browser test, Playwright's sync API leaves an event loop
+    # running in this thread, where asyncio.run() refuses to start.
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        pool.submit(asyncio.run, app(scope, receive, send)).result()
     start = next(message for message in sent if message["type"] == "http.response.start")
     body = b"".join(m.get("body", b"") for m in sent if m["type"] == "http.response.body")
     headers = {name.decode(): value.decode() for name, value in start["headers"]}
