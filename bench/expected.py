@@ -1,16 +1,16 @@
 """What the map must show, computed from the data with the package (no browser here).
 
 The colours come from `csto_atlas.render.style.STATUS_COLOURS`, the mapping the front end draws
-with, and the statuses from `csto_atlas.domain.territory` (as drawn: a territory part of its parent
-in its parent's colour, an annexed one grey): the benchmark only counts a
-slider step as done when every region's fill equals these.
+with, and the statuses from the model of a year (`csto_atlas.domain.yearmodel`: as drawn, a
+territory part of its parent in its parent's colour, an annexed one grey): the benchmark only
+counts a slider step as done when every region's fill equals these.
 """
 
 from dataclasses import dataclass
 
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.geo import countries_for_year
-from csto_atlas.domain.territory import drawn_status_table, territories_table
+from csto_atlas.domain.yearmodel import ANNEXED_LOOK_KEY, years_model
 from csto_atlas.render.style import ANNEXED_LOOK, STATUS_COLOURS
 
 Fills = dict[str, str]
@@ -21,14 +21,10 @@ KEY_FOR_DIRECTION = {1: "ArrowRight", -1: "ArrowLeft"}
 def fills_of_year(atlas: Atlas, year: int) -> Fills:
     """iso3 -> fill colour (lower-case hex) of every region in `year`: the status it is drawn
     with (its parent's while it is part of its parent), or the annexed look."""
-    years = range(year, year + 1)
-    drawn = drawn_status_table(atlas, years)[year]
-    territory = territories_table(atlas, years)[year]
+    model = years_model(atlas, range(year, year + 1))
     return {
-        iso3: (
-            ANNEXED_LOOK["fill"] if territory[iso3] == "annexed" else STATUS_COLOURS[status]
-        ).lower()
-        for iso3, status in drawn.items()
+        iso3: (ANNEXED_LOOK["fill"] if look == ANNEXED_LOOK_KEY else STATUS_COLOURS[status]).lower()
+        for iso3, status, look in zip(model["iso3"], model["status"], model["look"], strict=True)
     }
 
 

@@ -89,6 +89,25 @@ def test_a_member_next_to_a_member_has_no_outer_border_between_them(tiny_atlas):
     assert list(borders.member_borders(atlas, 1995)["member_iso3"]) == ["ARM"]
 
 
+def test_a_region_drawn_as_part_of_a_member_counts_as_that_member(tiny_atlas):
+    # Borders read the model of a year: once Abkhazia is drawn as part of Georgia (June 2025),
+    # a member Georgia has no outer border with it; while it is a breakaway it has.
+    membership = tiny_atlas.membership.copy()
+    georgia = membership.loc[membership["id"] == "arm-signs"].assign(id="geo-signs", iso3="GEO")
+    atlas = dataclasses.replace(tiny_atlas, membership=pd.concat([membership, georgia]))
+    pairs = {
+        year: set(
+            borders.member_borders(atlas, year)[["member_iso3", "neighbour_iso3"]].itertuples(
+                index=False, name=None
+            )
+        )
+        for year in (2024, 2025)
+    }
+    assert ("GEO", "XAB") in pairs[2024]
+    assert not any("XAB" in pair for pair in pairs[2025])
+    assert borders.statuses_by_year(atlas, [2025]).at["XAB", 2025] == "member"
+
+
 def test_a_frozen_member_counts_and_a_suspended_one_does_not(tiny_atlas):
     membership = tiny_atlas.membership.copy()
     membership.loc[membership["id"] == "uzb-suspends", "status"] = "frozen"

@@ -11,7 +11,7 @@ from csto_atlas.data.territories import drawn_years, territory_table
 from csto_atlas.domain import export
 from csto_atlas.domain.panel import panel_contents
 from csto_atlas.domain.sources import checked_until, citations_by_id
-from csto_atlas.domain.territory import drawn_status_table, feature_tables, territories_table
+from csto_atlas.domain.yearmodel import feature_model, feature_table, model_table, years_model
 from csto_atlas.render import html
 from csto_atlas.render.payload import region_features
 
@@ -51,9 +51,14 @@ def test_drawn_years_give_from_and_to_year_and_refuse_broken_spans():
         drawn_years(broken)
 
 
+def tables(atlas, years):
+    """The model's territory and drawn-status tables (rows iso3, columns years)."""
+    model = years_model(atlas, years)
+    return model_table(model, "territory"), model_table(model, "status")
+
+
 def test_crimea_is_drawn_as_ukraine_before_2014_and_annexed_from_2014(bundled_atlas):
-    territory = territories_table(bundled_atlas, YEARS)
-    drawn = drawn_status_table(bundled_atlas, YEARS)
+    territory, drawn = tables(bundled_atlas, YEARS)
     assert territory.loc["XCR", 2013] == "part of parent"
     assert drawn.loc["XCR", 2013] == drawn.loc["UKR", 2013] == "non-member"
     assert territory.loc["XCR", 2014] == "annexed"
@@ -63,8 +68,7 @@ def test_crimea_is_drawn_as_ukraine_before_2014_and_annexed_from_2014(bundled_at
 def test_nagorno_karabakh_is_drawn_as_azerbaijan_from_2023_when_its_forces_disarmed(
     bundled_atlas,
 ):
-    territory = territories_table(bundled_atlas, YEARS)
-    drawn = drawn_status_table(bundled_atlas, YEARS)
+    territory, drawn = tables(bundled_atlas, YEARS)
     assert territory.loc["XNK", 2022] == "breakaway"
     assert territory.loc["XNK", 2023] == "part of parent"
     assert territory.loc["XNK", 2024] == "part of parent"
@@ -73,7 +77,8 @@ def test_nagorno_karabakh_is_drawn_as_azerbaijan_from_2023_when_its_forces_disar
 
 def test_each_karabakh_piece_is_part_of_azerbaijan_outside_its_years(bundled_atlas):
     years = range(1992, 2026)
-    drawn, territory = feature_tables(bundled_atlas, years)
+    features = feature_model(bundled_atlas, years_model(bundled_atlas, years))
+    drawn, territory = feature_table(features, "status"), feature_table(features, "territory")
     regions = bundled_atlas.regions
     pieces = regions.index[regions["iso3"] == "XNK"]
     letters = {
@@ -93,7 +98,7 @@ def test_each_karabakh_piece_is_part_of_azerbaijan_outside_its_years(bundled_atl
         for i in pieces
         if regions.at[i, "from_year"] is not pd.NA and regions.at[i, "from_year"] == 1993
     ]
-    assert drawn.at[i, 2021] == drawn_status_table(bundled_atlas, years).at["AZE", 2021]
+    assert drawn.at[i, 2021] == tables(bundled_atlas, years)[1].at["AZE", 2021]
 
 
 def test_the_browser_reads_territory_letters_and_the_annexing_state(bundled_atlas):
@@ -128,7 +133,7 @@ def test_while_part_of_azerbaijan_karabakh_states_azerbaijans_status(bundled_atl
     content = panel_contents(bundled_atlas, YEARS)["XNK"]
     (period,) = [p for p in content["periods"] if p["from"] <= 2024 <= p["to"]]
     assert period["of_parent"] and period["from"] == 2023
-    assert period["status"] == drawn_status_table(bundled_atlas, YEARS).at["AZE", 2024]
+    assert period["status"] == tables(bundled_atlas, YEARS)[1].at["AZE", 2024]
 
 
 def test_the_panel_of_crimea_after_2014_says_annexed_by_russia(bundled_atlas):

@@ -34,7 +34,7 @@ import shapely
 from csto_atlas.data import border_lines, paths
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.changes import MEMBER_STATUSES
-from csto_atlas.domain.status import status_table
+from csto_atlas.domain.yearmodel import model_table, years_model
 
 WGS84 = "EPSG:4326"
 DENSIFY_DEG = 0.05  # about 5 km: finer than the 1:50m lines' own vertex spacing in most places
@@ -157,13 +157,14 @@ def shared_lines(
 
 
 def statuses_by_year(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:
-    """Status on 31 December of every region code (rows) in every year asked for (columns)."""
+    """The status every region code (rows) is drawn with on 31 December of every year asked for
+    (columns), from the model of a year: the map's own statuses."""
     years = sorted(set(years))
     codes = sorted(set(atlas.regions["iso3"]))
     if not years:
         return pd.DataFrame(index=pd.Index(codes, name="iso3"))
-    table = status_table(atlas.membership, codes, range(years[0], years[-1] + 1))
-    return table[years]
+    model = years_model(atlas, range(years[0], years[-1] + 1))
+    return model_table(model, "status").reindex(index=codes)[years]
 
 
 def members_in(statuses: pd.DataFrame, year: int) -> frozenset[str]:

@@ -17,8 +17,8 @@ import pandas as pd
 from csto_atlas.data.events import ordered_events
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.sources import citations_by_id
-from csto_atlas.domain.status import DEFAULT_STATUS, primary_events, status_table
-from csto_atlas.domain.yearmodel import region_names
+from csto_atlas.domain.status import DEFAULT_STATUS, primary_events
+from csto_atlas.domain.yearmodel import model_table, region_names, years_model
 
 # Counted as members (in the member count and the border analytics): a frozen member is still
 # a member in law; a suspended one is not counted.
@@ -239,8 +239,9 @@ def uncertain_spans(atlas: Atlas) -> pd.DataFrame:
 
 
 def member_counts(atlas: Atlas, years: range) -> pd.DataFrame:
-    """How many countries are members (member or frozen) on 31 December of each year."""
-    codes = sorted(set(atlas.membership["iso3"]))
-    table = status_table(atlas.membership, codes, years)
+    """How many countries are members (member or frozen) on 31 December of each year, from the
+    model of a year (each region's own status: a region drawn as part of its parent is not
+    counted twice)."""
+    table = model_table(years_model(atlas, years), "own_status")
     counted = table.isin(MEMBER_STATUSES).sum(axis=0)
     return pd.DataFrame({"year": list(years), "members": counted.to_numpy().astype("int64")})

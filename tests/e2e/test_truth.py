@@ -9,7 +9,7 @@ import pytest
 from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import year_range
-from csto_atlas.domain.territory import drawn_status_table
+from csto_atlas.domain.yearmodel import model_table, years_model
 from csto_atlas.render import style
 from tooling.browser import MAP_FRAME, TEST_HOOK
 
@@ -25,7 +25,7 @@ def atlas():
 @pytest.fixture(scope="module")
 def drawn(atlas):
     """The status every region is drawn with in every year (its parent's while part of it)."""
-    return drawn_status_table(atlas, year_range(atlas.membership))
+    return model_table(years_model(atlas, year_range(atlas.membership)), "status")
 
 
 def open_map(recorded, sync_api, year: int):
