@@ -8,7 +8,7 @@ session of the server (same data, same bytes).
 """
 
 import re
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from pathlib import Path
 
 import pandas as pd
@@ -198,10 +198,21 @@ def show_downloads(year: int, version: DataVersion) -> None:
         "In CSV, a text cell starting with = + - @ gets a leading ' so spreadsheets show it as text."
     )
     files = cached_exports(str(paths.data_dir()), version.digest, year)
-    with st.container(horizontal=True, key="data_downloads", gap="small"):
+    download_row(
+        files, "data_downloads", lambda file: f"{file.layer.capitalize()} ({file.fmt.upper()})"
+    )
+
+
+def download_row(
+    files: list[export.ExportFile],
+    key: str,
+    label: Callable[[export.ExportFile], str],
+) -> None:
+    """One row of download buttons, one per file, each labelled by `label`."""
+    with st.container(horizontal=True, key=key, gap="small"):
         for file in files:
             st.download_button(
-                f"{file.layer.capitalize()} ({file.fmt.upper()})",
+                label(file),
                 data=file.data,
                 file_name=file.name,
                 mime=file.mime,
@@ -230,16 +241,7 @@ def show_status_table(atlas: Atlas, version: DataVersion) -> None:
     )
     st.html(charts.status_grid_html(table, caption))
     files = cached_status_files(str(paths.data_dir()), version.digest)
-    with st.container(horizontal=True, key="status_downloads", gap="small"):
-        for file in files:
-            st.download_button(
-                f"All years ({file.fmt.upper()})",
-                data=file.data,
-                file_name=file.name,
-                mime=file.mime,
-                key=f"download_status_{file.fmt}",
-                on_click="ignore",
-            )
+    download_row(files, "status_downloads", lambda file: f"All years ({file.fmt.upper()})")
     st.caption(
         "Every region of the map, one column per year (CSV), or each region's polygon with a "
         "property per year (GeoJSON). Same files: `python -m csto_atlas export status "
