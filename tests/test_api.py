@@ -166,7 +166,7 @@ def test_version_says_the_data_version_and_the_date_checked_up_to(app, tiny_data
 
 def test_an_answer_has_a_strong_etag_of_the_data_version_and_a_max_age(app, digest):
     answer = call(app, "/api/v1/bases.csv?year=2019")
-    assert answer.headers["etag"] == f'"{digest}-bases-2019.csv"'
+    assert answer.headers["etag"] == f'"{digest}-{api.code_digest()}-bases-2019.csv"'
     assert answer.headers["cache-control"] == f"public, max-age={api.MAX_AGE_S}"
     assert answer.headers["content-disposition"] == (
         f'inline; filename="csto-atlas-bases-2019-{digest}.csv"'
@@ -188,6 +188,25 @@ def test_a_matching_if_none_match_gets_304_without_a_body(app, if_none_match):
     assert answer.body == b""
     assert answer.headers["etag"] == etag
     assert "max-age" in answer.headers["cache-control"]
+
+
+def test_a_new_release_of_the_code_changes_every_etag(app, monkeypatch):
+    before = call(app, "/api/v1/countries.csv?year=2019").headers["etag"]
+    monkeypatch.setattr(api, "code_digest", lambda: "0" * 12)
+    answer = call(app, "/api/v1/countries.csv?year=2019", {"If-None-Match": before})
+    assert answer.status == 200 and answer.headers["etag"] != before
+
+
+def test_the_code_digest_follows_code_files_but_not_compiled_ones(tmp_path):
+    (tmp_path / "web").mkdir()
+    (tmp_path / "web" / "atlas.js").write_text("let year = 1992;")
+    (tmp_path / "panel.j2").write_text("<h2>{{ name }}</h2>")
+    first = api.package_digest(tmp_path)
+    (tmp_path / "panel.cpython-311.pyc").write_bytes(b"\0compiled")
+    assert api.package_digest(tmp_path) == first
+    (tmp_path / "web" / "atlas.js").write_text("let year = 1993;")
+    assert api.package_digest(tmp_path) != first
+    assert len(first) == 12 and len(api.code_digest()) == 12
 
 
 def test_a_stale_etag_gets_the_whole_answer(app):

@@ -10,16 +10,20 @@ dashboard.py` serves them from the app's own process (Starlette, no second serve
 
 The answers are the CLI's exports (`domain/export.layer_text`) and the map images
 (`render/images.render_map`), cached with the app's own caches and keyed on the data's
-fingerprint. Each carries a strong ETag made of the data version and the request, and a
+fingerprint. Each carries a strong ETag made of the data version, the code's digest (so a new
+release of the code does not answer 304 with an old body) and the request, and a
 Cache-Control max-age; a matching If-None-Match gets 304. A bad parameter gets 400 with one line
 of plain text, a path under /api/ that is none of these gets 404: never a traceback, never the
 app's HTML.
 """
 
+import functools
+import hashlib
 import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import streamlit as st
 from starlette.datastructures import MutableHeaders
@@ -51,6 +55,8 @@ MEDIA_TYPES = {
 # A client may keep an answer this long without asking again; after that it revalidates with
 # If-None-Match and gets a 304 while the data is unchanged.
 MAX_AGE_S = 300
+# The files of the package whose change can change an answer: code, templates, styles, scripts.
+CODE_SUFFIXES = frozenset({".py", ".j2", ".js", ".css", ".json", ".toml"})
 IMMUTABLE = "public, max-age=31536000, immutable"
 YEAR = re.compile(r"[0-9]{4}")
 
@@ -150,9 +156,27 @@ def plain(message: str, status: int) -> PlainTextResponse:
     return PlainTextResponse(message + "\n", status, headers={"Cache-Control": "no-store"})
 
 
+@functools.cache
+def code_digest() -> str:
+    """The digest of this package's code, computed once per process: a new release changes it."""
+    return package_digest(Path(__file__).resolve().parents[1])
+
+
+def package_digest(package: Path) -> str:
+    """12 hex digits of SHA-256 over a package's code files (CODE_SUFFIXES: names and bytes),
+    what draws the answers; caches and compiled files do not count."""
+    digest = hashlib.sha256()
+    for path in sorted(package.rglob("*")):
+        if path.is_file() and path.suffix in CODE_SUFFIXES:
+            digest.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0")
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
 def etag_of(version: DataVersion, name: str) -> str:
-    """A strong ETag: the data version and what was asked for (`countries-2019.csv`)."""
-    return f'"{version.digest}-{name}"'
+    """A strong ETag: the data version, the code's digest and what was asked for
+    (`countries-2019.csv`)."""
+    return f'"{version.digest}-{code_digest()}-{name}"'
 
 
 def matches(if_none_match: str | None, etag: str) -> bool:
