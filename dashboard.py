@@ -13,6 +13,7 @@ import streamlit as st
 
 from csto_atlas.app import api, evidence, ui
 
+api.send_without_delay()
 app = st.App("dashboard.py", routes=api.routes(), middleware=api.middleware())
 
 if __name__ == "__main__":

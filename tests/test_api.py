@@ -11,6 +11,7 @@ import csv
 import importlib.util
 import io
 import json
+import socket
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -334,3 +335,50 @@ def test_the_server_imports_dashboard_without_the_map_component():
         check=True,
     )
     assert done.stdout.split() == ["App", "False"]
+
+
+def accepted_nodelay() -> int:
+    """TCP_NODELAY of a connection accepted by an asyncio server on a socket made with protocol
+    0, as Streamlit binds it for uvicorn."""
+
+    async def run() -> int:
+        listener = socket.socket(socket.AF_INET)  # protocol 0, like Streamlit's
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        listener.setblocking(False)
+        seen: asyncio.Future[int] = asyncio.get_running_loop().create_future()
+
+        async def on_connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            sock = writer.get_extra_info("socket")
+            seen.set_result(sock.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY))
+            writer.close()
+
+        server = await asyncio.start_server(on_connect, sock=listener)
+        async with server:
+            _, writer = await asyncio.open_connection(*listener.getsockname())
+            value = await asyncio.wait_for(seen, 10)
+            writer.close()
+        return value
+
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, run()).result()
+
+
+def stdlib_set_nodelay(sock: socket.socket) -> None:
+    """Python 3.11's own rule: TCP_NODELAY only on a socket whose protocol is IPPROTO_TCP."""
+    if sock.type == socket.SOCK_STREAM and sock.proto == socket.IPPROTO_TCP:
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+def test_connections_accepted_on_a_protocol_0_socket_send_without_delay(monkeypatch):
+    monkeypatch.setattr(asyncio.base_events, "_set_nodelay", stdlib_set_nodelay)
+    assert accepted_nodelay() == 0  # Nagle's algorithm on: answers wait for delayed ACKs
+    api.send_without_delay()
+    assert accepted_nodelay() != 0
+    api.send_without_delay()  # a second call changes nothing
+    assert getattr(asyncio.base_events._set_nodelay, "for_any_tcp_socket", False)
+
+
+def test_the_app_turns_nagle_off_before_it_serves():
+    source = (Path(__file__).parents[1] / "dashboard.py").read_text(encoding="utf-8")
+    assert source.index("api.send_without_delay()") < source.index("app = st.App(")
