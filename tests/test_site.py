@@ -97,3 +97,9 @@ def test_the_static_atlas_links_no_map_image(tiny_atlas: Atlas, tiny):
     # No HTTP API beside a static page: its year box has no PNG and SVG links (the app's has).
     page = site.site_html(tiny_atlas, data_version(tiny[0], tiny[1]), range(1992, 2027))
     assert '"imageApi":""' in page
+
+
+def test_the_same_data_gives_the_same_static_atlas_byte_for_byte(tiny_atlas: Atlas):
+    first, second = (site.site_files(tiny_atlas, data_version())[0].data for _ in range(2))
+    assert first == second
+    assert re.search(r'id="map_0{8}"', first.decode("utf-8"))

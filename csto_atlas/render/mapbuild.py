@@ -7,6 +7,7 @@ run of every session hands streamlit-folium the same map and it never remounts. 
 
 import folium
 import xyzservices
+from branca.element import Element
 
 from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
@@ -89,4 +90,15 @@ def build_map(
     AtlasControls(
         backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)
     ).add_to(fmap)
+    number_elements(fmap)
     return fmap
+
+
+def number_elements(root: Element) -> None:
+    """Give every element of the map a name from its place in the tree (`map_00000000`), not
+    branca's random one, so the same payload always gives the same page: the static atlas is
+    written byte for byte the same, and a map message is the same for every visitor."""
+    elements = [root]
+    for index, element in enumerate(elements):
+        element._id = f"{index:08x}"
+        elements.extend(element._children.values())
