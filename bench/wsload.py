@@ -368,8 +368,9 @@ def mib(kib: int | None) -> float | None:
 # --- runs and figures ------------------------------------------------------------------------
 
 
-def summary(values: list[float]) -> dict[str, float | int | None]:
-    """Count, median, p95 (nearest rank) and max; None for no values."""
+def summary(measured: list[float | None]) -> dict[str, float | int | None]:
+    """Count, median, p95 (nearest rank) and max of the values present; None for none."""
+    values = [value for value in measured if value is not None]
     if not values:
         return {"n": 0, "median": None, "p95": None, "max": None}
     return {
