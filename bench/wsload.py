@@ -406,6 +406,7 @@ def figures(visits: list[Visit]) -> dict[str, Any]:
 async def measured(server: Server, body: Callable[[Sampler], Any]) -> tuple[Any, dict[str, Any]]:
     """Run `body` with the memory sampled; its result and the memory and CPU figures."""
     before, cpu_before = server.rss_kib(), server.cpu_s()
+    load_before, client_before = os.getloadavg()[0], client_cpu_s()
     sampler = Sampler(server)
     sampling = asyncio.create_task(sampler.run())
     started = time.perf_counter()
@@ -419,8 +420,16 @@ async def measured(server: Server, body: Callable[[Sampler], Any]) -> tuple[Any,
     return result, {
         "rss_mib": {"start": mib(before), "peak": mib(sampler.peak), "end": mib(server.rss_kib())},
         "server_cpu_s": None if cpu_before is None else cpu_after - cpu_before,
+        "client_cpu_s": client_cpu_s() - client_before,
         "wall_s": elapsed,
+        "load_average_1min": [load_before, os.getloadavg()[0]],
     }
+
+
+def client_cpu_s() -> float:
+    """CPU time of this process (the sessions' client), to show it was not the bottleneck."""
+    times = os.times()
+    return times.user + times.system
 
 
 async def run_at_once(server: Server, sessions: int, options: argparse.Namespace) -> dict:
