@@ -334,6 +334,10 @@ class Server:
             return None
         return sum(tree_rss_kib(pid) for pid in self.pids)
 
+    def rss_by_process_mib(self) -> dict[str, float]:
+        """Each server's (replica's) resident memory with its children, by pid."""
+        return {str(pid): tree_rss_kib(pid) / MIB for pid in self.pids}
+
     def cpu_s(self) -> float | None:
         if not self.pids:
             return None
@@ -500,6 +504,7 @@ async def expire(server: Server, ttl: float) -> dict[str, Any]:
         "waited_s": ttl + EXPIRY_MARGIN_S,
         "rss_closed_mib": mib(closed),
         "rss_expired_mib": mib(server.rss_kib()),
+        "rss_expired_by_process_mib": server.rss_by_process_mib(),
         "reaper_errors": [visit.error for visit in visits if visit.error],
     }
 
@@ -522,6 +527,7 @@ async def measure_all(server: Server, options: argparse.Namespace) -> dict[str, 
         raise LoadError(f"the warm-up session at {server.url} failed: {warm.error}")
     results["warm_up_first_map_ms"] = warm.first_map_ms
     results["rss_warm_mib"] = mib(server.rss_kib())
+    results["rss_warm_by_process_mib"] = server.rss_by_process_mib()
     for sessions in options.at_once:
         result = await run_at_once(server, sessions, options)
         server.check_alive()
@@ -533,6 +539,7 @@ async def measure_all(server: Server, options: argparse.Namespace) -> dict[str, 
         results["runs"].append(result)
         print(format_row(result), flush=True)
     results["rss_after_runs_mib"] = mib(server.rss_kib())
+    results["rss_after_runs_by_process_mib"] = server.rss_by_process_mib()
     if options.expire:
         ttl = DEFAULT_SESSION_TTL_S if options.session_ttl is None else options.session_ttl
         results["expiry"] = await expire(server, ttl)
