@@ -116,6 +116,23 @@ def test_a_session_gets_its_first_map_from_the_component_element():
     assert [request.WhichOneof("type") for request in seen] == ["rerun_script"] * 3
 
 
+def test_sessions_at_a_rate_arrive_on_schedule_and_each_gets_the_map():
+    replies = [new_session(), element(wsload.MAP_COMPONENT), finished()]
+    seen: list[BackMsg] = []
+
+    async def scenario() -> list[Visit]:
+        port = free_port()
+        async with serve(stand_in(replies, seen), "127.0.0.1", port):
+            return await wsload.at_rate(f"http://127.0.0.1:{port}", 10.0, 0.4, options())
+
+    visits = asyncio.run(scenario())
+    assert len(visits) == 4 and len(seen) == 4
+    assert [visit.error for visit in visits] == [None] * 4
+    starts = [visit.started_s for visit in visits]
+    assert starts == sorted(starts)
+    assert starts[-1] >= 0.3  # the fourth arrives 3 intervals of 0.1 s after the first
+
+
 def test_a_run_without_the_map_is_an_error():
     visits, _ = visit_stand_in([new_session(), element("another.component"), finished()])
     assert visits[0].error == "the run ended without the map"
