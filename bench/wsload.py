@@ -583,7 +583,7 @@ def format_row(result: dict[str, Any]) -> str:
 def memory_lines(results: dict[str, Any]) -> list[str]:
     """The memory summary under the table."""
     lines = [
-        f"server RSS (MiB): started {number(results['rss_before_mib'])},"
+        f"server RSS (MiB): at the start {number(results['rss_before_mib'])},"
         f" warm {number(results['rss_warm_mib'])},"
         f" after the runs {number(results['rss_after_runs_mib'])}"
     ]
