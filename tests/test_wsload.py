@@ -172,6 +172,27 @@ def test_memory_is_back_within_ten_percent_of_warm_or_not():
     assert wsload.memory_back(None, 110.0) is None
 
 
+def run_at_once_of(sessions: int, p95: float, errors: int = 0) -> dict:
+    return {"mode": "at once", "sessions": sessions, "errors": errors, "first_map_ms": {"p95": p95}}
+
+
+def test_the_p95_target_applies_to_100_at_once_without_errors_and_memory_to_expiry():
+    results = {
+        "runs": [run_at_once_of(50, 9000.0), run_at_once_of(100, 2900.0)],
+        "memory_back_within_10_percent": False,
+        "expiry": {"rss_expired_mib": 351.0},
+    }
+    found = wsload.targets(results)
+    assert [(target["value"], target["met"]) for target in found] == [
+        (2900.0, True),
+        (351.0, False),
+    ]
+    assert not wsload.targets({"runs": [run_at_once_of(100, 2900.0, errors=1)]})[0]["met"]
+    assert not wsload.targets({"runs": [run_at_once_of(100, 3001.0)]})[0]["met"]
+    lines = wsload.target_lines(found)
+    assert lines[0].startswith("  [   met] first map p95") and "[MISSED] memory" in lines[1]
+
+
 def test_memory_and_cpu_per_session_come_from_the_runs_growth():
     result = wsload.with_per_session(
         {"sessions": 4, "rss_mib": {"start": 100.0, "peak": 140.0}, "server_cpu_s": 2.0}
