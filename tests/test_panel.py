@@ -78,14 +78,14 @@ def test_the_status_line_is_shown_only_in_its_own_years_with_its_date(panels):
     assert re.search(
         r'class="csto-status" data-from="2012" data-to="2026"><p><strong>Suspended', html
     )
-    assert 'data-goto="2012" title="Show 2012 on the map">2012-12-31</button>' in html
+    assert 'data-goto="2012" title="Show 2012 on the map">31 Dec 2012</button>' in html
     assert 'class="csto-status" data-from="1992" data-to="1998"' in html
 
 
 def test_notes_bases_and_incidents_are_tagged_with_the_years_they_apply_to(panels):
     uzbekistan, armenia = panels["UZB"], panels["ARM"]
-    assert tagged(uzbekistan, "Uzbekistan left.") == '<li data-from="1999">'
-    assert tagged(uzbekistan, "Border clash") == '<li data-from="2018">'
+    assert tagged(uzbekistan, "Uzbekistan left.") == '<li data-from="1999" data-until="1999">'
+    assert tagged(uzbekistan, "Border clash") == '<li data-from="2018" data-until="2018">'
     assert tagged(armenia, "Gyumri base") == '<li data-from="1995">'
     assert '<span data-from="1995">active</span>' in armenia
 
@@ -94,7 +94,7 @@ def test_two_accounts_of_one_event_read_as_one_event(panels):
     html = panels["UZB"]
     assert html.count("membership suspended") == 2  # the status line and the event, not the alt
     assert re.search(
-        r'<li class="csto-alt"><em>Another account, dated <button[^>]*>2012-06</button>', html
+        r'<li class="csto-alt"><em>Another account, dated <button[^>]*>Jun 2012</button>', html
     )
 
 
