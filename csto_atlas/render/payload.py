@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders
 from csto_atlas.domain.changes import changes_in_year
@@ -315,6 +316,6 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
         frame=frame_bounds(atlas, regions, markers),
         changes=year_changes(atlas, years),
         panels_packed=pack_json(panels_html(atlas, years, citations)),
-        checked_until=checked_until(atlas.sources),
+        checked_until=readable_date(checked_until(atlas.sources)),
         provisional_from=provisional_from(atlas.sources) or 0,
     )

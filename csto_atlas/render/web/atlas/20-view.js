@@ -185,8 +185,9 @@ function showCheckedUntil(atlas) {
   var provisional = config.provisionalFrom > 0 && atlas.year >= config.provisionalFrom;
   atlas.ui.checked.hidden = !((provisional || atlas.year === config.last) && config.checkedUntil);
   atlas.ui.checked.classList.toggle("csto-provisional", provisional);
-  setText(atlas.ui.checked, (provisional ? config.text.provisional + " " : "") +
-    config.text.checkedUntil + " " + config.checkedUntil);
+  atlas.ui.box.setAttribute("data-provisional", provisional ? "true" : "false");
+  setText(atlas.ui.checked,
+    (provisional ? config.text.provisional : config.text.checkedUntil) + " " + config.checkedUntil);
 }
 
 /* The map of the view as an image: PNG and SVG links to the app's HTTP API (config.imageApi,
