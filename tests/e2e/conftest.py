@@ -87,12 +87,6 @@ def browser_type_launch_args(browser_type_launch_args: dict) -> dict:
 
 
 @pytest.fixture(scope="session")
-def browser_context_args(browser_context_args: dict) -> dict:
-    """Every page is 1400x1000 unless a test asks otherwise."""
-    return {**browser_context_args, "viewport": VIEWPORT}
-
-
-@pytest.fixture(scope="session")
 def app_server() -> Iterator[AppServer]:
     """The app, started once for the session and always stopped."""
     server = AppServer()
@@ -149,11 +143,16 @@ def page_errors() -> Iterator[PageErrors]:
 
 
 @pytest.fixture
-def new_context(new_context: Callable[..., BrowserContext], page_errors: PageErrors):
-    """pytest-playwright's traced contexts, each watched for JavaScript errors."""
+def new_context(
+    new_context: Callable[..., BrowserContext], page_errors: PageErrors, request
+) -> Callable[..., BrowserContext]:
+    """pytest-playwright's traced contexts, each watched for JavaScript errors; 1400x1000 unless
+    the test asks otherwise (an argument, or the browser_context_args mark)."""
+    marked = next(request.node.iter_markers("browser_context_args"), None)
+    default = {} if marked is not None and "viewport" in marked.kwargs else {"viewport": VIEWPORT}
 
     def make(**options) -> BrowserContext:
-        return page_errors.watch(new_context(**options))
+        return page_errors.watch(new_context(**{**default, **options}))
 
     return make
 
