@@ -7,7 +7,10 @@
 - the app (`streamlit run dashboard.py`) opened in fresh contexts in the same rounds, alternating
   with the static atlas; then a repeat visit in the last context (its HTTP cache kept);
 - the API beside the app: GET /api/v1/countries.csv?year=2019 from one and from several
-  clients on loopback, answers per second and latency.
+  clients on loopback, answers per second and latency;
+- one session's messages for the map page on the websocket, without a browser
+  (tooling/server.ScriptSession): what the server sends every visitor, the map's message the
+  largest of them.
 
 See bench/README.md, *The atlas anywhere*.
 """
@@ -32,7 +35,7 @@ from csto_atlas.data.load import Atlas
 from csto_atlas.data.version import data_version
 from csto_atlas.render import site
 from tooling.browser import MAP_FRAME
-from tooling.server import AppServer
+from tooling.server import AppServer, ScriptSession
 
 KB = 1000
 # The deployment's nginx compresses at level 5 (deploy/, bench/README.md "Through the proxy").
@@ -215,6 +218,18 @@ def measure_api(url: str) -> dict[str, Any]:
     }
 
 
+# --- the websocket ------------------------------------------------------------------------------
+
+
+def measure_messages(url: str) -> dict[str, Any]:
+    """One session's run of the map page over the websocket: how many messages, their bytes
+    (serialised ForwardMsgs, as the websocket carries them uncompressed) and the largest."""
+    with ScriptSession(url) as session:
+        messages = session.run()
+    sizes = [message.ByteSize() for message in messages]
+    return {"messages": len(sizes), "total_bytes": sum(sizes), "largest_bytes": max(sizes)}
+
+
 # --- the browser side ---------------------------------------------------------------------------
 
 
@@ -257,6 +272,7 @@ def figures(measured: dict[str, Any]) -> dict[str, float | None]:
     http_ms = measured["static_http_cold_open_ms"]["median"]
     file_ms = measured["static_file_cold_open_ms"]["median"]
     api = measured["api"]
+    messages = measured["messages"]
     return {
         "app_cold_open_median_ms": app_ms,
         "static_http_cold_open_median_ms": http_ms,
@@ -274,6 +290,8 @@ def figures(measured: dict[str, Any]) -> dict[str, float | None]:
         "api_concurrent_per_s": api["concurrent"]["answers_per_s"],
         "api_concurrent_median_ms": api["concurrent"]["median_ms"],
         "api_concurrent_p95_ms": api["concurrent"]["p95_ms"],
+        "session_messages_kb": messages["total_bytes"] / KB,
+        "largest_message_kb": messages["largest_bytes"] / KB,
     }
 
 
@@ -355,6 +373,11 @@ def measure_anywhere(
             last.close()
             log(f"repeat visit: {repeat['bytes']['received'] / KB:.1f} kB received")
             server.check_alive()
+            messages = measure_messages(server.url)
+            log(
+                f"one session's map page: {messages['total_bytes'] / KB:.1f} kB in "
+                f"{messages['messages']} messages, the largest {messages['largest_bytes'] / KB:.1f} kB"
+            )
             api = measure_api(server.url)
             server.check_alive()
             log(
@@ -371,6 +394,7 @@ def measure_anywhere(
         "app_first_visit_bytes": summarise([run["bytes"]["received"] for run in app_runs]),
         "static_first_visit_bytes": summarise([run["bytes"]["received"] for run in http_runs]),
         "repeat_visit": repeat,
+        "messages": messages,
         "api": api,
         "runs": {"app": app_runs, "static_http": http_runs, "static_file": file_runs},
     }
@@ -394,6 +418,8 @@ ROWS = (
     ("repeat visit received, app (kB)", "app_repeat_visit_kb", "{:.1f}"),
     ("  of which HTTP (kB)", "app_repeat_visit_http_kb", "{:.1f}"),
     ("  of which websocket (kB)", "app_repeat_visit_websocket_kb", "{:.1f}"),
+    ("map page's messages, one session (kB)", "session_messages_kb", "{:.1f}"),
+    ("  the largest, the map's (kB)", "largest_message_kb", "{:.1f}"),
     ("API countries.csv, 1 client (answers/s)", "api_sequential_per_s", "{:.0f}"),
     ("  median / p95 latency (ms)", ("api_sequential_median_ms", "api_sequential_p95_ms"), None),
     (f"API countries.csv, {API_CLIENTS} clients (answers/s)", "api_concurrent_per_s", "{:.0f}"),

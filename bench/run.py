@@ -45,7 +45,7 @@ from bench.stats import (
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain.status import year_range
-from csto_atlas.render import assets, mapbuild, style
+from csto_atlas.render import assets, mapbuild, mapfile, style
 from csto_atlas.render import payload as payloads
 from tooling.browser import (
     MAP_FRAME,
@@ -483,10 +483,11 @@ def reruns(atlas: Atlas, years: range) -> dict[str, Callable[[], object]]:
     from csto_atlas.app import ui
 
     payload = payloads.map_payload(atlas, years)
+    map_file = mapfile.map_file(payload)  # made once per data version, as the app keeps it
     shapes = unsimplified_regions(atlas)
     year = years.stop - 1
     return {
-        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload)),
+        "atlas": lambda: ui.show_folium(mapbuild.build_map(payload, map_file=map_file)),
         "naive": lambda: st_folium(
             naive_map(atlas, shapes, year),
             key="map",

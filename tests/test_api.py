@@ -8,6 +8,7 @@ httpx2 package, which the locks do not carry; `call` below is the few lines of i
 import asyncio
 import concurrent.futures
 import csv
+import gzip
 import importlib.util
 import io
 import json
@@ -23,13 +24,15 @@ from starlette.applications import Starlette
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from csto_atlas.app import api
+from csto_atlas.app import api, ui
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.version import data_version
 from csto_atlas.domain import export
 from csto_atlas.domain.sources import provisional_from
 from csto_atlas.domain.status import year_range
+from csto_atlas.render import mapfile
+from csto_atlas.render.payload import map_payload
 
 
 @dataclass
@@ -261,6 +264,75 @@ def test_an_unknown_path_under_api_gets_404_plain_text(app, target):
     assert answer.status == 404
     assert answer.headers["content-type"] == "text/plain; charset=utf-8"
     assert answer.text.startswith("not found: /api")
+
+
+# --- the map file ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def served_map_file(served_atlas: Atlas) -> mapfile.MapFile:
+    """The map file of the tiny data, made here as the app makes it."""
+    return mapfile.map_file(map_payload(served_atlas, year_range(served_atlas.membership)))
+
+
+def test_the_map_file_is_immutable_and_gzipped_for_a_browser(app, served_map_file):
+    answer = call(app, served_map_file.url, {"Accept-Encoding": "gzip, deflate, br, zstd"})
+    assert answer.status == 200
+    assert answer.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert answer.headers["content-type"] == "text/javascript; charset=utf-8"
+    assert answer.headers["content-encoding"] == "gzip"
+    assert answer.headers["vary"] == "Accept-Encoding"
+    assert answer.headers["etag"] == f'"{served_map_file.digest}"'
+    assert gzip.decompress(answer.body) == served_map_file.data
+
+
+def test_the_map_file_is_sent_as_it_is_to_a_client_without_gzip(app, served_map_file):
+    answer = call(app, served_map_file.url)
+    assert answer.status == 200
+    assert "content-encoding" not in answer.headers
+    assert answer.body == served_map_file.data
+
+
+def test_a_map_file_named_in_if_none_match_gets_304(app, served_map_file):
+    answer = call(app, served_map_file.url, {"If-None-Match": f'"{served_map_file.digest}"'})
+    assert (answer.status, answer.body) == (304, b"")
+
+
+def test_a_server_serves_the_current_datas_map_file_before_any_page_made_it(app, served_map_file):
+    ui.MAP_FILES.clear()  # a fresh replica: no page view has made it yet
+    assert call(app, served_map_file.url).status == 200
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["/atlas/0123456789abcdef.js", "/atlas/index.html", "/atlas/0123456789ABCDEF.js"],
+)
+def test_a_map_file_of_other_data_or_no_map_file_gets_404_plain_text(app, target):
+    answer = call(app, target)
+    assert answer.status == 404
+    assert answer.headers["content-type"] == "text/plain; charset=utf-8"
+    assert answer.headers["cache-control"] == "no-store"
+    assert answer.text.startswith(f"not found: {target}")
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.8", True),
+        ("*", True),
+        (None, False),
+        ("", False),
+        ("br", False),
+        ("gzip;q=0", False),
+        ("gzip;q=0.000", False),
+        ("*;q=0", False),
+        ("gzip;q=0, *", False),
+    ],
+)
+def test_gzip_is_sent_only_where_accept_encoding_accepts_it(header, accepted):
+    assert api.accepts_gzip(header) is accepted
 
 
 # --- the cache headers of versioned files ---------------------------------------------------

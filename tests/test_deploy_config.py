@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from csto_atlas.render import mapfile
 from tooling import proxy
 from tooling.proxy import ProxySettings, render_config
 
@@ -369,7 +370,8 @@ def cache_patterns(config: str) -> list[re.Pattern[str]]:
 
 
 def hashed_names() -> list[str]:
-    """URL paths of Streamlit's hashed frontend files and the map component's script."""
+    """URL paths of Streamlit's hashed frontend files, the map component's script and a map
+    file (csto_atlas/render/mapfile.py)."""
     import streamlit
     import streamlit_folium
 
@@ -380,6 +382,7 @@ def hashed_names() -> list[str]:
         f"/component/streamlit_folium.st_folium/{path.relative_to(build)}"
         for path in (build / "static" / "js").glob("*.js")
     ]
+    names.append(f"{mapfile.URL_PREFIX}/{'0123456789abcdef'[: mapfile.DIGEST_CHARS]}.js")
     return names
 
 
@@ -395,8 +398,25 @@ def test_every_hashed_file_is_cached_for_a_year_and_nothing_else(rendered):
         "/component/streamlit_folium.st_folium/index.html",
         "/app/static/leaflet/leaflet.js",
         "/media/abc.png",
+        "/atlas/index.html",
+        "/atlas/0123.js",
     ):
         assert not any(p.match(unhashed) for p in patterns), unhashed
     assert '"public, max-age=31536000, immutable"' in rendered
     assert "proxy_hide_header Cache-Control;" in rendered
     assert "add_header Cache-Control $csto_cache_control always;" in rendered
+
+
+def test_nginx_keeps_the_map_files_gzipped_under_their_names_in_its_run_directory(
+    tmp_path, rendered
+):
+    block = location(rendered, '"^/atlas/[0-9a-f]{16}\\.js$"')
+    assert "proxy_cache csto_map_files;" in block
+    assert "proxy_cache_key $uri;" in block
+    assert "proxy_set_header Accept-Encoding gzip;" in block and "gunzip on;" in block
+    assert "proxy_ignore_headers Vary;" in block  # one copy, whatever the client accepts
+    assert directive(block, "proxy_cache_valid") == ["200 30d"]  # a 404 is not kept
+    assert "add_header" not in block
+    (cache_path,) = directive(rendered, "proxy_cache_path")
+    assert cache_path.startswith(f"{tmp_path}/map_files ")
+    assert "keys_zone=csto_map_files:" in cache_path

@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from streamlit.testing.v1 import AppTest
 
+from csto_atlas.app import ui
 from csto_atlas.data import paths
 from csto_atlas.render.contract import unpack_json
 from tests.tiny import tables, write_csv, write_dataset
@@ -39,10 +40,15 @@ def run(query: dict | None = None, page: str | None = None, app: AppTest | None 
 
 
 def map_script(app: AppTest) -> str:
-    """The map's script as st_folium receives it, with its packed panels unpacked after it."""
+    """The map's script as st_folium receives it, then the map file it loads (served by this
+    process), with its packed panels unpacked after them."""
     (component,) = app.get("component_instance")
-    script = json.loads(component.proto.json_args)["script"]
-    (packed,) = re.findall(r'"([A-Za-z0-9+/]{200,}={0,2})"\s*\)', script)
+    args = json.loads(component.proto.json_args)
+    (link,) = args["js_links"]
+    map_file = ui.map_file_named(link.rsplit("/", 1)[-1])
+    assert map_file is not None, link
+    script = args["script"] + "\n" + map_file.data.decode("utf-8")
+    (packed,) = re.findall(r'panels: "([A-Za-z0-9+/]{200,}={0,2})"', script)
     return script + "\n" + json.dumps(unpack_json(packed), ensure_ascii=False)
 
 

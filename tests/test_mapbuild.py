@@ -1,15 +1,17 @@
 """Map builders rendered to HTML, no browser: offline assets, year letters, escaping, stability."""
 
+import gzip
 import json
 import pickle
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.domain import borders
-from csto_atlas.render import assets, contract, mapbuild, style, web
+from csto_atlas.render import assets, contract, mapbuild, mapfile, style, web
 from csto_atlas.render import payload as payloads
 from csto_atlas.render.web import atlas_js
 from tests.tiny import tables, write_dataset
@@ -60,6 +62,91 @@ def test_the_map_loads_no_script_or_style_file_leaflet_and_its_clusters_are_inli
     assert "cdn" not in " ".join(scripts + styles)
     for dropped in ("jquery", "bootstrap", "awesome-markers", "font-awesome", "fontawesome"):
         assert dropped not in page.lower()
+
+
+@pytest.fixture(scope="module")
+def map_file(payload: payloads.MapPayload) -> mapfile.MapFile:
+    """The tiny atlas's map file, as the app serves it."""
+    return mapfile.map_file(payload)
+
+
+def message_parts(fmap) -> tuple[str, str, str, list[str]]:
+    """What streamlit-folium sends for a map, as ui.show_folium calls it (render=False): its
+    header, html, script and the script files it loads first."""
+    from streamlit_folium import _get_header, _get_html, _get_map_string
+
+    fmap.render()
+    links = [url for _, url in fmap.default_js]
+    return _get_header(fmap), _get_html(fmap), _get_map_string(fmap), links
+
+
+def shared_texts(payload: payloads.MapPayload) -> dict[str, str]:
+    """What every visitor's map has in common: code, style and the payload of all years."""
+    texts = mapfile.inline_texts(payload)
+    return {
+        "Leaflet": texts.leaflet_js,
+        "markercluster and atlas.js": texts.code_js,
+        "the style": texts.css,
+        "the regions": texts.regions,
+        **{f"the {kind}": text for kind, text in texts.markers.items()},
+        "the panels": texts.panels,
+    }
+
+
+def test_the_apps_map_loads_its_map_file_and_its_message_carries_nothing_every_visitor_shares(
+    payload, map_file
+):
+    header, html, script, links = message_parts(mapbuild.build_map(payload, map_file=map_file))
+    assert links == [map_file.url]
+    assert re.fullmatch(r"/atlas/[0-9a-f]{16}\.js", map_file.url)
+    message = header + html + script
+    for what, text in shared_texts(payload).items():
+        assert text.strip()[:200] not in message, what
+    # It reads them from the file's entry, by the file's own digest.
+    assert f'CstoAtlasData["{map_file.digest}"].regions' in script
+    assert f'CstoAtlasData["{map_file.digest}"].panels' in script
+    assert "CstoAtlas.attach(" in script
+    inlined = message_parts(mapbuild.build_map(payload))
+    assert len(message) < len("".join(inlined[:3])) / 10
+
+
+def test_the_map_file_holds_the_style_the_code_and_the_payload_in_the_order_they_run(
+    payload, map_file
+):
+    text = map_file.data.decode("utf-8")
+    texts = mapfile.inline_texts(payload)
+    # Style first (added to the page at once), then Leaflet, markercluster, atlas.js, the data.
+    order = [
+        text.index(contract.script_json(texts.css)),
+        text.index("Leaflet 1.9.3"),
+        text.index("L.MarkerClusterGroup="),
+        text.index(atlas_js()),
+        text.index(f'CstoAtlasData["{map_file.digest}"] = {{'),
+        text.index(payload.regions_json),
+    ]
+    assert order == sorted(order)
+    for kind, markers in payload.markers_json.items():
+        assert f'"{kind}": {markers}' in text
+    assert f"panels: {contract.script_json(payload.panels_packed)}" in text
+    assert "sourceMappingURL" not in text
+    assert gzip.decompress(map_file.gzipped) == map_file.data
+
+
+def test_the_map_file_is_named_by_its_content(payload, map_file):
+    again = mapfile.map_file(pickle.loads(pickle.dumps(payload)))
+    assert (again.digest, again.data) == (map_file.digest, map_file.data)
+    changed = mapfile.map_file(replace(payload, panels_packed=contract.pack_json({"ARM": "x"})))
+    assert changed.digest != map_file.digest
+    # A map built for the other file reads the other entry: streamlit-folium remounts it.
+    script = message_parts(mapbuild.build_map(payload, map_file=map_file))[2]
+    assert message_parts(mapbuild.build_map(payload, map_file=changed))[2] != script
+
+
+def test_the_static_atlas_map_inlines_what_the_apps_map_loads(payload, map_file):
+    page = render(mapbuild.build_map(payload))
+    for what, text in shared_texts(payload).items():
+        assert text in page, what
+    assert "CstoAtlasData" not in page and map_file.url not in page
 
 
 def test_the_online_basemap_is_optional_and_off_by_default(payload):

@@ -1,6 +1,6 @@
-"""The loaded atlas and the map payload are kept by the process (csto_atlas/app/memo.py), where a
-client's `clear_cache` message, which empties st.cache_data and st.cache_resource for everyone,
-cannot reach them."""
+"""The loaded atlas, the map payload and its map file are kept by the process
+(csto_atlas/app/memo.py), where a client's `clear_cache` message, which empties st.cache_data and
+st.cache_resource for everyone, cannot reach them."""
 
 import threading
 import time
@@ -27,6 +27,7 @@ def test_the_least_recently_used_entry_goes_first():
     cache.get("c", lambda: 3)
     assert "a" in cache and "c" in cache and "b" not in cache
     assert len(cache) == 2
+    assert cache.values() == [1, 3]
 
 
 def test_a_value_is_computed_once_when_many_threads_ask_at_once():
@@ -67,6 +68,7 @@ def counted_loads(monkeypatch):
     """ui's caches emptied, load_atlas and map_payload counting their calls (still real)."""
     ui.ATLASES.clear()
     ui.PAYLOADS.clear()
+    ui.MAP_FILES.clear()
     loads = {"atlas": 0, "payload": 0}
     real_load, real_payload = ui.load_atlas, ui.map_payload
 
@@ -83,15 +85,19 @@ def counted_loads(monkeypatch):
     yield loads
     ui.ATLASES.clear()
     ui.PAYLOADS.clear()
+    ui.MAP_FILES.clear()
 
 
-def test_a_clients_clear_cache_leaves_the_atlas_and_the_map_payload(counted_loads):
+def test_a_clients_clear_cache_leaves_the_atlas_the_map_payload_and_its_file(counted_loads):
     atlas = ui.atlas_or_stop()
     years = ui.years_of(atlas)
     payload = ui.payload_for(years)
+    map_file = ui.map_file_for(years)
     clear_cache_as_a_client_asks()
     assert ui.atlas_or_stop() is atlas
     assert ui.payload_for(years) is payload
+    assert ui.map_file_for(years) is map_file
+    assert ui.map_file_named(map_file.name) is map_file
     assert counted_loads == {"atlas": 1, "payload": 1}
 
 

@@ -7,6 +7,7 @@ dashboard.py` serves them from the app's own process (Starlette, no second serve
     GET /api/v1/status.{csv,geojson}           every region's status in every year (?year=Y: one)
     GET /api/v1/map.{png,svg}?year=Y[&country=ISO3]
     GET /api/v1/version.json                   the data version and the date checked up to
+    GET /atlas/<digest>.js                     the map file (render/mapfile.py), immutable
 
 The answers are the CLI's exports (`domain/export.layer_text`) and the map images
 (`render/images.render_map`), cached with the app's own caches and keyed on the data's
@@ -41,6 +42,7 @@ from csto_atlas.data.load import Atlas
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import export
 from csto_atlas.domain.status import year_range
+from csto_atlas.render import mapfile
 
 PREFIX = "/api/v1"
 STATUS = "status"
@@ -270,6 +272,47 @@ def not_found(request: Request) -> Response:
     return plain(f"not found: {request.url.path} (the API is under {PREFIX}/, see the README)", 404)
 
 
+MAP_FILE_NAME = re.compile(rf"[0-9a-f]{{{mapfile.DIGEST_CHARS}}}\.js")
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header accepts gzip (by name or `*`, with a quality above 0)."""
+    qualities: dict[str, float] = {}
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        quality = 1.0
+        for param in params:
+            if param.lower().startswith("q="):
+                try:
+                    quality = float(param[2:])
+                except ValueError:
+                    quality = 0.0
+        qualities[coding.lower()] = quality
+    return qualities.get("gzip", qualities.get("*", 0.0)) > 0
+
+
+def map_file_endpoint(request: Request) -> Response:
+    """/atlas/<digest>.js: the map's file, the same for every visitor of this code and data.
+
+    Its name changes whenever its content does, so it is served as immutable: a browser (and
+    nginx, deploy/nginx.conf.j2) keeps it for a year and asks again only for a new name. Sent
+    gzipped (compressed once) to a client that accepts it.
+    """
+    name = request.path_params["name"]
+    file = ui.map_file_named(name) if MAP_FILE_NAME.fullmatch(name) else None
+    if file is None:
+        return plain(f"not found: {request.url.path} (not a map file of this server's data)", 404)
+    etag = f'"{file.digest}"'
+    headers = {"Cache-Control": IMMUTABLE, "ETag": etag, "Vary": "Accept-Encoding"}
+    if matches(request.headers.get("if-none-match"), etag):
+        return Response(status_code=304, headers=headers)
+    body = file.data
+    if accepts_gzip(request.headers.get("accept-encoding")):
+        body = file.gzipped
+        headers["Content-Encoding"] = "gzip"
+    return Response(body, media_type=mapfile.MEDIA_TYPE, headers=headers)
+
+
 def send_without_delay() -> None:
     """Turn Nagle's algorithm off on every TCP connection this process accepts.
 
@@ -294,11 +337,12 @@ def send_without_delay() -> None:
 
 
 def routes() -> list[BaseRoute]:
-    """The API's routes, for st.App (they come before Streamlit's own)."""
+    """The API's routes and the map file's, for st.App (they come before Streamlit's own)."""
     return [
         Route(f"{PREFIX}/version.json", guarded(version_endpoint)),
         Route(PREFIX + "/map.{fmt}", guarded(map_endpoint)),
         Route(PREFIX + "/{table}.{fmt}", guarded(table_endpoint)),
+        Route(mapfile.URL_PREFIX + "/{name}", guarded(map_file_endpoint)),
         Route("/api", not_found),
         Route("/api/{rest:path}", not_found),
     ]

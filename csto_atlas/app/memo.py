@@ -64,6 +64,11 @@ class ProcessCache(Generic[K, V]):
                     self.entries.popitem(last=False)
             return value
 
+    def values(self) -> list[V]:
+        """The values kept now, least recently used first."""
+        with self.lock:
+            return list(self.entries.values())
+
     def clear(self) -> None:
         """Drop every value (tests; the running app never needs it: keys change with the data)."""
         with self.lock:

@@ -25,8 +25,9 @@ from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.read import fingerprint
 from csto_atlas.domain.permalink import parse_permalink
 from csto_atlas.domain.status import year_range
-from csto_atlas.render import assets, mapbuild
+from csto_atlas.render import assets, mapbuild, mapfile
 from csto_atlas.render.contract import CiteConfig
+from csto_atlas.render.mapfile import MapFile
 from csto_atlas.render.payload import MapPayload, map_payload
 from csto_atlas.render.style import MAP_HEIGHT_PX
 
@@ -46,6 +47,7 @@ DataStamp = tuple[tuple[str, int, int], ...]
 PUBLISHED: ProcessCache[str, list[str]] = ProcessCache(max_entries=1)
 ATLASES: ProcessCache[tuple[str, DataStamp], Atlas] = ProcessCache(max_entries=4)
 PAYLOADS: ProcessCache[tuple[str, DataStamp, int, int], MapPayload] = ProcessCache(max_entries=8)
+MAP_FILES: ProcessCache[tuple[str, DataStamp, int, int], MapFile] = ProcessCache(max_entries=8)
 
 
 def publish_assets() -> list[str]:
@@ -109,6 +111,23 @@ def years_of(atlas: Atlas, today: date | None = None) -> range:
 def payload_for(years: range) -> MapPayload:
     """The cached map data for `years`."""
     return cached_payload(str(paths.data_dir()), data_stamp(), years.start, years.stop - 1)
+
+
+def map_file_for(years: range) -> MapFile:
+    """The map file of the cached payload for `years` (render/mapfile.py), made once."""
+    key = (str(paths.data_dir()), data_stamp(), years.start, years.stop - 1)
+    return MAP_FILES.get(key, lambda: mapfile.map_file(cached_payload(*key)))
+
+
+def map_file_named(name: str) -> MapFile | None:
+    """The map file called `name` (`<digest>.js`): one this process has made, or else the
+    current data's (a replica asked for a file before its first page view made it); None when
+    it is neither (another release's or data version's)."""
+    for file in MAP_FILES.values():
+        if file.name == name:
+            return file
+    current = map_file_for(years_of(atlas_for(data_key())))
+    return current if current.name == name else None
 
 
 # --- pages ---------------------------------------------------------------------------------
@@ -217,8 +236,13 @@ def permalink_view(atlas: Atlas, years: range) -> View:
 def show_map(years: range, cite: CiteConfig | None = None, image_api: str = "") -> None:
     """The map with its year box, Country box and panel inside (and, given `cite`, the
     citation of the view it shows; given `image_api`, the HTTP API's path, the year box's
-    links to the view's PNG and SVG): it never reruns the app."""
-    show_folium(mapbuild.build_map(payload_for(years), cite, image_api=image_api))
+    links to the view's PNG and SVG): it never reruns the app. What every visitor shares (code,
+    style, the payload) comes from the map file (/atlas/<digest>.js, app/api.py), which browsers
+    keep; the map's message carries the rest."""
+    fmap = mapbuild.build_map(
+        payload_for(years), cite, image_api=image_api, map_file=map_file_for(years)
+    )
+    show_folium(fmap)
 
 
 def show_folium(fmap: folium.Map) -> None:

@@ -3,10 +3,7 @@
 from typing import Any
 
 import folium
-from branca.element import Element, MacroElement
-
-from csto_atlas.render import assets
-from csto_atlas.render.web import atlas_js, web_asset
+from branca.element import Element, JavascriptLink, MacroElement
 
 
 class Verbatim(Element):
@@ -39,13 +36,15 @@ class VerbatimMacro(MacroElement):
 
 
 class OfflineMap(VerbatimMacro, folium.Map):
-    """A folium.Map whose script starts with Leaflet's own code (render/assets.py).
+    """A folium.Map whose script starts with Leaflet's own code, or that loads it with the map
+    file (render/mapfile.py).
 
     streamlit-folium fetches a map's script files one after another before it runs the map's
-    script; with Leaflet inlined (and its style, in AtlasControls) it fetches none, so nothing
-    waits on the network between the map's message and its first paint. The macros are
-    folium.Map's own, with Leaflet before the script, rendered verbatim (VerbatimMacro): branca
-    would compile Leaflet's code as a Jinja template on every run.
+    script; with Leaflet inlined (and its style, in AtlasControls) it fetches none, and with the
+    map file one, so nothing else waits on the network between the map's message and its first
+    paint. The macros are folium.Map's own, with Leaflet before the script, rendered verbatim
+    (VerbatimMacro): branca would compile Leaflet's code as a Jinja template on every run.
+    `leaflet_js`: Leaflet's code ("" when a file in `js_links` brings it).
     """
 
     _template = folium.template.Template(
@@ -59,12 +58,19 @@ class OfflineMap(VerbatimMacro, folium.Map):
         """
     )
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, leaflet_js: str, js_links: tuple[str, ...] = (), **options: Any) -> None:
         super().__init__(**options)
-        self.leaflet_js = assets.leaflet_js()
-        # The map loads no file: Leaflet is in its script and style.
-        self.default_js = []
+        self.leaflet_js = leaflet_js
+        # The map loads no file but these (streamlit-folium's js_links; a whole page's head).
+        self.default_js = [(f"csto_atlas_{index}", url) for index, url in enumerate(js_links)]
         self.default_css = []
+
+    def render(self, **kwargs: Any) -> None:
+        # folium.Map's own render would put its CDN links in the page's head; only ours go there.
+        figure = self.get_root()
+        for name, url in self.default_js:
+            figure.header.add_child(JavascriptLink(url), name=name)
+        super().render(**kwargs)
 
     def folium_macro(self, part: str, kwargs: dict[str, Any]) -> str:
         """folium.Map's own macro `part` for this map."""
@@ -72,7 +78,8 @@ class OfflineMap(VerbatimMacro, folium.Map):
 
 
 class RegionLayer(VerbatimMacro, folium.map.Layer):
-    """The countries and breakaway regions, from the payload's pre-serialised GeoJSON.
+    """The countries and breakaway regions, from the payload's pre-serialised GeoJSON (or the
+    expression naming it in the map file, render/mapfile.py).
 
     Each path gets its classes (`csto-region csto-iso-XXX`) here; atlas.js adds the layer to
     the map once the map is framed at its size (so Leaflet projects the regions once), colours
@@ -100,9 +107,9 @@ class RegionLayer(VerbatimMacro, folium.map.Layer):
 
 
 class MarkerLayer(VerbatimMacro, folium.map.Layer):
-    """One toggleable kind of circle markers, from pre-serialised positions and options: the
-    markers themselves go into atlas.js's clusters (`cstoMarkers`), the empty group is the layer
-    control's switch."""
+    """One toggleable kind of circle markers, from pre-serialised positions and options (or the
+    expression naming them in the map file, render/mapfile.py): the markers themselves go into
+    atlas.js's clusters (`cstoMarkers`), the empty group is the layer control's switch."""
 
     _template = folium.template.Template(
         """
@@ -127,14 +134,15 @@ class MarkerLayer(VerbatimMacro, folium.map.Layer):
 class AtlasControls(VerbatimMacro):
     """Our own JS and CSS: the year box, the panel, the legend and layer control, restyling by year.
 
-    `panels_json` is every region's prepared panel (render/templates/panel.html.j2), by code,
-    packed (render/contract.pack_json) as a JSON string.
+    `panels_js` is every region's prepared panel (render/templates/panel.html.j2), by code,
+    packed (render/contract.pack_json): a JSON string, or the expression naming it in the map
+    file (render/mapfile.py).
     """
 
     _template = folium.template.Template(
         """
         {% macro header(this, kwargs) %}
-            <style>{{ this.css }}</style>
+            {% if this.css %}<style>{{ this.css }}</style>{% endif %}
         {% endmacro %}
         {% macro script(this, kwargs) %}
             {{ this.js }}
@@ -150,7 +158,7 @@ class AtlasControls(VerbatimMacro):
                     }
                 },
                 {{ this.config_json }},
-                {{ this.panels_json }}
+                {{ this.panels_js }}
             );
         {% endmacro %}
         """
@@ -162,7 +170,9 @@ class AtlasControls(VerbatimMacro):
         countries: RegionLayer,
         groups: dict[str, MarkerLayer],
         config_json: str,
-        panels_json: str,
+        panels_js: str,
+        js: str,
+        css: str,
     ) -> None:
         super().__init__()
         self._name = "AtlasControls"
@@ -170,10 +180,9 @@ class AtlasControls(VerbatimMacro):
         self.countries = countries
         self.groups = groups
         self.config_json = config_json
-        self.panels_json = panels_json
-        # Leaflet.markercluster first, inlined (render/assets.py), then our own; Leaflet's own
-        # style first of all (its code starts the map's script, OfflineMap).
-        self.js = assets.markercluster_js() + "\n" + atlas_js()
-        self.css = "\n".join(
-            (assets.leaflet_css(), assets.markercluster_css(), web_asset("atlas.css"))
-        )
+        self.panels_js = panels_js
+        # Leaflet.markercluster, then our own (render/mapfile.code_js), and their style with
+        # Leaflet's first of all (its code starts the map's script, OfflineMap); "" for both
+        # when the map file brings them.
+        self.js = js
+        self.css = css

@@ -2,7 +2,9 @@
 
 `build_map(payload)` assembles a `folium.Map` whose JavaScript depends only on the payload
 (render/payload.py): the view (year, country) is read from the page URL by atlas.js, so every
-run of every session hands streamlit-folium the same map and it never remounts. No Streamlit here.
+run of every session hands streamlit-folium the same map and it never remounts. By default the
+map carries everything in its own script and style (the static atlas); given the payload's map
+file (render/mapfile.py) it loads that file and carries only the rest (the app). No Streamlit here.
 """
 
 import folium
@@ -11,6 +13,7 @@ from branca.element import Element
 
 from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
+from csto_atlas.render.mapfile import MapFile, MapTexts, inline_texts, linked_texts
 from csto_atlas.render.payload import MapPayload
 from csto_atlas.render.style import MARKER_LOOK
 
@@ -18,9 +21,12 @@ MIN_ZOOM = 2
 MAX_ZOOM = 9
 
 
-def offline_map(bounds: list[list[float]]) -> folium.Map:
-    """A Leaflet map with no default tiles and Leaflet inlined (elements.OfflineMap)."""
+def offline_map(bounds: list[list[float]], texts: MapTexts) -> folium.Map:
+    """A Leaflet map with no default tiles and Leaflet inlined or loaded with the map file
+    (elements.OfflineMap)."""
     fmap = OfflineMap(
+        texts.leaflet_js,
+        texts.js_links,
         location=[(bounds[0][0] + bounds[1][0]) / 2, (bounds[0][1] + bounds[1][1]) / 2],
         zoom_start=3,
         tiles=None,
@@ -49,15 +55,15 @@ def base_layers() -> tuple[folium.map.Layer, folium.map.Layer]:
     return plain, osm
 
 
-def region_layer(payload: MapPayload) -> RegionLayer:
+def region_layer(texts: MapTexts) -> RegionLayer:
     """The countries and breakaway regions."""
-    return RegionLayer(payload.regions_json, name="Countries and regions", smooth_factor=0.5)
+    return RegionLayer(texts.regions, name="Countries and regions", smooth_factor=0.5)
 
 
-def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
+def marker_layer(texts: MapTexts, kind: str) -> MarkerLayer:
     """One kind of marker, each carrying its years and texts (shown and restyled by atlas.js)."""
     look = MARKER_LOOK[kind]
-    return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
+    return MarkerLayer(texts.markers[kind], name=look["name"], show=look["show"])
 
 
 def build_map(
@@ -65,18 +71,21 @@ def build_map(
     cite: CiteConfig | None = None,
     own_page: bool = False,
     image_api: str = "",
+    map_file: MapFile | None = None,
 ) -> folium.Map:
     """The map of every year; atlas.js builds its year box, panel, legend and layer control,
     and (given `cite`) the citation of the view the map shows. `own_page`: the map is a page
     of its own (the static atlas, render/site.py) and keeps the view in its own URL.
     `image_api`: the app's HTTP API path, linked from the year box for the view's PNG and SVG
-    ("" for none)."""
-    fmap = offline_map(payload.bounds)
+    ("" for none). `map_file`: the payload's map file (`mapfile.map_file(payload)`), which the
+    map then loads and reads instead of carrying its code, style and payload itself."""
+    texts = linked_texts(map_file) if map_file else inline_texts(payload)
+    fmap = offline_map(payload.bounds, texts)
     backgrounds = base_layers()
     for layer in backgrounds:
         layer.add_to(fmap)
-    countries = region_layer(payload).add_to(fmap)
-    groups = {kind: marker_layer(payload, kind).add_to(fmap) for kind in MARKER_LOOK}
+    countries = region_layer(texts).add_to(fmap)
+    groups = {kind: marker_layer(texts, kind).add_to(fmap) for kind in MARKER_LOOK}
     config = client_config(
         payload.first,
         payload.last,
@@ -89,7 +98,7 @@ def build_map(
         image_api,
     )
     AtlasControls(
-        backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)
+        backgrounds, countries, groups, script_json(config), texts.panels, texts.code_js, texts.css
     ).add_to(fmap)
     number_elements(fmap)
     return fmap

@@ -9,6 +9,7 @@ in this file: it leaves the deployment as it found it). Outside CI a missing ngi
 CI=true it fails.
 """
 
+import gzip
 import http.client
 import http.server
 import os
@@ -231,6 +232,7 @@ def test_a_visitor_with_the_cookie_always_reaches_the_same_replica(deployment):
 IMMUTABLE = "public, max-age=31536000, immutable"
 HASHED_STATIC = re.compile(r"/static/.+\.[A-Za-z0-9_-]{8}\.(js|css|woff2?)$")
 HASHED_COMPONENT = re.compile(r"/component/[^/]+/static/.+\.[0-9a-f]{8}\.js$")
+MAP_FILE = re.compile(r"/atlas/[0-9a-f]{16}\.js$")
 
 
 def test_streamlits_hashed_files_may_be_kept_for_a_year(visit, deployment):
@@ -253,6 +255,34 @@ def test_the_map_components_hashed_script_may_be_kept_for_a_year(visit, deployme
     ]
     assert component, [url for url, _ in seen.responses if "/component/" in url]
     assert set(component) == {IMMUTABLE}
+
+
+def test_the_map_file_arrives_gzipped_and_may_be_kept_for_a_year(visit):
+    seen, _ = visit
+    files = [headers for url, headers in seen.responses if MAP_FILE.search(url)]
+    assert len(files) == 1, [url for url, _ in seen.responses]
+    assert files[0].get("cache-control") == IMMUTABLE
+    assert files[0].get("content-encoding") == "gzip"
+
+
+def fetched(url: str, headers: dict[str, str]) -> tuple[dict[str, str], bytes]:
+    """A plain HTTP GET: the answer's headers (lower-case names) and its body as sent."""
+    with urllib.request.urlopen(urllib.request.Request(url, headers=headers), timeout=10) as got:
+        return {name.lower(): value for name, value in got.headers.items()}, got.read()
+
+
+def test_nginx_answers_the_map_file_from_its_own_cache_gzipped_or_not(visit):
+    seen, _ = visit
+    url = next(url for url, _ in seen.responses if MAP_FILE.search(url))
+    zipped_headers, zipped = fetched(url, {"Accept-Encoding": "gzip"})
+    plain_headers, plain = fetched(url, {})
+    # No replica answered (nginx names the one that did, X-Upstream): nginx kept the file.
+    assert UPSTREAM_HEADER not in zipped_headers and UPSTREAM_HEADER not in plain_headers
+    assert zipped_headers["content-encoding"] == "gzip"
+    assert "content-encoding" not in plain_headers  # unzipped by nginx for this client
+    assert gzip.decompress(zipped) == plain
+    assert plain.startswith(b"/* CSTO Atlas map file ")
+    assert plain_headers["cache-control"] == zipped_headers["cache-control"] == IMMUTABLE
 
 
 def test_the_page_itself_is_not_cached_for_long(visit, deployment):

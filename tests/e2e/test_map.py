@@ -24,6 +24,7 @@ from tooling.server import AppServer
 pytestmark = pytest.mark.e2e
 
 SLIDER = "input.csto-slider"
+MAP_FILE = re.compile(r"/atlas/[0-9a-f]{16}\.js$")
 YEAR_BOX = ".csto-year"
 
 
@@ -72,8 +73,35 @@ def test_the_map_draws_its_polygons_with_no_request_leaving_the_app(recorded, sy
     sync_api.expect(frame.locator(".csto-legend")).to_contain_text("Member")
     sync_api.expect(frame.locator(".leaflet-control-layers")).to_contain_text("Russian bases")
     assert recorded.foreign_requests() == []
-    # Leaflet is inlined in the map's script; only its images come from the app's static copy.
+    # Leaflet comes in the map file with the rest; only its images from the app's static copy.
     assert not any(url.endswith("/leaflet.js") for url in recorded.requests)
+    assert len([url for url in recorded.requests if MAP_FILE.search(url)]) == 1
+
+
+def test_a_second_visit_takes_the_map_file_from_the_browsers_cache(recorded, sync_api):
+    open_map(recorded, sync_api)
+    (map_file,) = [url for url in recorded.requests if MAP_FILE.search(url)]
+    cdp = recorded.page.context.new_cdp_session(recorded.page)
+    asked: dict[str, str] = {}  # request id -> URL
+    cached: set[str] = set()  # request ids the browser answered from its memory or disk cache
+
+    def on_response(event: dict) -> None:
+        if event["response"].get("fromDiskCache"):
+            cached.add(event["requestId"])
+
+    cdp.on(
+        "Network.requestWillBeSent", lambda e: asked.update({e["requestId"]: e["request"]["url"]})
+    )
+    cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+    cdp.on("Network.responseReceived", on_response)
+    cdp.send("Network.enable")
+    open_map(recorded, sync_api, "?year=2013")
+    sync_api.expect(recorded.page.frame_locator(MAP_FRAME).locator(YEAR_BOX)).to_have_attribute(
+        "data-year", "2013"
+    )
+    again = [request for request, url in asked.items() if url == map_file]
+    assert again, "the second visit did not load the map file"
+    assert set(again) <= cached
 
 
 def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_the_zoom(
