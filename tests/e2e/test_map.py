@@ -79,7 +79,7 @@ def test_the_map_draws_its_polygons_with_no_request_leaving_the_app(recorded, sy
 
 
 def test_a_second_visit_takes_the_map_file_from_the_browsers_cache(recorded, sync_api):
-    open_map(recorded, sync_api)
+    open_map(recorded.page, recorded.origin, sync_api)
     (map_file,) = [url for url in recorded.requests if MAP_FILE.search(url)]
     cdp = recorded.page.context.new_cdp_session(recorded.page)
     asked: dict[str, str] = {}  # request id -> URL
@@ -95,7 +95,7 @@ def test_a_second_visit_takes_the_map_file_from_the_browsers_cache(recorded, syn
     cdp.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
     cdp.on("Network.responseReceived", on_response)
     cdp.send("Network.enable")
-    open_map(recorded, sync_api, "?year=2013")
+    open_map(recorded.page, recorded.origin, sync_api, "?year=2013")
     sync_api.expect(recorded.page.frame_locator(MAP_FRAME).locator(YEAR_BOX)).to_have_attribute(
         "data-year", "2013"
     )
