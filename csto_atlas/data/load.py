@@ -4,6 +4,7 @@ Each frame is indexed by `line`, the row's line number in its CSV file, so that 
 check can say where a problem is.
 """
 
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
+import shapely
 
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
@@ -18,9 +20,13 @@ from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
 from csto_atlas.data.read import display_path, read_table, show_value
 from csto_atlas.data.schema import (
+    ISO3,
+    NUMBER_FORMS,
+    NUMBER_HINT,
     PARSE_COLUMNS,
     TABLES,
     References,
+    number_columns,
     parse_schema,
     rules_schema,
 )
@@ -183,6 +189,7 @@ def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
         frame.index.name = "line"
     key = KEY_COLUMNS.get(table, "")
     keys = frame[key].dropna().to_dict() if key in frame else None
+    problems += number_problems(frame, table, shown)
     # A row whose text was refused is reported once, not again by the schema.
     frame = frame.drop(index=sorted({p.line for p in problems if p.line in frame.index}))
     parsed, found = validate_frame(parse_schema(table), frame, shown)
@@ -194,6 +201,26 @@ def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
         return Loaded(parsed, problems, keys)
     checked, found = validate_frame(rules_schema(table, refs), parsed, shown)
     return Loaded(checked, problems + found, keys)
+
+
+def number_problems(frame: pd.DataFrame, table: str, shown: str) -> list[Problem]:
+    """Number cells not written in ASCII digits (schema.NUMBER_FORMS), before pandera reads them."""
+    problems = []
+    for column, dtype in number_columns(table).items():
+        if column in frame:
+            pattern, reason = NUMBER_FORMS[dtype]
+            values = frame[column].dropna()
+            bad = values[~values.str.fullmatch(pattern)]
+            problems += [
+                Problem(shown, int(line), column, f"{show_value(value)} {reason}{hint(value)}")
+                for line, value in bad.items()
+            ]
+    return problems
+
+
+def hint(value: str) -> str:
+    """NUMBER_HINT, for a number that looks like one to a reader but not to the CSV's users."""
+    return f" {NUMBER_HINT}" if "_" in value or not value.isascii() else ""
 
 
 def _with_optional_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
@@ -221,9 +248,97 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
             Problem(shown, None, ", ".join(missing), "property missing from features")
         ]
     years = [name for name in REGION_YEARS if name in regions]
+    problems = feature_problems(
+        regions, [*years, *(["piece"] if "piece" in regions else [])], shown
+    )
+    if problems:
+        return gpd.GeoDataFrame(), problems
     regions = regions[[*REGION_PROPERTIES, *years, "geometry"]].fillna({"parent_iso3": ""})
     regions = regions.assign(**{name: regions[name].astype("Int64") for name in years})
     return regions.set_crs("EPSG:4326", allow_override=True), []
+
+
+# Where a feature's coordinates may lie: longitudes east of 180° stand for Russia's parts across
+# the antimeridian, shifted by +360° (geodata/README.md, "Antimeridian").
+LON_RANGE, LAT_RANGE = (-180.0, 360.0), (-90.0, 90.0)
+
+
+def feature_problems(regions: gpd.GeoDataFrame, piece_keys: list[str], shown: str) -> list[Problem]:
+    """Each feature has an ISO3 code of its own and a valid, non-empty geometry on the globe.
+
+    A region drawn in pieces has one feature per piece, told apart by `piece_keys` (from_year,
+    to_year, and piece when the geodata names it). Features are numbered from 1, in file order.
+    """
+
+    def problem(index: int, name: str, message: str) -> Problem:
+        return Problem(shown, int(index) + 1, name, message, feature=True)
+
+    iso3 = regions["iso3"].astype("string")
+    problems = [
+        problem(index, "iso3", "is empty; every feature needs an ISO3 code")
+        for index in regions.index[iso3.fillna("").str.strip() == ""]
+    ]
+    coded = iso3.notna() & (iso3.str.strip() != "")
+    problems += [
+        problem(
+            index, "iso3", f"{show_value(iso3[index])} is not an ISO3 code (three capital letters)"
+        )
+        for index in regions.index[coded & ~iso3.str.fullmatch(ISO3[1:-1]).fillna(False)]
+    ]
+    keys = regions[["iso3", *piece_keys]].astype("string").fillna("")
+    first_feature: dict[tuple, int] = {}
+    for index, key in zip(regions.index, keys.itertuples(index=False, name=None), strict=True):
+        if key in first_feature and coded[index]:
+            message = (
+                f"{show_value(iso3[index])} is drawn by feature {first_feature[key] + 1} already; "
+                "a region is one feature (or one per piece, each with its own from_year/to_year)"
+            )
+            problems.append(problem(index, "iso3", message))
+        first_feature.setdefault(key, index)
+    return problems + geometry_problems(regions, iso3, problem)
+
+
+def geometry_problems(regions: gpd.GeoDataFrame, iso3: pd.Series, problem) -> list[Problem]:
+    """Missing, empty, invalid or off-the-globe geometries, one problem per feature."""
+    problems = []
+    geometry = regions.geometry
+    for index, shape in geometry.items():
+        code = show_value(iso3[index])
+        if shape is None:
+            problems.append(problem(index, "geometry", f"{code} has no geometry"))
+        elif shape.is_empty:
+            problems.append(problem(index, "geometry", f"{code} has an empty geometry"))
+        elif not shape.is_valid:
+            reason = readable_validity(shapely.is_valid_reason(shape))
+            problems.append(
+                problem(index, "geometry", f"{code} is not a valid geometry ({reason})")
+            )
+        else:
+            west, south, east, north = shape.bounds
+            if (
+                west < LON_RANGE[0]
+                or east > LON_RANGE[1]
+                or south < LAT_RANGE[0]
+                or north > LAT_RANGE[1]
+            ):
+                problems.append(
+                    problem(
+                        index,
+                        "geometry",
+                        f"{code} reaches lon {west:g}..{east:g}, lat {south:g}..{north:g}: outside "
+                        f"lon {LON_RANGE[0]:g}..{LON_RANGE[1]:g}, lat {LAT_RANGE[0]:g}..{LAT_RANGE[1]:g}",
+                    )
+                )
+    return problems
+
+
+def readable_validity(reason: str) -> str:
+    """`Self-intersection at lon 44.5, lat 40` for GEOS's `Self-intersection[44.5 40]`."""
+    match = re.fullmatch(r"(.*)\[(\S+) (\S+)\]", reason)
+    if not match:
+        return reason
+    text, lon, lat = match.groups()
+    return f"{text} at lon {float(lon):g}, lat {float(lat):g}"
 
 
 # Columns that cite a row of another file, by the file they cite.
