@@ -798,3 +798,51 @@ def test_the_pieces_of_one_region_are_features_of_their_own(tmp_path):
 
     data_dir, geodata_dir = write_broken_geodata(tmp_path, cut_in_two)
     assert (load_atlas(data_dir, geodata_dir).regions["iso3"] == "ARM").sum() == 2
+
+
+def test_a_named_pipe_as_the_geodata_is_refused_without_a_hang(tmp_path):
+    data_dir, geodata_dir, _ = write_dataset(tmp_path)
+    (geodata_dir / "regions.geojson").unlink()
+    os.mkfifo(geodata_dir / "regions.geojson")
+    script = (
+        "import sys; from pathlib import Path; from csto_atlas.data.load import load_atlas\n"
+        "from csto_atlas.data.errors import DataError\n"
+        "try: load_atlas(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "except DataError as error: print(error.problems[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir), str(geodata_dir)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.stdout == (
+        "geodata/regions.geojson: is a named pipe (FIFO), not a regular file; only regular files "
+        "are read; run python -m csto_atlas build-geodata\n"
+    ), done.stderr
+
+
+def test_a_named_pipe_beside_the_data_files_is_left_alone(tmp_path):
+    data_dir, _, _ = write_dataset(tmp_path)
+    os.mkfifo(data_dir / "scratch.csv")  # not a data file: the data version skips it too
+    done = subprocess.run(
+        [sys.executable, "-m", "csto_atlas", "export", "status", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("iso3,name"), done.stderr
+
+
+def test_the_changes_page_shows_the_error_page_for_year_0001(capsys, monkeypatch, tmp_path):
+    data_dir, _, _ = write_dataset(tmp_path)
+    set_cell("membership", 0, "date", "0001")(data_dir)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).switch_page("pages/changes.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "did not validate" in app.error[0].value
+    assert app.code[0].value.startswith("datasets/membership.csv line 2, column date: '0001'")

@@ -4,6 +4,7 @@ Each frame is indexed by `line`, the row's line number in its CSV file, so that 
 check can say where a problem is.
 """
 
+import io
 import re
 from dataclasses import dataclass, replace
 from datetime import date
@@ -18,7 +19,7 @@ from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
-from csto_atlas.data.read import display_path, read_table, show_value
+from csto_atlas.data.read import display_path, read_bytes, read_table, show_value
 from csto_atlas.data.schema import (
     ISO3,
     NUMBER_FORMS,
@@ -33,6 +34,7 @@ from csto_atlas.data.schema import (
 from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
+MAX_GEODATA_BYTES = 64 * 1024 * 1024  # the bundled regions.geojson is 0.2 MiB
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
 # Optional: the years a region is drawn as its own feature (None = open), from territories.csv.
 REGION_YEARS = ("from_year", "to_year")
@@ -233,12 +235,14 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """The polygons every ISO3 code must be drawn on."""
     path = geodata_dir / REGIONS_FILE
     shown = display_path(path)
-    if not path.is_file():
+    data, problems = read_bytes(path, MAX_GEODATA_BYTES, "a GeoJSON file")
+    if data is None:
         return gpd.GeoDataFrame(), [
-            Problem(shown, None, None, "file is missing; run python -m csto_atlas build-geodata")
+            replace(problem, message=f"{problem.message}; run python -m csto_atlas build-geodata")
+            for problem in problems
         ]
     try:
-        regions = gpd.read_file(path)
+        regions = gpd.read_file(io.BytesIO(data))
     except Exception as error:  # any reader failure is a problem to report, never a crash
         message = f"cannot be read as GeoJSON ({type(error).__name__}); run build-geodata"
         return gpd.GeoDataFrame(), [Problem(shown, None, None, message)]

@@ -61,8 +61,10 @@ def file_kind(mode: int) -> str:
     return next((name for test, name in FILE_KINDS if test(mode)), "not a file")
 
 
-def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """The file's bytes, or the reason they cannot be had.
+def read_bytes(
+    path: Path, max_bytes: int = MAX_FILE_BYTES, expected: str = "a CSV file"
+) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or the reason they cannot be had (`expected`: what the file should be).
 
     Only a regular file is read (a symlink to one is followed), and never more than `max_bytes`
     + 1 bytes of it, whatever its size says: the file is opened without blocking (a named pipe
@@ -84,7 +86,7 @@ def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | Non
     try:
         info = os.fstat(descriptor)
         if stat.S_ISDIR(info.st_mode):
-            return problem("is a folder; expected a CSV file")
+            return problem(f"is a folder; expected {expected}")
         if not stat.S_ISREG(info.st_mode):
             kind = file_kind(info.st_mode)
             return problem(f"is {kind}, not a regular file; only regular files are read")
