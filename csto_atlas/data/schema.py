@@ -52,7 +52,7 @@ DEFAULT_TERRITORY = {
 MAX_QUOTE_WORDS = 40
 FIRST_YEAR = 1900  # the first year geodata_build reads territories.csv from
 # The alliance's first year: the Collective Security Treaty was signed on 15 May 1992 (the
-# first rows of datasets/membership.csv). Every date of the data lies from this year to next
+# first rows of datasets/membership.csv, source cst-1992). Every date of the data lies from this year to next
 # year, every year from it to this year (References.first_year; another alliance may set its own).
 ALLIANCE_FIRST_YEAR = 1992
 
