@@ -357,6 +357,9 @@ def run_animate(
     except images.MissingExtra as error:
         print(f"animate: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # ends the progress line, so the report starts a line of its own
+        raise
     target = out or Path(
         f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )
