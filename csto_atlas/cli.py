@@ -1,7 +1,9 @@
 """python -m csto_atlas validate | export | render | animate | build-geodata | build-places."""
 
 import argparse
+import os
 import sys
+import tempfile
 from pathlib import Path
 
 from csto_atlas.data import paths
@@ -18,6 +20,60 @@ MAX_YEAR = 9999
 
 class UsageError(Exception):
     """An argument the parser accepted but the data cannot serve: reported argparse-style, exit 2."""
+
+
+class OutputError(Exception):
+    """A file or folder that cannot be written: one line on stderr, exit 2."""
+
+
+EXIT_INTERRUPTED = 130  # 128 + SIGINT, as a shell reports a command stopped by Ctrl-C
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it, then setting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+def write_file(target: Path, data: bytes) -> None:
+    """Write `data` to `target` through a temporary file beside it and a rename.
+
+    A failed or interrupted write leaves `target` as it was (missing, or its old content) and no
+    temporary file behind. Only a regular file is written: `--out /dev/full` or a folder is
+    refused, never replaced.
+    """
+    if target.is_dir():
+        raise OutputError(f"cannot write {target}: it is a folder; give a file name")
+    if target.exists() and not target.is_file():
+        raise OutputError(f"cannot write {target}: it is not a regular file")
+    try:
+        descriptor, name = tempfile.mkstemp(
+            dir=target.parent, prefix=f".{target.name}.", suffix=".part"
+        )
+    except OSError as error:
+        raise OutputError(f"cannot write {target} ({error.strerror})") from None
+    partial = Path(name)
+    try:
+        with os.fdopen(descriptor, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        partial.chmod(0o666 & ~current_umask())
+        os.replace(partial, target)
+    except BaseException as error:
+        partial.unlink(missing_ok=True)
+        if isinstance(error, OSError):
+            raise OutputError(f"cannot write {target} ({error.strerror})") from None
+        raise
+
+
+def make_folder(folder: Path) -> None:
+    """`folder` and its parents, made if missing, or an OutputError saying why not."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputError(f"cannot make the folder {folder} ({error.strerror})") from None
 
 
 def year_arg(text: str) -> int:
@@ -191,10 +247,10 @@ def run_export(layer: str, year: int | None, fmt: str, data: Path | None, out: P
     if out is None:
         sys.stdout.write(export.layer_text(atlas, layer, year, fmt, version))
         return 0
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     for file in export.export_files(atlas, year, version):
         if layer == "all" or (file.layer, file.fmt) == (layer, fmt):
-            (out / file.name).write_bytes(file.data)
+            write_file(out / file.name, file.data)
             print(f"wrote {out / file.name}")
     return 0
 
@@ -211,10 +267,10 @@ def run_export_status(year: int | None, fmt: str, data: Path | None, out: Path |
     if out is None:
         sys.stdout.write(export.status_text(atlas, fmt, version))
         return 0
-    out.mkdir(parents=True, exist_ok=True)
+    make_folder(out)
     for file in export.status_files(atlas, version):
         if file.fmt == fmt:
-            (out / file.name).write_bytes(file.data)
+            write_file(out / file.name, file.data)
             print(f"wrote {out / file.name}")
     return 0
 
@@ -259,12 +315,25 @@ def run_render(
     if atlas is None:
         return 1
     check_year(year, atlas)
+    codes = [code.upper() for code in highlight]
+    check_codes(codes, atlas)
     version = data_version(data or paths.data_dir())
-    image = images.render_map(atlas, year, fmt, [c.upper() for c in highlight], width, version)
+    image = images.render_map(atlas, year, fmt, codes, width, version)
     target = out or Path(f"{export.FILE_PREFIX}-{year}-{version.digest}.{fmt}")
-    target.write_bytes(image)
+    write_file(target, image)
     print(f"wrote {target}")
     return 0
+
+
+def check_codes(codes: list[str], atlas: Atlas) -> None:
+    """Codes of regions the map draws, or a UsageError naming the others."""
+    drawn = set(atlas.regions["iso3"])
+    unknown = [code for code in codes if code not in drawn]
+    if unknown:
+        raise UsageError(
+            f"argument --highlight: {', '.join(unknown)}: not the ISO3 code of a region the map "
+            "draws (geodata/regions.geojson)"
+        )
 
 
 def run_animate(
@@ -288,10 +357,13 @@ def run_animate(
     except images.MissingExtra as error:
         print(f"animate: {error}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(file=sys.stderr)  # ends the progress line, so the report starts a line of its own
+        raise
     target = out or Path(
         f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )
-    target.write_bytes(movie)
+    write_file(target, movie)
     print(f"wrote {target}")
     return 0
 
@@ -328,12 +400,22 @@ def run_build_places(data: Path, additions: list[str]) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
     try:
+        args = parser.parse_args(argv)
         return run(args)
     except UsageError as error:
         parser.error(str(error))  # one line and exit 2, as argparse reports its own errors
         raise  # parser.error exits; this keeps readers and type checkers sure of it
+    except OutputError as error:
+        print(f"{parser.prog}: error: {error}", file=sys.stderr)
+        return 2
+    except OSError as error:  # a file or folder the command needs (an --out folder, ...)
+        where = f": {error.filename}" if error.filename else ""
+        print(f"{parser.prog}: error: {error.strerror or error}{where}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"{parser.prog}: interrupted", file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def run(args: argparse.Namespace) -> int:

@@ -7,12 +7,14 @@ list on its error page, with no exception. The CLI and the app read the repo's g
 tiny points are real places, so they fall in the same regions there).
 """
 
+import json
 import os
 import pathlib
 import subprocess
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -20,11 +22,14 @@ from streamlit.testing.v1 import AppTest
 
 from csto_atlas.cli import main
 from csto_atlas.data import paths, read
+from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import load_atlas
 from tests.tiny import tables, write_csv, write_dataset
 
 DASHBOARD = str(paths.REPO_DIR / "dashboard.py")
 LONG_TEXT = "x" * 1001
+HUGE_CELL = "x" * 131_073  # one more than the csv module's default field limit
+NEXT_YEAR = date.today().year + 1
 
 
 def set_cell(table: str, row: int, column: str, value: str) -> Callable[[Path], None]:
@@ -33,6 +38,17 @@ def set_cell(table: str, row: int, column: str, value: str) -> Callable[[Path], 
     def apply(data_dir: Path) -> None:
         rows = tables()[table]
         rows[row][column] = value
+        write_csv(data_dir / f"{table}.csv", rows)
+
+    return apply
+
+
+def set_cells(table: str, row: int, **values: str) -> Callable[[Path], None]:
+    """Break several cells of one row."""
+
+    def apply(data_dir: Path) -> None:
+        rows = tables()[table]
+        rows[row].update(values)
         write_csv(data_dir / f"{table}.csv", rows)
 
     return apply
@@ -175,7 +191,7 @@ CASES = [
     Case(
         "malformed ISO3",
         set_cell("notes", 0, "iso3", "Uzb"),
-        "datasets/notes.csv line 2, column iso3: 'Uzb' is not an ISO3 code",
+        "datasets/notes.csv line 2, column iso3: 'Uzb' is not an ISO3 code (three capital letters)",
     ),
     Case(
         "unknown ISO3",
@@ -215,8 +231,8 @@ CASES = [
     ),
     Case(
         "future date",
-        set_cell("incidents", 0, "date", "2999"),
-        "datasets/incidents.csv line 2, column date: '2999' is a date after today",
+        set_cell("incidents", 0, "date", f"{NEXT_YEAR}-01"),
+        f"datasets/incidents.csv line 2, column date: '{NEXT_YEAR}-01' is a date after today",
     ),
     Case(
         "end before start",
@@ -352,6 +368,86 @@ CASES = [
         set_cell("incidents", 0, "killed", "-1"),
         "datasets/incidents.csv line 2, column killed: -1 is not a number of people",
     ),
+    Case(
+        "cell over the csv module's field limit",
+        set_cell("notes", 0, "text", HUGE_CELL),
+        "datasets/notes.csv line 2, column text: '" + "x" * read.SHOWN_CHARS + "…' is 131,073 "
+        "characters long; a text may be at most 1,000",
+    ),
+    Case(
+        "year 0001",
+        set_cell("membership", 0, "date", "0001"),
+        f"datasets/membership.csv line 2, column date: '0001' is not a date from 1992 to "
+        f"{NEXT_YEAR} (the alliance's first year to next year)",
+    ),
+    Case(
+        "typo 0992 in a source's date",
+        set_cell("sources", 1, "date", "0992-05-15"),
+        "datasets/sources.csv line 3, column date: '0992-05-15' is not a date from 1992 to",
+    ),
+    Case(
+        "meeting ending in a far year",
+        set_cell("meetings", 0, "end_date", "3000"),
+        f"datasets/meetings.csv line 2, column end_date: '3000' is not a date from 1992 to "
+        f"{NEXT_YEAR}",
+    ),
+    Case(
+        "note year before the alliance",
+        set_cell("notes", 0, "year", "0992"),
+        "datasets/notes.csv line 2, column year: 992 is not a year (1992..",
+    ),
+    Case(
+        "full-width digits",
+        set_cell("notes", 0, "year", "\uff11\uff19\uff19\uff19"),
+        "datasets/notes.csv line 2, column year: '\uff11\uff19\uff19\uff19' is not a whole "
+        "number (digits are ASCII 0-9, without _ or spaces)",
+    ),
+    Case(
+        "underscored digits",
+        set_cell("bases", 0, "lat", "40_79"),
+        "datasets/bases.csv line 2, column lat: '40_79' is not a number (digits are ASCII 0-9",
+    ),
+    Case(
+        "full-width digit in a latitude",
+        set_cell("bases", 0, "lat", "\uff14\uff10.79"),
+        "datasets/bases.csv line 2, column lat: '\uff14\uff10.79' is not a number (digits are ASCII",
+    ),
+    Case(
+        "next line character",
+        set_cell("notes", 0, "text", "Uzbekistan\u0085left."),
+        "datasets/notes.csv line 2, column text: 'Uzbekistan\\x85left.' holds the control "
+        "character U+0085 at character 11",
+    ),
+    Case(
+        "line separator",
+        set_cell("notes", 0, "text", "Uzbekistan\u2028left."),
+        "datasets/notes.csv line 2, column text: 'Uzbekistan\\u2028left.' holds the line or "
+        "paragraph separator U+2028 (LINE SEPARATOR) at character 11",
+    ),
+    Case(
+        "zero-width space",
+        set_cell("countries", 1, "iso3", "UZB\u200b"),
+        "datasets/countries.csv line 3, column iso3: 'UZB\\u200b' holds the invisible character "
+        "U+200B (ZERO WIDTH SPACE) at character 4",
+    ),
+    Case(
+        "breakaway region that is its own parent",
+        set_cell("countries", 3, "parent_iso3", "XAB"),
+        "datasets/countries.csv line 5, column parent_iso3: 'XAB' is the region itself; "
+        "a parent is a state of countries.csv",
+    ),
+    Case(
+        "two breakaway regions parenting each other",
+        set_cells("countries", 2, kind="breakaway", parent_iso3="XAB"),
+        "datasets/countries.csv line 4, column parent_iso3: 'XAB' is a breakaway region or "
+        "annexed territory, not a state; a parent is a state of countries.csv",
+    ),
+    Case(
+        "territory annexed by itself",
+        set_cells("territories", 0, status="annexed", by_iso3="XAB"),
+        "datasets/territories.csv line 2, column by_iso3: 'XAB' is the territory itself; "
+        "the annexing state is a state of countries.csv",
+    ),
 ]
 
 
@@ -369,15 +465,15 @@ def broken(request, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Ca
 
 
 def deny_reading(monkeypatch: pytest.MonkeyPatch, denied: Path) -> None:
-    """Reading `denied` fails as it would for a user without permission."""
-    original = pathlib.Path.read_bytes
+    """Opening `denied` fails as it would for a user without permission."""
+    original = os.open
 
-    def read_bytes(self: Path) -> bytes:
-        if self == denied:
-            raise PermissionError(13, "Permission denied", str(self))
-        return original(self)
+    def open_file(path, flags, *args, **kwargs) -> int:
+        if pathlib.Path(path) == denied:
+            raise PermissionError(13, "Permission denied", str(path))
+        return original(path, flags, *args, **kwargs)
 
-    monkeypatch.setattr(pathlib.Path, "read_bytes", read_bytes)
+    monkeypatch.setattr(os, "open", open_file)
 
 
 def validate(capsys, data_dir: Path, sources_dir: Path | None = None) -> tuple[int, str]:
@@ -547,3 +643,206 @@ def test_the_fingerprint_changes_when_a_file_is_edited(tmp_path):
     notes = data_dir / "notes.csv"
     notes.write_text(notes.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert read.fingerprint(data_dir, geodata_dir) != before
+
+
+# Files that are not regular files: a named pipe would block its reader forever and a device
+# never ends, so these run `validate` in a process of its own, with a timeout.
+SPECIAL_FILES = {
+    "named pipe": (
+        lambda path: os.mkfifo(path),
+        "datasets/notes.csv: is a named pipe (FIFO), not a regular file; only regular files "
+        "are read",
+    ),
+    "symlink to /dev/zero": (
+        lambda path: path.symlink_to("/dev/zero"),
+        "datasets/notes.csv: is a character device, not a regular file; only regular files "
+        "are read",
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", SPECIAL_FILES)
+def test_only_regular_files_are_read_and_validate_never_hangs(tmp_path, kind):
+    make, first = SPECIAL_FILES[kind]
+    data_dir, _, _ = write_dataset(tmp_path)
+    (data_dir / "notes.csv").unlink()
+    make(data_dir / "notes.csv")
+    done = subprocess.run(
+        [sys.executable, "-m", "csto_atlas", "validate", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert problem_lines(done.stderr)[0] == first, done.stderr
+
+
+def test_the_dashboard_shows_the_error_page_for_a_named_pipe(monkeypatch, tmp_path):
+    data_dir, _, _ = write_dataset(tmp_path)
+    (data_dir / "notes.csv").unlink()
+    os.mkfifo(data_dir / "notes.csv")
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "did not validate" in app.error[0].value
+    assert app.code[0].value.splitlines()[0].startswith("datasets/notes.csv: is a named pipe")
+
+
+def test_a_file_larger_than_its_size_says_is_read_no_further_than_the_limit():
+    # /proc files are regular files whose size reads as 0 whatever they hold.
+    data, problems = read.read_bytes(Path("/proc/self/maps"), max_bytes=100)
+    assert data is None
+    assert [str(p) for p in problems] == [
+        "self/maps: is over 100 bytes; a data file may be at most 100 bytes"
+    ]
+
+
+def break_feature(index: int, **changes: object) -> Callable[[dict], None]:
+    """Change one feature of the tiny geodata (properties by name, or `geometry`)."""
+
+    def apply(collection: dict) -> None:
+        feature = collection["features"][index]
+        geometry = changes.pop("geometry", feature["geometry"])
+        feature["properties"].update(changes)
+        feature["geometry"] = geometry
+
+    return apply
+
+
+def duplicate_feature(index: int) -> Callable[[dict], None]:
+    return lambda collection: collection["features"].append(collection["features"][index])
+
+
+BOWTIE = {"type": "Polygon", "coordinates": [[[43, 39], [46, 41], [46, 39], [43, 41], [43, 39]]]}
+OFF_THE_GLOBE = {
+    "type": "Polygon",
+    "coordinates": [[[43, 88], [46, 88], [46, 95], [43, 95], [43, 88]]],
+}
+EMPTY_POLYGON = {"type": "Polygon", "coordinates": []}
+
+GEODATA_CASES = {
+    "duplicated feature": (
+        duplicate_feature(0),
+        "geodata/regions.geojson feature 6, property iso3: 'ARM' is drawn by feature 1 already; "
+        "a region is one feature (or one per piece, each with its own from_year/to_year)",
+    ),
+    "null iso3": (
+        break_feature(3, iso3=None),
+        "geodata/regions.geojson feature 4, property iso3: is empty; every feature needs an "
+        "ISO3 code",
+    ),
+    "malformed iso3": (
+        break_feature(3, iso3="Uzb"),
+        "geodata/regions.geojson feature 4, property iso3: 'Uzb' is not an ISO3 code (three capital letters)",
+    ),
+    "no geometry": (
+        break_feature(0, geometry=None),
+        "geodata/regions.geojson feature 1, property geometry: 'ARM' has no geometry",
+    ),
+    "empty geometry": (
+        break_feature(0, geometry=EMPTY_POLYGON),
+        "geodata/regions.geojson feature 1, property geometry: 'ARM' has an empty geometry",
+    ),
+    "self-intersecting geometry": (
+        break_feature(0, geometry=BOWTIE),
+        "geodata/regions.geojson feature 1, property geometry: 'ARM' is not a valid geometry "
+        "(Self-intersection at lon 44.5, lat 40)",
+    ),
+    "geometry off the globe": (
+        break_feature(0, geometry=OFF_THE_GLOBE),
+        "geodata/regions.geojson feature 1, property geometry: 'ARM' reaches lon 43..46, "
+        "lat 88..95: outside lon -180..360, lat -90..90",
+    ),
+}
+
+
+def write_broken_geodata(tmp_path: Path, breaks: Callable[[dict], None]) -> tuple[Path, Path]:
+    data_dir, geodata_dir, _ = write_dataset(tmp_path)
+    path = geodata_dir / "regions.geojson"
+    collection = json.loads(path.read_text())
+    breaks(collection)
+    path.write_text(json.dumps(collection))
+    return data_dir, geodata_dir
+
+
+@pytest.mark.parametrize("kind", GEODATA_CASES)
+def test_each_geodata_feature_is_checked(tmp_path, kind):
+    breaks, first = GEODATA_CASES[kind]
+    data_dir, geodata_dir = write_broken_geodata(tmp_path, breaks)
+    with pytest.raises(DataError) as error:
+        load_atlas(data_dir, geodata_dir)
+    assert str(error.value.problems[0]) == first
+
+
+def test_validate_and_the_dashboard_report_a_duplicated_feature(capsys, monkeypatch, tmp_path):
+    breaks, first = GEODATA_CASES["duplicated feature"]
+    data_dir, geodata_dir = write_broken_geodata(tmp_path, breaks)
+    monkeypatch.setattr(paths, "GEODATA_DIR", geodata_dir)
+    code, stderr = validate(capsys, data_dir)
+    assert code == 1 and problem_lines(stderr)[0] == first
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert app.code[0].value.splitlines()[0] == first
+
+
+def test_the_pieces_of_one_region_are_features_of_their_own(tmp_path):
+    def cut_in_two(collection: dict) -> None:
+        armenia = collection["features"][0]
+        later = json.loads(json.dumps(armenia))
+        armenia["properties"]["to_year"] = 2000
+        later["properties"]["from_year"] = 2001
+        collection["features"].append(later)
+
+    data_dir, geodata_dir = write_broken_geodata(tmp_path, cut_in_two)
+    assert (load_atlas(data_dir, geodata_dir).regions["iso3"] == "ARM").sum() == 2
+
+
+def test_a_named_pipe_as_the_geodata_is_refused_without_a_hang(tmp_path):
+    data_dir, geodata_dir, _ = write_dataset(tmp_path)
+    (geodata_dir / "regions.geojson").unlink()
+    os.mkfifo(geodata_dir / "regions.geojson")
+    script = (
+        "import sys; from pathlib import Path; from csto_atlas.data.load import load_atlas\n"
+        "from csto_atlas.data.errors import DataError\n"
+        "try: load_atlas(Path(sys.argv[1]), Path(sys.argv[2]))\n"
+        "except DataError as error: print(error.problems[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(data_dir), str(geodata_dir)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.stdout == (
+        "geodata/regions.geojson: is a named pipe (FIFO), not a regular file; only regular files "
+        "are read; run python -m csto_atlas build-geodata\n"
+    ), done.stderr
+
+
+def test_a_named_pipe_beside_the_data_files_is_left_alone(tmp_path):
+    data_dir, _, _ = write_dataset(tmp_path)
+    os.mkfifo(data_dir / "scratch.csv")  # not a data file: the data version skips it too
+    done = subprocess.run(
+        [sys.executable, "-m", "csto_atlas", "export", "status", "--data", str(data_dir)],
+        capture_output=True,
+        text=True,
+        cwd=paths.REPO_DIR,
+        check=False,
+        timeout=60,
+    )
+    assert done.returncode == 0 and done.stdout.startswith("iso3,name"), done.stderr
+
+
+def test_the_changes_page_shows_the_error_page_for_year_0001(capsys, monkeypatch, tmp_path):
+    data_dir, _, _ = write_dataset(tmp_path)
+    set_cell("membership", 0, "date", "0001")(data_dir)
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+    app = AppTest.from_file(DASHBOARD, default_timeout=60).switch_page("pages/changes.py").run()
+    assert not app.exception, [e.value for e in app.exception]
+    assert "did not validate" in app.error[0].value
+    assert app.code[0].value.startswith("datasets/membership.csv line 2, column date: '0001'")

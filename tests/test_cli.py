@@ -1,12 +1,16 @@
 import csv
 import io
 import json
+import os
+import signal
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
-from csto_atlas.cli import main
+from csto_atlas import cli
+from csto_atlas.cli import current_umask, main
 from csto_atlas.data import paths
 from csto_atlas.domain import export
 from tests.tiny import tables, write_dataset
@@ -279,3 +283,137 @@ def test_export_says_when_the_year_is_missing_or_not_wanted(capsys, tiny, argv, 
         main([*argv, "--data", str(data_dir)])
     assert stop.value.code == 2
     assert message in capsys.readouterr().err
+
+
+def test_render_refuses_unknown_highlight_codes_with_one_line_and_exit_2(capsys, tiny):
+    data_dir, _, _ = tiny
+    with pytest.raises(SystemExit) as exited:
+        main(["render", "--year", "2000", "--highlight", "arm", "ZZZ", "--data", str(data_dir)])
+    err = capsys.readouterr().err
+    assert exited.value.code == 2 and "Traceback" not in err
+    assert err.splitlines()[-1].endswith(
+        "argument --highlight: ZZZ: not the ISO3 code of a region the map draws "
+        "(geodata/regions.geojson)"
+    )
+
+
+@pytest.fixture
+def fake_render(monkeypatch: pytest.MonkeyPatch) -> bytes:
+    """render draws these bytes at once (the writing is under test, not the drawing)."""
+    from csto_atlas.render import images
+
+    image = b"\x89PNG fake image"
+    monkeypatch.setattr(images, "render_map", lambda *args, **kwargs: image)
+    return image
+
+
+OUT_PATHS = {
+    "missing folder": (
+        lambda tmp: tmp / "no-such-folder" / "map.png",
+        " (No such file or directory)",
+    ),
+    "path under a regular file": (lambda tmp: tmp / "notes.txt" / "map.png", " (Not a directory)"),
+    "a device": (lambda tmp: Path("/dev/full"), ": it is not a regular file"),
+    "a folder": (lambda tmp: tmp, ": it is a folder; give a file name"),
+}
+
+
+@pytest.mark.parametrize("kind", OUT_PATHS)
+def test_an_output_path_that_cannot_be_written_gets_one_line_and_exit_2(
+    capsys, tiny, tmp_path, fake_render, kind
+):
+    data_dir, _, _ = tiny
+    (tmp_path / "notes.txt").write_text("a regular file")
+    make, reason = OUT_PATHS[kind]
+    out = make(tmp_path)
+    code, _, err = run(
+        capsys, "render", "--year", "2000", "--out", str(out), "--data", str(data_dir)
+    )
+    assert code == 2
+    assert err == f"python -m csto_atlas: error: cannot write {out}{reason}\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
+def test_an_export_folder_that_cannot_be_made_gets_one_line_and_exit_2(capsys, tiny, tmp_path):
+    data_dir, _, _ = tiny
+    (tmp_path / "notes.txt").write_text("a regular file")
+    out = tmp_path / "notes.txt" / "exports"
+    code, _, err = run(capsys, "export", "status", "--out", str(out), "--data", str(data_dir))
+    assert (code, err) == (
+        2,
+        f"python -m csto_atlas: error: cannot make the folder {out} (Not a directory)\n",
+    )
+
+
+@pytest.mark.parametrize(
+    ("failure", "code", "message"),
+    [
+        (OSError(28, "No space left on device"), 2, "error: cannot write {out} (No space left"),
+        (KeyboardInterrupt(), 130, "interrupted"),
+    ],
+    ids=["disk full", "Ctrl-C"],
+)
+def test_a_failed_write_leaves_the_old_file_and_no_partial_one(
+    capsys, tiny, tmp_path, monkeypatch, fake_render, failure, code, message
+):
+    data_dir, _, _ = tiny
+    out = tmp_path / "map.png"
+    out.write_bytes(b"the old image")
+
+    def fail(descriptor: int) -> None:
+        raise failure
+
+    monkeypatch.setattr(os, "fsync", fail)
+    argv = ("render", "--year", "2000", "--out", str(out), "--data", str(data_dir))
+    exit_code, _, err = run(capsys, *argv)
+    assert exit_code == code and len(err.splitlines()) == 1
+    assert err.startswith("python -m csto_atlas: " + message.format(out=out))
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+    assert out.read_bytes() == b"the old image"
+
+
+def test_a_written_file_replaces_the_old_one_with_the_usual_permissions(
+    capsys, tiny, tmp_path, fake_render
+):
+    data_dir, _, _ = tiny
+    out = tmp_path / "map.png"
+    out.write_bytes(b"the old image")
+    code, stdout, _ = run(
+        capsys, "render", "--year", "2000", "--out", str(out), "--data", str(data_dir)
+    )
+    assert (code, stdout, out.read_bytes()) == (0, f"wrote {out}\n", fake_render)
+    assert out.stat().st_mode & 0o777 == 0o666 & ~current_umask()
+    assert [p.name for p in tmp_path.iterdir()] == ["map.png"]
+
+
+def test_ctrl_c_while_loading_prints_one_line_and_exits_130(capsys, tiny, monkeypatch):
+    data_dir, _, _ = tiny
+
+    def interrupted(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "load_atlas", interrupted)
+    assert run(capsys, "validate", "--data", str(data_dir)) == (
+        130,
+        "",
+        "python -m csto_atlas: interrupted\n",
+    )
+
+
+def test_python_dash_m_stopped_by_ctrl_c_exits_130_without_a_traceback(tiny, tmp_path):
+    data_dir, _, _ = tiny
+    out = tmp_path / "years.gif"
+    argv = ["animate", "--out", str(out), "--width", "200", "--data", str(data_dir)]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "csto_atlas", *argv],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        cwd=paths.REPO_DIR,
+    )
+    assert process.stderr is not None
+    started = process.stderr.read(len(b"\rframe"))  # the first frame is being drawn
+    process.send_signal(signal.SIGINT)
+    rest = process.stderr.read().decode()
+    assert process.wait(timeout=60) == 130, started + rest.encode()
+    assert rest.splitlines()[-1] == "python -m csto_atlas: interrupted"
+    assert "Traceback" not in rest and list(tmp_path.iterdir()) == []

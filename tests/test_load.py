@@ -70,7 +70,7 @@ BAD_CELLS = [
         0,
         "start_year",
         "2090",
-        [f"bases.csv line 2, column start_year: 2090 is not a year (1900..{TODAY.year})"],
+        [f"bases.csv line 2, column start_year: 2090 is not a year (1992..{TODAY.year})"],
     ),
     (
         "bases",
@@ -137,7 +137,10 @@ BAD_CELLS = [
         0,
         "date",
         "2099",
-        [f"membership.csv line 2, column date: '2099' is a date after today ({TODAY.isoformat()})"],
+        [
+            f"membership.csv line 2, column date: '2099' is not a date from 1992 to "
+            f"{TODAY.year + 1} (the alliance's first year to next year)"
+        ],
     ),
     (
         "membership",
@@ -213,7 +216,7 @@ BAD_CELLS = [
         "several",
         ["incidents.csv line 2, column killed: 'several' is not a whole number"],
     ),
-    ("notes", 0, "year_end", "1990", ["notes.csv line 2, column year_end: 1990 is before year"]),
+    ("notes", 0, "year_end", "1994", ["notes.csv line 2, column year_end: 1994 is before year"]),
     (
         "notes",
         0,

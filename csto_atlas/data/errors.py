@@ -14,7 +14,9 @@ class Problem:
     """One bad value: `datasets/bases.csv line 4, column lat: 243.1 is not a latitude (-90..90)`.
 
     `stage` is FILE, HEADER or ROW; None derives it (no line and no column: the file; a column
-    without a line: the header; otherwise a row).
+    without a line: the header; otherwise a row). In a GeoJSON file (`feature` True) the line is
+    the feature's number from 1 and the column a property: `geodata/regions.geojson feature 6,
+    property iso3: ...`.
     """
 
     file: str
@@ -22,14 +24,16 @@ class Problem:
     column: str | None
     message: str
     stage: int | None = None
+    feature: bool = False
 
     def __str__(self) -> str:
         where = self.file
+        line, column = ("feature", "property") if self.feature else ("line", "column")
         if self.line is not None:
-            where += f" line {self.line}"
+            where += f" {line} {self.line}"
         if self.column:
             where += (
-                f", column {self.column}" if self.line is not None else f" column {self.column}"
+                f", {column} {self.column}" if self.line is not None else f" {column} {self.column}"
             )
         return f"{where}: {self.message}"
 

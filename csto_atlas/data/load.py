@@ -4,6 +4,8 @@ Each frame is indexed by `line`, the row's line number in its CSV file, so that 
 check can say where a problem is.
 """
 
+import io
+import re
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -11,22 +13,28 @@ from pathlib import Path
 import geopandas as gpd
 import pandas as pd
 import pandera.pandas as pa
+import shapely
 
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
-from csto_atlas.data.read import display_path, read_table, show_value
+from csto_atlas.data.read import display_path, read_bytes, read_table, show_value
 from csto_atlas.data.schema import (
+    ISO3,
+    NUMBER_FORMS,
+    NUMBER_HINT,
     PARSE_COLUMNS,
     TABLES,
     References,
+    number_columns,
     parse_schema,
     rules_schema,
 )
 from csto_atlas.data.spatial import locate_points
 
 REGIONS_FILE = "regions.geojson"
+MAX_GEODATA_BYTES = 64 * 1024 * 1024  # the bundled regions.geojson is 0.2 MiB
 REGION_PROPERTIES = ("iso3", "name", "kind", "parent_iso3")
 # Optional: the years a region is drawn as its own feature (None = open), from territories.csv.
 REGION_YEARS = ("from_year", "to_year")
@@ -183,6 +191,7 @@ def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
         frame.index.name = "line"
     key = KEY_COLUMNS.get(table, "")
     keys = frame[key].dropna().to_dict() if key in frame else None
+    problems += number_problems(frame, table, shown)
     # A row whose text was refused is reported once, not again by the schema.
     frame = frame.drop(index=sorted({p.line for p in problems if p.line in frame.index}))
     parsed, found = validate_frame(parse_schema(table), frame, shown)
@@ -196,6 +205,26 @@ def load_table(data_dir: Path, table: str, refs: References | None) -> Loaded:
     return Loaded(checked, problems + found, keys)
 
 
+def number_problems(frame: pd.DataFrame, table: str, shown: str) -> list[Problem]:
+    """Number cells not written in ASCII digits (schema.NUMBER_FORMS), before pandera reads them."""
+    problems = []
+    for column, dtype in number_columns(table).items():
+        if column in frame:
+            pattern, reason = NUMBER_FORMS[dtype]
+            values = frame[column].dropna()
+            bad = values[~values.str.fullmatch(pattern)]
+            problems += [
+                Problem(shown, int(line), column, f"{show_value(value)} {reason}{hint(value)}")
+                for line, value in bad.items()
+            ]
+    return problems
+
+
+def hint(value: str) -> str:
+    """NUMBER_HINT, for a number that looks like one to a reader but not to the CSV's users."""
+    return f" {NUMBER_HINT}" if "_" in value or not value.isascii() else ""
+
+
 def _with_optional_columns(frame: pd.DataFrame, table: str) -> pd.DataFrame:
     """Optional columns absent from the file are present, empty, in the frame."""
     missing = {name: pd.NA for name, column in PARSE_COLUMNS[table].items() if name not in frame}
@@ -206,12 +235,14 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
     """The polygons every ISO3 code must be drawn on."""
     path = geodata_dir / REGIONS_FILE
     shown = display_path(path)
-    if not path.is_file():
+    data, problems = read_bytes(path, MAX_GEODATA_BYTES, "a GeoJSON file")
+    if data is None:
         return gpd.GeoDataFrame(), [
-            Problem(shown, None, None, "file is missing; run python -m csto_atlas build-geodata")
+            replace(problem, message=f"{problem.message}; run python -m csto_atlas build-geodata")
+            for problem in problems
         ]
     try:
-        regions = gpd.read_file(path)
+        regions = gpd.read_file(io.BytesIO(data))
     except Exception as error:  # any reader failure is a problem to report, never a crash
         message = f"cannot be read as GeoJSON ({type(error).__name__}); run build-geodata"
         return gpd.GeoDataFrame(), [Problem(shown, None, None, message)]
@@ -221,9 +252,105 @@ def load_regions(geodata_dir: Path) -> tuple[gpd.GeoDataFrame, list[Problem]]:
             Problem(shown, None, ", ".join(missing), "property missing from features")
         ]
     years = [name for name in REGION_YEARS if name in regions]
+    problems = feature_problems(
+        regions, [*years, *(["piece"] if "piece" in regions else [])], shown
+    )
+    if problems:
+        return gpd.GeoDataFrame(), problems
     regions = regions[[*REGION_PROPERTIES, *years, "geometry"]].fillna({"parent_iso3": ""})
     regions = regions.assign(**{name: regions[name].astype("Int64") for name in years})
     return regions.set_crs("EPSG:4326", allow_override=True), []
+
+
+# Where a feature's coordinates may lie: longitudes east of 180° stand for Russia's parts across
+# the antimeridian, shifted by +360° (geodata/README.md, "Antimeridian").
+LON_RANGE, LAT_RANGE = (-180.0, 360.0), (-90.0, 90.0)
+
+
+def feature_problems(regions: gpd.GeoDataFrame, piece_keys: list[str], shown: str) -> list[Problem]:
+    """Each feature has an ISO3 code of its own and a valid, non-empty geometry on the globe.
+
+    A region drawn in pieces has one feature per piece, told apart by `piece_keys` (from_year,
+    to_year, and piece when the geodata names it). Features are numbered from 1, in file order.
+    """
+
+    def problem(index: int, name: str, message: str) -> Problem:
+        return Problem(shown, int(index) + 1, name, message, feature=True)
+
+    # A few dozen features: plain Python reads them faster than pandas' string methods.
+    iso3 = pd.Series(
+        [None if pd.isna(code) else str(code).strip() or None for code in regions["iso3"]],
+        index=regions.index,
+        dtype=object,
+    )
+    pieces = [[None if pd.isna(value) else value for value in regions[k]] for k in piece_keys]
+    problems = []
+    first_feature: dict[tuple, int] = {}
+    for index, code, *piece in zip(regions.index, iso3, *pieces, strict=True):
+        if code is None:
+            problems.append(problem(index, "iso3", "is empty; every feature needs an ISO3 code"))
+        elif not re.fullmatch(ISO3, code):
+            message = f"{show_value(code)} is not an ISO3 code (three capital letters)"
+            problems.append(problem(index, "iso3", message))
+        elif (code, *piece) in first_feature:
+            message = (
+                f"{show_value(code)} is drawn by feature {first_feature[(code, *piece)] + 1} "
+                "already; a region is one feature (or one per piece, each with its own "
+                "from_year/to_year)"
+            )
+            problems.append(problem(index, "iso3", message))
+        else:
+            first_feature[(code, *piece)] = index
+    return problems + geometry_problems(regions, iso3, problem)
+
+
+def geometry_problems(regions: gpd.GeoDataFrame, iso3: pd.Series, problem) -> list[Problem]:
+    """Missing, empty, invalid or off-the-globe geometries, one problem per feature."""
+    geometry = regions.geometry.array  # the checks run over every shape at once (GEOS)
+    missing = shapely.is_missing(geometry)
+    empty = ~missing & shapely.is_empty(geometry)
+    invalid = ~missing & ~empty & ~shapely.is_valid(geometry)
+    bounds = shapely.bounds(geometry)  # west, south, east, north; NaN for missing and empty
+    off = (
+        ~missing
+        & ~empty
+        & ~invalid
+        & (
+            (bounds[:, 0] < LON_RANGE[0])
+            | (bounds[:, 2] > LON_RANGE[1])
+            | (bounds[:, 1] < LAT_RANGE[0])
+            | (bounds[:, 3] > LAT_RANGE[1])
+        )
+    )
+    problems = []
+    for position, index in enumerate(regions.index):
+        code = show_value(iso3[index])
+        if missing[position]:
+            message = f"{code} has no geometry"
+        elif empty[position]:
+            message = f"{code} has an empty geometry"
+        elif invalid[position]:
+            reason = readable_validity(shapely.is_valid_reason(geometry[position]))
+            message = f"{code} is not a valid geometry ({reason})"
+        elif off[position]:
+            west, south, east, north = bounds[position]
+            message = (
+                f"{code} reaches lon {west:g}..{east:g}, lat {south:g}..{north:g}: outside "
+                f"lon {LON_RANGE[0]:g}..{LON_RANGE[1]:g}, lat {LAT_RANGE[0]:g}..{LAT_RANGE[1]:g}"
+            )
+        else:
+            continue
+        problems.append(problem(index, "geometry", message))
+    return problems
+
+
+def readable_validity(reason: str) -> str:
+    """`Self-intersection at lon 44.5, lat 40` for GEOS's `Self-intersection[44.5 40]`."""
+    match = re.fullmatch(r"(.*)\[(\S+) (\S+)\]", reason)
+    if not match:
+        return reason
+    text, lon, lat = match.groups()
+    return f"{text} at lon {float(lon):g}, lat {float(lat):g}"
 
 
 # Columns that cite a row of another file, by the file they cite.

@@ -1,19 +1,23 @@
 """Read one CSV file into a frame of strings, refusing anything that could lose or bend a row.
 
-A file is read as bytes and checked before any cell is trusted: it exists, is a file, is
-readable, is at most MAX_FILE_BYTES, holds no NUL byte and is UTF-8 (a byte-order mark, as
+A file is read as bytes and checked before any cell is trusted: it exists, is a regular file (not
+a folder, named pipe or device), is readable, is at most MAX_FILE_BYTES (a bounded read, whatever
+its size says), holds no NUL byte and is UTF-8 (a byte-order mark, as
 Excel's "CSV UTF-8" writes, is accepted; so are CRLF line ends). Its quoting is then scanned
 line by line: a `"` that is never closed (which makes a CSV reader swallow every following line
 into one cell), a quoted cell running over a line break, or a stray `"` is reported at the line
 where it happens, and nothing of that file is read. The records the scan finds must be exactly
 the records Python's csv module reads, so a well-formed file is never shortened in silence.
-Finally the header must name each column once, every row must have the header's number of
+A cell longer than the csv module reads is reported at its line and column. Finally the header
+must name each column once, every row must have the header's number of
 fields, and every cell passes the text hygiene of csto_atlas.data.schema (length, control and
 bidi characters).
 """
 
 import csv
 import io
+import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -43,29 +47,60 @@ def show_value(value: object) -> str:
     return str(value)
 
 
-def read_bytes(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[bytes | None, list[Problem]]:
-    """The file's bytes, or the reason they cannot be had."""
+# What a path that is not a regular file is, as a problem report names it.
+FILE_KINDS = (
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def file_kind(mode: int) -> str:
+    """`a named pipe (FIFO)`: what a file of this mode is, when it is not a regular file."""
+    return next((name for test, name in FILE_KINDS if test(mode)), "not a file")
+
+
+def read_bytes(
+    path: Path, max_bytes: int = MAX_FILE_BYTES, expected: str = "a CSV file"
+) -> tuple[bytes | None, list[Problem]]:
+    """The file's bytes, or the reason they cannot be had (`expected`: what the file should be).
+
+    Only a regular file is read (a symlink to one is followed), and never more than `max_bytes`
+    + 1 bytes of it, whatever its size says: the file is opened without blocking (a named pipe
+    would otherwise wait forever for a writer) and checked on the open descriptor, so it cannot
+    be swapped for something else between the check and the read.
+    """
     shown = display_path(path)
-    if path.is_dir():
-        return None, [Problem(shown, None, None, "is a folder; expected a CSV file", FILE)]
-    if not path.exists():
-        return None, [Problem(shown, None, None, "file is missing", FILE)]
+
+    def problem(message: str) -> tuple[None, list[Problem]]:
+        return None, [Problem(shown, None, None, message, FILE)]
+
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            return None, [
-                Problem(
-                    shown,
-                    None,
-                    None,
-                    f"is {size:,} bytes; a data file may be at most {max_bytes:,} bytes",
-                    FILE,
-                )
-            ]
-        return path.read_bytes(), []
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK)
+    except FileNotFoundError:
+        return problem("file is missing")
     except OSError as error:
-        reason = error.strerror or type(error).__name__
-        return None, [Problem(shown, None, None, f"cannot be read ({reason})", FILE)]
+        return problem(f"cannot be read ({error.strerror or type(error).__name__})")
+    limit = f"a data file may be at most {max_bytes:,} bytes"
+    try:
+        info = os.fstat(descriptor)
+        if stat.S_ISDIR(info.st_mode):
+            return problem(f"is a folder; expected {expected}")
+        if not stat.S_ISREG(info.st_mode):
+            kind = file_kind(info.st_mode)
+            return problem(f"is {kind}, not a regular file; only regular files are read")
+        if info.st_size > max_bytes:
+            return problem(f"is {info.st_size:,} bytes; {limit}")
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
+            data = handle.read(max_bytes + 1)
+    except OSError as error:
+        return problem(f"cannot be read ({error.strerror or type(error).__name__})")
+    finally:
+        os.close(descriptor)
+    if len(data) > max_bytes:
+        return problem(f"is over {max_bytes:,} bytes; {limit}")
+    return data, []
 
 
 def position(data: bytes, offset: int) -> tuple[int, int]:
@@ -195,6 +230,24 @@ class QuoteScan:
         self.cell, self.after_quote, self.record = [], False, None
 
 
+def overlong_cells(records: list[Record], shown: str) -> list[Problem]:
+    """Cells longer than the csv module reads (its field limit), at their line and column.
+
+    Reported before the csv module reads the file (check_record_count), which would stop at the
+    first of them with an error of its own.
+    """
+    limit = csv.field_size_limit()
+    header = [name.strip() for name in records[0].cells] if records else []
+    problems = []
+    for record in records:
+        for number, cell in enumerate(record.cells):
+            if len(cell) > limit:
+                name = header[number] if number < len(header) else f"{number + 1}"
+                found = hygiene_problem(name, cell.strip()) or f"is {len(cell):,} characters long"
+                problems.append(Problem(shown, record.line, name, f"{show_value(cell)} {found}"))
+    return problems
+
+
 def check_record_count(scanned: list[Record], text: str, shown: str) -> list[Problem]:
     """The scan and Python's csv module must read the same records, or nothing is trusted."""
     expected = [record.cells for record in scanned if record.cells != [""]]
@@ -265,7 +318,11 @@ def read_table(path: Path, max_bytes: int = MAX_FILE_BYTES) -> tuple[pd.DataFram
             Problem(shown, None, None, "file is empty; expected a header row", FILE)
         ]
     scan = QuoteScan(shown).scan(text)
-    problems = scan.problems or check_record_count(scan.records, text, shown)
+    problems = (
+        scan.problems
+        or overlong_cells(scan.records, shown)
+        or check_record_count(scan.records, text, shown)
+    )
     if problems:
         return pd.DataFrame(), problems
     header_record, *records = [r for r in scan.records if any(c.strip() for c in r.cells)]

@@ -14,7 +14,7 @@ from datetime import date
 import pandas as pd
 import pandera.pandas as pa
 
-from csto_atlas.data.dates import is_partial_date
+from csto_atlas.data.dates import is_partial_date, parse_partial_date
 
 SOURCE_KINDS = ("article", "treaty", "official statement", "reference", "dataset")
 # Each status and the one letter the browser reads it by (one status letter per year per region).
@@ -50,7 +50,11 @@ DEFAULT_TERRITORY = {
     "annexed territory": "part of parent",
 }
 MAX_QUOTE_WORDS = 40
-FIRST_YEAR = 1900
+FIRST_YEAR = 1900  # the first year geodata_build reads territories.csv from
+# The alliance's first year: the Collective Security Treaty was signed on 15 May 1992 (the
+# first rows of datasets/membership.csv, source cst-1992). Every date of the data lies from this year to next
+# year, every year from it to this year (References.first_year; another alliance may set its own).
+ALLIANCE_FIRST_YEAR = 1992
 
 # Text hygiene, checked on every cell as a file is read (csto_atlas.data.read): a length limit
 # per column (characters, after trimming), and characters no cell may hold. The limits leave
@@ -76,11 +80,25 @@ MAX_CHARS = {
     "file": 200,
 }
 MAX_CHARS_OTHER = 80  # ids, codes, dates, numbers, vocabularies
-# C0 control characters and DEL (a line break only inside a quoted cell, reported as such), and
-# the bidirectional embeddings, overrides and isolates that can make text display in an order
-# other than the order it is stored in.
-CONTROL_CHARS = frozenset(map(chr, [*range(0x00, 0x20), 0x7F]))
+# C0 and C1 control characters and DEL (a line break only inside a quoted cell, reported as
+# such; U+0085 NEXT LINE is a line break to some readers); the line and paragraph separators
+# (line breaks to JavaScript and to str.splitlines); the bidirectional embeddings, overrides and
+# isolates that can make text display in an order other than the order it is stored in; and
+# characters that show nothing (zero-width spaces and joiners, direction marks, a byte-order
+# mark inside text), which make two equal-looking values differ.
+CONTROL_CHARS = frozenset(map(chr, [*range(0x00, 0x20), *range(0x7F, 0xA0)]))
+SEPARATOR_CHARS = frozenset("\u2028\u2029")
 BIDI_CHARS = frozenset(map(chr, [*range(0x202A, 0x202F), *range(0x2066, 0x206A)]))
+INVISIBLE_CHARS = frozenset("\u200b\u200c\u200d\u200e\u200f\u2060\u061c\ufeff")
+# Numbers are written in ASCII digits: Python's int() and float() also read full-width and other
+# digits and underscores (`1_999`, `４0.8`), which no reader of the CSV sees as that number.
+# Checked on the text of each number cell before pandera converts it (load.number_problems).
+NUMBER_FORMS = {
+    "Int64": (r"[+-]?[0-9]+", "is not a whole number"),
+    "float64": (r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?", "is not a number"),
+}
+# Said of a number holding an underscore or a character outside ASCII (a full-width digit).
+NUMBER_HINT = "(digits are ASCII 0-9, without _ or spaces)"
 
 SLUG = r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$"
 ISO3 = r"^[A-Z]{3}$"
@@ -103,6 +121,12 @@ class References:
     today: date
     place_ids: frozenset[str] = frozenset()
     territory_iso3: frozenset[str] = frozenset()
+    first_year: int = ALLIANCE_FIRST_YEAR
+
+    @property
+    def last_year(self) -> int:
+        """The last year a date may fall in: next year."""
+        return self.today.year + 1
 
 
 def max_chars(column: str) -> int:
@@ -124,15 +148,34 @@ def hygiene_problem(column: str, value: str) -> str | None:
                 f"holds the control character {char_name(char)} at character {position}; "
                 "cells may not hold control characters (tabs, line breaks, NUL, ...)"
             )
+        if char in SEPARATOR_CHARS:
+            return (
+                f"holds the line or paragraph separator {char_name(char)} at character "
+                f"{position}; cells may not hold line breaks"
+            )
         if char in BIDI_CHARS:
             return (
                 f"holds the bidirectional control {char_name(char)} at character {position}; "
                 "cells may not hold bidi overrides or isolates (U+202A-U+202E, U+2066-U+2069)"
             )
+        if char in INVISIBLE_CHARS:
+            return (
+                f"holds the invisible character {char_name(char)} at character {position}; "
+                "cells may not hold zero-width characters or direction marks"
+            )
     limit = max_chars(column)
     if len(value) > limit:
         return f"is {len(value):,} characters long; a {column} may be at most {limit:,}"
     return None
+
+
+def number_columns(table: str) -> dict[str, str]:
+    """The number columns of a table and their types (`Int64`, `float64`)."""
+    return {
+        name: str(column.dtype)
+        for name, column in PARSE_COLUMNS[table].items()
+        if str(column.dtype) in NUMBER_FORMS
+    }
 
 
 def _text(required: bool = True, *checks: pa.Check) -> pa.Column:
@@ -310,18 +353,36 @@ def _within(values: frozenset[str] | None, error: str) -> list[pa.Check]:
     return [] if values is None else [pa.Check.isin(sorted(values), error=error)]
 
 
-def _years(today: date) -> pa.Check:
-    return pa.Check.in_range(
-        FIRST_YEAR, today.year, error=f"is not a year ({FIRST_YEAR}..{today.year})"
+def _years(refs: References) -> pa.Check:
+    """A year of history: from the alliance's first year to this year."""
+    first, last = refs.first_year, refs.today.year
+    return pa.Check.in_range(first, last, error=f"is not a year ({first}..{last})")
+
+
+def _dated(refs: References, nullable: bool = False) -> pa.Column:
+    """A partial date from the alliance's first year to next year."""
+    first, last = refs.first_year, refs.last_year
+    check = pa.Check(
+        lambda text: first <= parse_partial_date(text).year <= last,
+        element_wise=True,
+        error=f"is not a date from {first} to {last} (the alliance's first year to next year)",
     )
+    return pa.Column(str, check, nullable=nullable)
 
 
-def _not_future(today: date) -> pa.Check:
-    """Dated rows are history: their date (see load.add_periods) has begun by today."""
+def _not_future(refs: References) -> pa.Check:
+    """Dated rows are history: their date (see load.add_periods) has begun by today.
+
+    A date outside the years a date may have is reported by _dated alone.
+    """
+    today = refs.today
     return row_check(
         "date",
         f"is a date after today ({today.isoformat()})",
-        lambda df: df["starts"] <= pd.Timestamp(today),
+        lambda df: (
+            (df["starts"] <= pd.Timestamp(today))
+            | ~df["year"].between(refs.first_year, refs.last_year)
+        ),
     )
 
 
@@ -436,9 +497,10 @@ def _sources_rules(refs: References) -> pa.DataFrameSchema:
             "kind": pa.Column(
                 str, _within(frozenset(SOURCE_KINDS), f"is not one of {', '.join(SOURCE_KINDS)}")
             ),
+            "date": _dated(refs),
         },
         checks=[
-            _not_future(refs.today),
+            _not_future(refs),
             row_check(
                 "body",
                 "must give the article's own paragraphs (¶A-¶B) when, and only when, file is set",
@@ -459,6 +521,21 @@ def _countries_rules(refs: References) -> pa.DataFrameSchema:
             "parent_iso3": _drawn_iso3(refs, nullable=True),
         },
         checks=[
+            row_check(
+                "parent_iso3",
+                "is the region itself; a parent is a state of countries.csv",
+                lambda df: df["parent_iso3"] != df["iso3"],
+            ),
+            row_check(
+                "parent_iso3",
+                "is a breakaway region or annexed territory, not a state; a parent is a state "
+                "of countries.csv",
+                # A parent this file lists as other than a state (as every cycle of parents has).
+                lambda df: (
+                    ~df["parent_iso3"].isin(set(df.loc[df["kind"] != "state", "iso3"]))
+                    | (df["parent_iso3"] == df["iso3"])
+                ),
+            ),
             row_check(
                 "parent_iso3",
                 "must name the parent state of a breakaway region or annexed territory, "
@@ -504,12 +581,24 @@ def _territories_rules(refs: References) -> pa.DataFrameSchema:
                 ),
             ),
             "by_iso3": _known_iso3(refs, nullable=True),
+            "date": _dated(refs),
             **cited_columns,
         },
         checks=[
             *cited_checks,
             _same_as_rule(),
-            _not_future(refs.today),
+            _not_future(refs),
+            row_check(
+                "by_iso3",
+                "is the territory itself; the annexing state is a state of countries.csv",
+                lambda df: df["by_iso3"] != df["iso3"],
+            ),
+            row_check(
+                "by_iso3",
+                "is a breakaway region or annexed territory, not a state; the annexing state is "
+                "a state of countries.csv",
+                lambda df: ~df["by_iso3"].isin(refs.territory_iso3) | (df["by_iso3"] == df["iso3"]),
+            ),
             row_check(
                 "by_iso3",
                 "must name the annexing state when status is annexed, and only then",
@@ -528,9 +617,10 @@ def _membership_rules(refs: References) -> pa.DataFrameSchema:
             "status": pa.Column(
                 str, _within(frozenset(STATUSES), f"is not one of {', '.join(STATUSES)}")
             ),
+            "date": _dated(refs),
             **cited_columns,
         },
-        checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+        checks=[*cited_checks, _same_as_rule(), _not_future(refs)],
         name="membership",
     )
 
@@ -542,8 +632,8 @@ def _bases_rules(refs: References) -> pa.DataFrameSchema:
             "host_iso3": _known_iso3(refs),
             "region_iso3": _known_iso3(refs, nullable=True),
             **_placed_rules(refs),
-            "start_year": pa.Column("Int64", _years(refs.today)),
-            "end_year": pa.Column("Int64", _years(refs.today), nullable=True),
+            "start_year": pa.Column("Int64", _years(refs)),
+            "end_year": pa.Column("Int64", _years(refs), nullable=True),
             **cited_columns,
         },
         checks=[*cited_checks, _not_before("end_year", "start_year")],
@@ -562,9 +652,10 @@ def _incidents_rules(refs: References) -> pa.DataFrameSchema:
                 pa.Check.ge(0, error="is not a number of people (0 or more)"),
                 nullable=True,
             ),
+            "date": _dated(refs),
             **cited_columns,
         },
-        checks=[*cited_checks, _same_as_rule(), _not_future(refs.today)],
+        checks=[*cited_checks, _same_as_rule(), _not_future(refs)],
         name="incidents",
     )
 
@@ -572,10 +663,16 @@ def _incidents_rules(refs: References) -> pa.DataFrameSchema:
 def _meetings_rules(refs: References) -> pa.DataFrameSchema:
     cited_columns, cited_checks = _cited_rules(refs)
     return pa.DataFrameSchema(
-        {"iso3": _known_iso3(refs), **_placed_rules(refs), **cited_columns},
+        {
+            "iso3": _known_iso3(refs),
+            **_placed_rules(refs),
+            "date": _dated(refs),
+            "end_date": _dated(refs, nullable=True),
+            **cited_columns,
+        },
         checks=[
             *cited_checks,
-            _not_future(refs.today),
+            _not_future(refs),
             row_check("end_date", "is before date", lambda df: df["ends"] >= df["starts"]),
         ],
         name="meetings",
@@ -587,8 +684,8 @@ def _notes_rules(refs: References) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(
         {
             "iso3": _known_iso3(refs),
-            "year": pa.Column("Int64", _years(refs.today)),
-            "year_end": pa.Column("Int64", _years(refs.today), nullable=True),
+            "year": pa.Column("Int64", _years(refs)),
+            "year_end": pa.Column("Int64", _years(refs), nullable=True),
             **cited_columns,
         },
         checks=[*cited_checks, _not_before("year_end", "year")],

@@ -32,7 +32,7 @@ class DataVersion:
 
 def data_files(data_dir: Path, geodata_dir: Path) -> list[Path]:
     """The files the version covers: the data folder's CSVs and the geodata files."""
-    csvs = sorted(data_dir.glob("*.csv"))
+    csvs = sorted(p for p in data_dir.glob("*.csv") if p.is_file())  # no named pipe or device
     geodata = sorted(p for p in geodata_dir.iterdir() if p.is_file() and p.suffix != ".md")
     return csvs + geodata
 
