@@ -1,27 +1,33 @@
 """The test suite's own footprint: what a run writes goes to ignored folders, not the tree."""
 
 import subprocess
+from pathlib import Path
 
 from hypothesis import settings
 
 from csto_atlas.data import paths
 from tests.conftest import HYPOTHESIS_DIR
 
+CACHE_DIR = paths.REPO_DIR / ".cache"
 
-def ignored_by_git(path) -> bool:
+
+def ignored_by_git(path: Path) -> bool:
     found = subprocess.run(
         ["git", "check-ignore", "-q", str(path)], cwd=paths.REPO_DIR, check=False
     )
     return found.returncode == 0
 
 
-def test_hypothesis_keeps_its_examples_in_an_ignored_folder():
-    assert settings().database.path.is_relative_to(HYPOTHESIS_DIR)
-    assert ignored_by_git(HYPOTHESIS_DIR)
+def test_the_cache_folder_is_ignored_and_the_code_is_not():
+    # .cache/ itself (a folder, or a link to one in a worktree): git asks nothing beyond a link.
+    assert ignored_by_git(CACHE_DIR)
     assert not ignored_by_git(paths.REPO_DIR / "tests" / "test_harness.py")
 
 
-def test_pytest_keeps_its_cache_in_an_ignored_folder(pytestconfig):
-    cache_dir = paths.REPO_DIR / pytestconfig.getini("cache_dir")
-    assert cache_dir.is_relative_to(paths.REPO_DIR / ".cache")
-    assert ignored_by_git(cache_dir)
+def test_hypothesis_keeps_its_examples_in_the_ignored_cache_folder():
+    assert HYPOTHESIS_DIR.is_relative_to(CACHE_DIR)
+    assert settings().database.path.is_relative_to(HYPOTHESIS_DIR)
+
+
+def test_pytest_keeps_its_cache_in_the_ignored_cache_folder(pytestconfig):
+    assert (paths.REPO_DIR / pytestconfig.getini("cache_dir")).is_relative_to(CACHE_DIR)
