@@ -4,7 +4,7 @@ Each frame is indexed by `line`, the row's line number in its CSV file, so that 
 check can say where a problem is.
 """
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -15,6 +15,7 @@ import pandera.pandas as pa
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
+from csto_atlas.data.periods import empty_periods, read_periods
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
 from csto_atlas.data.read import display_path, read_table, show_value
 from csto_atlas.data.schema import (
@@ -59,6 +60,8 @@ class Atlas:
     meetings: pd.DataFrame
     notes: pd.DataFrame
     regions: gpd.GeoDataFrame
+    # geodata/periods.csv: the periods each region is drawn in (csto_atlas.data.periods)
+    periods: pd.DataFrame = field(default_factory=empty_periods)
 
 
 def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame) -> list[Problem]:
@@ -277,11 +280,16 @@ def load_atlas(
         count_citing_rows(problems, loaded, data_dir), loaded, data_dir
     )
     frames = {table: result.frame for table, result in loaded.items()}
+    periods = empty_periods()
     if not problems:
         problems += check_points(frames, regions, data_dir)
+        try:
+            periods = read_periods(geodata_dir or paths.GEODATA_DIR, frames["territories"])
+        except DataError as error:
+            problems += error.problems
     if problems:
         raise DataError(problems)
-    return Atlas(**frames, regions=regions)
+    return Atlas(**frames, regions=regions, periods=periods)
 
 
 def check_points(
