@@ -284,7 +284,12 @@ def load_atlas(
     if not problems:
         problems += check_points(frames, regions, data_dir)
         try:
-            periods = read_periods(geodata_dir or paths.GEODATA_DIR, frames["territories"])
+            periods = read_periods(
+                geodata_dir or paths.GEODATA_DIR,
+                frames["territories"],
+                foreign_data=geodata_dir is None
+                and data_dir.resolve() != paths.BUNDLED_DATA_DIR.resolve(),
+            )
         except DataError as error:
             problems += error.problems
     if problems:

@@ -95,12 +95,19 @@ def check_sequence(frame: pd.DataFrame, shown: str) -> list[Problem]:
 
 
 def read_periods(
-    geodata_dir: Path, territories: pd.DataFrame, codes: set[str] | None = None
+    geodata_dir: Path,
+    territories: pd.DataFrame,
+    codes: set[str] | None = None,
+    foreign_data: bool = False,
 ) -> pd.DataFrame:
     """periods.csv, one row per period (columns COLUMNS; years Int64, null = open), checked;
     raise DataError naming file, line and column for an unknown event, a period of no year, an
     unknown extent, or periods of one piece that overlap or leave a gap. Rows of regions outside
-    `codes` (when given) are left out. No file: no periods."""
+    `codes` (when given) are left out. No file: no periods.
+
+    `foreign_data`: `territories` is not the data the geodata was built from (a `--data` folder
+    drawn on the bundled geodata), so rows naming an event it lacks are left out rather than
+    refused: their regions are drawn with a known extent."""
     path = geodata_dir / PERIODS_FILE
     if not path.is_file():
         return empty_periods()
@@ -111,6 +118,15 @@ def read_periods(
     periods.index = periods.index + 2  # the line in the file
     if codes is not None:
         periods = periods[periods["iso3"].isin(codes)]
+    if foreign_data:
+        pairs = set(zip(territories["id"], territories["iso3"], strict=True))
+        ours = [
+            all(not event or (event, iso3) in pairs for event in (start, end))
+            for iso3, start, end in zip(
+                periods["iso3"], periods["from_event"], periods["to_event"], strict=True
+            )
+        ]
+        periods = periods[ours]
     years, problems = event_years(periods, territories, shown)
     for line, extent in periods["extent"].items():
         if extent and extent not in EXTENTS:
