@@ -47,6 +47,7 @@ LAYER_COLUMNS = {
         "territory",
         "checked_until",
         "event_id",
+        "extent",  # known, or uncertain: the outline drawn is not the area held (periods.csv)
     ],
     "bases": [
         "id",
