@@ -296,7 +296,7 @@ def misses_note(compared: pd.DataFrame) -> str | None:
         return None
     listed = "; ".join(
         f"{row.border} {row.ne_km:,.0f} km at {row.measured_on} against {row.published_km:,g} km "
-        f"({row.difference_pct:+.1f} %)".replace("(-", "(−")
+        f"({row.difference_pct:+.1f}\u00a0%)".replace("(-", "(−")
         for row in missed.itertuples()
     )
     return MISSES_NOTE.format(missed=len(missed), total=len(compared), list=listed)
