@@ -35,6 +35,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.tests["http_url"] = is_http_url
+    env.filters["readable_date"] = readable_date
     return env
 
 
