@@ -7,6 +7,7 @@ import pandas as pd
 import pytest
 from shapely.geometry import box
 
+from csto_atlas.app import story
 from csto_atlas.data import border_lines
 from csto_atlas.domain import borders
 
@@ -263,3 +264,36 @@ def test_a_line_that_is_not_the_one_measured_keeps_its_own_length() -> None:
 def test_the_bundled_lines_are_all_measured_at_1_10m(bundled_atlas) -> None:
     lines = borders.shared_lines(bundled_atlas.regions)
     assert (lines["measured_on"] == "1:10m").all()
+
+
+def test_each_comparison_says_its_scale_and_whether_it_meets_the_12_percent_target(tiny_atlas):
+    published = pd.DataFrame(
+        {
+            "iso3_a": ["GEO", "GEO"],
+            "iso3_b": ["ARM", "ARM"],
+            "published_km": [geodesic_km(43, 41, 46, 41) / 0.95, geodesic_km(43, 41, 46, 41) / 0.8],
+            "publisher": "P",
+            "title": "T",
+            "date": "2020",
+            "url": "",
+            "quote": "q",
+        }
+    )
+    compared = borders.published_comparison(tiny_atlas, published)
+    assert list(compared["measured_on"]) == ["1:50m", "1:50m"]  # tiny frames: the map's lines
+    assert list(compared["within_target"]) == [True, False]
+    assert compared.at[0, "verdict"] == "within the 12 % target (5.0 % short at 1:50m)"
+    assert compared.at[1, "verdict"] == "misses the 12 % target: 20.0 % short at 1:50m"
+
+
+def test_the_borders_page_names_every_bundled_miss_with_its_scale(bundled_atlas):
+    compared = borders.published_comparison(bundled_atlas)
+    assert (compared["measured_on"] == "1:10m").all()
+    note = story.misses_note(compared)
+    missed = compared[~compared["within_target"]]
+    assert note is not None and f"{len(missed)} of {len(compared)}" in note
+    for border in missed["border"]:
+        assert f"{border} " in note
+    for border in compared.loc[compared["within_target"], "border"]:
+        assert border not in note
+    assert story.misses_note(compared[compared["within_target"]]) is None

@@ -417,3 +417,14 @@ def test_python_dash_m_stopped_by_ctrl_c_exits_130_without_a_traceback(tiny, tmp
     assert process.wait(timeout=60) == 130, started + rest.encode()
     assert rest.splitlines()[-1] == "python -m csto_atlas: interrupted"
     assert "Traceback" not in rest and list(tmp_path.iterdir()) == []
+
+
+def test_export_countries_says_where_the_extent_is_uncertain(capsys):
+    """The export reads the year model's extent (geodata/periods.csv): Abkhazia's 2017 outline
+    is not the area held in 1995."""
+    assert main(["export", "countries", "--year", "1995"]) == 0
+    rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert (rows["XAB"]["extent"], rows["GEO"]["extent"]) == ("uncertain", "known")
+    assert main(["export", "countries", "--year", "2010"]) == 0
+    rows = {row["iso3"]: row for row in csv.DictReader(io.StringIO(capsys.readouterr().out))}
+    assert rows["XAB"]["extent"] == "known"

@@ -357,9 +357,19 @@ TINY_TOPOLOGY = {
 
 
 def build_tiny(naturalearth: Path, data_dir: Path, out_dir: Path) -> Path:
-    """build_geodata on the tiny inputs, their TopoJSON standing in for world-atlas'."""
+    """build_geodata on the tiny inputs, their TopoJSON standing in for world-atlas', with a
+    geodata folder of their own (the bundled overrides, no periods.csv: the bundled periods
+    name events of the real territories.csv)."""
+    geodata = naturalearth.parent / "tiny-geodata"
+    geodata.mkdir(exist_ok=True)
+    overrides = geodata / "iso3_overrides.csv"
+    overrides.write_bytes(default_paths().iso3_overrides_csv.read_bytes())
     return build_geodata(
-        naturalearth, data_dir, out_dir, world_atlas_json=naturalearth / "countries-10m.json"
+        naturalearth,
+        data_dir,
+        out_dir,
+        iso3_overrides_csv=overrides,
+        world_atlas_json=naturalearth / "countries-10m.json",
     )
 
 

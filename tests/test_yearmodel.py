@@ -38,7 +38,9 @@ def test_nagorno_karabakh_is_hatched_to_2022_and_azerbaijan_from_2023(bundled_at
     in_2022 = region(yearmodel.year_model(bundled_atlas, 2022), "XNK")
     in_2024 = region(yearmodel.year_model(bundled_atlas, 2023), "XNK")
     azerbaijan = region(yearmodel.year_model(bundled_atlas, 2023), "AZE")
-    assert in_2022.look.startswith("breakaway:")
+    # Hatched, with the uncertain extent's dotted outline from 2020 (the area held shrank).
+    assert in_2022.territory == "breakaway"
+    assert in_2022.look == f"{yearmodel.UNCERTAIN_FORM}:{in_2022.status}"
     assert (in_2024.territory, in_2024.status, in_2024.look) == (
         "part of parent",
         azerbaijan.status,
@@ -119,5 +121,46 @@ def test_a_piece_of_nagorno_karabakh_back_with_azerbaijan_in_2021_is_drawn_as_az
     azerbaijan = region(yearmodel.year_model(bundled_atlas, 2021), "AZE").status
     in_2021 = set(looks.loc[pieces, 2021])
     # The districts returned in 2020 are Azerbaijan's; the rest of the former oblast is not.
-    assert in_2021 == {f"part of parent:{azerbaijan}", "breakaway:non-member"}
+    # (drawn with the uncertain extent's look: the area held after 2020 has no public line)
+    assert in_2021 == {f"part of parent:{azerbaijan}", f"{yearmodel.UNCERTAIN_FORM}:non-member"}
     assert set(looks.loc[pieces, 2019]) == {"breakaway:non-member"}
+
+
+@pytest.mark.parametrize(
+    ("iso3", "year", "extent"),
+    [
+        ("XAB", 1993, "uncertain"),  # Sukhumi Georgian-held until 27 September 1993
+        ("XAB", 2007, "uncertain"),  # the upper Kodori gorge until August 2008
+        ("XAB", 2008, "known"),
+        ("XSO", 1995, "uncertain"),  # Akhalgori until the war of 2008
+        ("XSO", 2010, "known"),
+        ("XNK", 2019, "known"),
+        ("XNK", 2021, "uncertain"),
+        ("GEO", 1995, "known"),
+    ],
+)
+def test_a_breakaway_in_a_period_of_uncertain_extent_has_the_uncertain_look(
+    bundled_atlas, iso3, year, extent
+):
+    row = region(yearmodel.year_model(bundled_atlas, year), iso3)
+    assert row.extent == extent
+    uncertain = row.look.startswith(f"{yearmodel.UNCERTAIN_FORM}:")
+    assert uncertain == (extent == "uncertain")
+
+
+def test_the_uncertain_look_is_the_breakaway_hatch_with_a_dotted_outline():
+    breakaway = style.region_look("breakaway:member")
+    uncertain = style.region_look(f"{yearmodel.UNCERTAIN_FORM}:member")
+    same = ("ground", "stripe", "stripeOpacity", "angle")
+    assert [uncertain["pattern"][k] for k in same] == [breakaway["pattern"][k] for k in same]
+    assert uncertain["dashArray"] != breakaway["dashArray"]
+    assert uncertain["color"] != breakaway["color"]
+
+
+def test_pieces_outside_their_years_are_never_drawn_uncertain(bundled_atlas):
+    years = range(2020, 2023)
+    features = yearmodel.feature_model(bundled_atlas, yearmodel.years_model(bundled_atlas, years))
+    karabakh = features[features["iso3"] == "XNK"]
+    drawn = karabakh[karabakh["territory"] == "breakaway"]
+    assert (drawn["extent"] == "uncertain").all() and len(drawn) == len(years)
+    assert (karabakh.loc[karabakh["territory"] != "breakaway", "extent"] == "known").all()

@@ -27,6 +27,7 @@ from csto_atlas.data.border_lines import (
 from csto_atlas.data.errors import DataError, Problem
 from csto_atlas.data.load import load_table
 from csto_atlas.data.paths import BUNDLED_DATA_DIR, GEODATA_DIR, REPO_DIR, SHARED_DIR
+from csto_atlas.data.periods import PERIODS_FILE, piece_years, read_periods
 from csto_atlas.data.schema import FIRST_YEAR, REGION_KINDS
 from csto_atlas.data.territories import drawn_years, territory_table
 
@@ -40,7 +41,6 @@ WORLD_ATLAS_FILE = "countries-10m.json"
 WORLD_ATLAS_LAYER = "countries"
 ISO3_OVERRIDES_FILE = "iso3_overrides.csv"
 # A region drawn in pieces held in different years: each piece's districts and its events.
-PERIODS_FILE = "periods.csv"
 # The few Natural Earth 1:10m first-level divisions those pieces are made of (build input).
 ADMIN1_FILE = "ne_10m_admin_1_karabakh.geojson"
 # A part of the rest of a region smaller than this share of its largest part is a strip left
@@ -248,48 +248,6 @@ def read_fine_countries(world_atlas: Path, region: gpd.GeoDataFrame) -> gpd.GeoD
     )
 
 
-def read_periods(
-    geodata_dir: Path, territories: pd.DataFrame, codes: set[str] | None = None
-) -> pd.DataFrame:
-    """periods.csv with each piece's from_year / to_year from its events in territories.csv.
-
-    An event in effect on 31 December of its year sets that year: a piece is drawn from the
-    year of its `from_event` and to the year before its `to_event` (empty = open).
-    Raise DataError naming the line for an event that territories.csv lacks or that is about
-    another region, or a piece whose years are empty. Rows of regions outside `codes` (when
-    given: the regions of this build) are left out.
-    """
-    path = geodata_dir / PERIODS_FILE
-    if not path.is_file():
-        return pd.DataFrame(columns=["iso3", "piece", "admin1", "from_year", "to_year"])
-    periods = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
-    periods.index = periods.index + 2  # the line in the file
-    if codes is not None:
-        periods = periods[periods["iso3"].isin(codes)]
-    events = territories.set_index("id")
-    problems, rows = [], []
-    for line, row in zip(periods.index, periods.itertuples(), strict=True):
-        years = []
-        for column, shift in (("from_event", 0), ("to_event", -1)):
-            event = getattr(row, column)
-            if not event:
-                years.append(None)
-            elif event not in events.index or events.at[event, "iso3"] != row.iso3:
-                message = f"{event!r} is not an event of {row.iso3} in territories.csv"
-                problems.append(Problem(show_path(path), line, column, message))
-                years.append(None)
-            else:
-                years.append(int(str(events.at[event, "date"])[:4]) + shift)
-        if None not in years and years[0] > years[1]:
-            message = f"{row.piece!r} would be drawn in no year ({years[0]} to {years[1]})"
-            problems.append(Problem(show_path(path), line, "to_event", message))
-        rows.append((row.iso3, row.piece, row.admin1, *years))
-    if problems:
-        raise DataError(problems)
-    frame = pd.DataFrame(rows, columns=["iso3", "piece", "admin1", "from_year", "to_year"])
-    return frame.astype({"from_year": "Int64", "to_year": "Int64"})
-
-
 def read_admin1(geodata_dir: Path) -> dict[str, shapely.Geometry]:
     """adm1_code -> polygon of the committed Natural Earth first-level divisions."""
     path = geodata_dir / ADMIN1_FILE
@@ -316,10 +274,15 @@ def split_pieces(
     """
     rows = []
     given = {}
+    by_piece = piece_years(periods)
     for row in cut.itertuples():
-        pieces = periods[periods["iso3"] == row.iso3]
+        pieces = by_piece[by_piece["iso3"] == row.iso3]
         if pieces.empty:
             rows.append((row.iso3, pd.NA, pd.NA, row.geometry))
+            continue
+        if len(pieces) == 1 and not pieces["admin1"].iloc[0]:  # one piece: the whole region
+            piece = pieces.iloc[0]
+            rows.append((row.iso3, piece["from_year"], piece["to_year"], row.geometry))
             continue
         shapes, taken = [], shapely.Polygon()
         for piece in pieces.itertuples():

@@ -6,7 +6,7 @@ check can say where a problem is.
 
 import io
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import shapely
 from csto_atlas.data import paths
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
+from csto_atlas.data.periods import empty_periods, read_periods
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
 from csto_atlas.data.read import display_path, read_bytes, read_table, show_value
 from csto_atlas.data.schema import (
@@ -67,6 +68,8 @@ class Atlas:
     meetings: pd.DataFrame
     notes: pd.DataFrame
     regions: gpd.GeoDataFrame
+    # geodata/periods.csv: the periods each region is drawn in (csto_atlas.data.periods)
+    periods: pd.DataFrame = field(default_factory=empty_periods)
 
 
 def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame) -> list[Problem]:
@@ -404,11 +407,21 @@ def load_atlas(
         count_citing_rows(problems, loaded, data_dir), loaded, data_dir
     )
     frames = {table: result.frame for table, result in loaded.items()}
+    periods = empty_periods()
     if not problems:
         problems += check_points(frames, regions, data_dir)
+        try:
+            periods = read_periods(
+                geodata_dir or paths.GEODATA_DIR,
+                frames["territories"],
+                foreign_data=geodata_dir is None
+                and data_dir.resolve() != paths.BUNDLED_DATA_DIR.resolve(),
+            )
+        except DataError as error:
+            problems += error.problems
     if problems:
         raise DataError(problems)
-    return Atlas(**frames, regions=regions)
+    return Atlas(**frames, regions=regions, periods=periods)
 
 
 def check_points(

@@ -37,6 +37,8 @@ from csto_atlas.domain.changes import MEMBER_STATUSES
 from csto_atlas.domain.yearmodel import model_table, years_model
 
 WGS84 = "EPSG:4326"
+# How close a length must come to a published one to count as a match (issue 18).
+TARGET_PCT = 12.0
 DENSIFY_DEG = 0.05  # about 5 km: finer than the 1:50m lines' own vertex spacing in most places
 PUBLISHED_FILE = "published_border_lengths.csv"
 MEASURED_FILE = "border_lengths.csv"
@@ -346,12 +348,16 @@ def load_published(path: Path | None = None) -> pd.DataFrame:
 def published_comparison(atlas: Atlas, published: pd.DataFrame | None = None) -> pd.DataFrame:
     """Our geodesic length of each published border beside the published figure.
 
-    Columns: iso3_a, iso3_b, border, published_km, ne_km, difference_pct, publisher, title,
-    date, url, quote. A border our geodata does not draw has ne_km NaN.
+    Columns: iso3_a, iso3_b, border, published_km, ne_km, difference_pct, measured_on (the
+    scale of the lines summed: "1:10m", "1:50m" or both), within_target (within TARGET_PCT),
+    verdict (that in words), publisher, title, date, url, quote. A border our geodata does not
+    draw has ne_km NaN.
     """
     published = load_published() if published is None else published
     lines = shared_lines(atlas.regions)
-    ne_km = lines.groupby(pair_key(lines["left_iso3"], lines["right_iso3"]))["km"].sum()
+    by_pair = lines.groupby(pair_key(lines["left_iso3"], lines["right_iso3"]))
+    ne_km = by_pair["km"].sum()
+    scales = by_pair["measured_on"].agg(lambda found: " and ".join(sorted(set(found))))
     key = pair_key(published["iso3_a"], published["iso3_b"])
     names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
     compared = published.assign(
@@ -359,9 +365,27 @@ def published_comparison(atlas: Atlas, published: pd.DataFrame | None = None) ->
         + "–"
         + published["iso3_b"].map(names).fillna(published["iso3_b"]),
         ne_km=key.map(ne_km).astype("float64"),
+        measured_on=key.map(scales),
     )
     compared["difference_pct"] = (
         100.0 * (compared["ne_km"] - compared["published_km"]) / compared["published_km"]
     )
+    compared["within_target"] = compared["difference_pct"].abs() <= TARGET_PCT
+    compared["verdict"] = [
+        verdict(pct, scale)
+        for pct, scale in zip(compared["difference_pct"], compared["measured_on"], strict=True)
+    ]
     columns = ["iso3_a", "iso3_b", "border", "published_km", "ne_km", "difference_pct"]
-    return compared[[*columns, "publisher", "title", "date", "url", "quote"]]
+    extra = ["measured_on", "within_target", "verdict"]
+    return compared[[*columns, *extra, "publisher", "title", "date", "url", "quote"]]
+
+
+def verdict(difference_pct: float, scale: object) -> str:
+    """How one of our lengths stands against the published one, naming the scale measured."""
+    if pd.isna(difference_pct):
+        return "not drawn on this map"
+    side = "short" if difference_pct < 0 else "long"
+    size = f"{abs(difference_pct):.1f} % {side} at {scale}"
+    if abs(difference_pct) <= TARGET_PCT:
+        return f"within the {TARGET_PCT:g} % target ({size})"
+    return f"misses the {TARGET_PCT:g} % target: {size}"

@@ -48,6 +48,7 @@ LAYER_COLUMNS = {
         "checked_until",
         "provisional",
         "event_id",
+        "extent",  # known, or uncertain: the outline drawn is not the area held (periods.csv)
     ],
     "bases": [
         "id",

@@ -141,6 +141,19 @@ def territory_periods(
     return periods
 
 
+def uncertain_runs(row: pd.Series) -> list[Record]:
+    """Runs of years whose extent is uncertain (the year model's `extent` of one region)."""
+    runs: list[Record] = []
+    for year, extent in row.items():
+        if extent != "uncertain":
+            continue
+        if runs and runs[-1]["to"] == int(year) - 1:
+            runs[-1]["to"] = int(year)
+        else:
+            runs.append({"from": int(year), "to": int(year)})
+    return runs
+
+
 def drawn_periods(
     own: list[Record], parents: list[Record], territories: list[Record]
 ) -> list[Record]:
@@ -192,6 +205,7 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
     events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
     territories = model_table(model, "territory")
     territory_events = model_table(model, "territory_event_id")
+    extents = model_table(model, "extent")
     border_history = readable["territories"].sort_values(
         ["starts", "same_as"], na_position="first", kind="stable"
     )
@@ -239,6 +253,7 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
             "last": years.stop - 1,
             "periods": drawn_periods(own, of_parent, runs),
             "territories": runs,
+            "uncertain": uncertain_runs(extents.loc[iso3]),
             "territory_events": border_events,
             "map_limits": limits.get(iso3),
             "checked_until": checked,

@@ -5,8 +5,11 @@ images and the time-lapse, the Changes page's maps, the exports.
 A region is drawn by its territory status on 31 December (territories.csv, csto_atlas.data
 .territories): a state as itself; a breakaway region as its own region, hatched, in its own
 status; a region that is part of its parent in its parent's status with no outline of its own;
-an annexed territory in its own grey hatched look, never a status colour. The look is an
-abstract key (`LOOK_KEYS`): render/style.py says how each key is drawn.
+an annexed territory in its own grey hatched look, never a status colour. A breakaway region in
+a period of uncertain extent (geodata/periods.csv: the outline drawn is a later one, the area
+held was different and has no public line) is hatched with the dotted "extent uncertain"
+outline instead. The look is an abstract key (`LOOK_KEYS`): render/style.py says how each key is
+drawn.
 """
 
 from dataclasses import asdict, dataclass
@@ -15,13 +18,16 @@ import pandas as pd
 
 from csto_atlas.data.events import in_effect_by_year
 from csto_atlas.data.load import Atlas
+from csto_atlas.data.periods import uncertain_years
 from csto_atlas.data.schema import DEFAULT_STATUS, DEFAULT_TERRITORY, STATUSES
 
 # The forms a region is drawn in (territory statuses; a state is "state").
 DRAWN_FORMS = ("state", "breakaway", "part of parent")
+# The look form of a breakaway region drawn in a period of uncertain extent.
+UNCERTAIN_FORM = "extent uncertain"
 ANNEXED_LOOK_KEY = "annexed"
 LOOK_KEYS = (
-    *(f"{form}:{status}" for form in DRAWN_FORMS for status in STATUSES),
+    *(f"{form}:{status}" for form in (*DRAWN_FORMS, UNCERTAIN_FORM) for status in STATUSES),
     ANNEXED_LOOK_KEY,
 )
 
@@ -44,16 +50,19 @@ class RegionYear:
     territory_event_id: str | None
     annexed_by: str  # iso3 of the annexing state ("" unless annexed)
     annexed_by_name: str
+    extent: str  # known, or uncertain: the outline drawn is not the area held (periods.csv)
     look: str  # one of LOOK_KEYS
 
     def as_record(self) -> dict[str, object]:
         return asdict(self)
 
 
-def look_key(territory: str, status: str) -> str:
-    """The look of a region drawn in `territory` form with `status`."""
+def look_key(territory: str, status: str, extent: str = "known") -> str:
+    """The look of a region drawn in `territory` form with `status` and `extent`."""
     if territory == "annexed":
         return ANNEXED_LOOK_KEY
+    if territory == "breakaway" and extent == "uncertain":
+        return f"{UNCERTAIN_FORM}:{status}"
     return f"{territory}:{status}"
 
 
@@ -99,6 +108,7 @@ def feature_model(atlas: Atlas, model: pd.DataFrame) -> pd.DataFrame:
         rows.loc[outside, "territory"] = "part of parent"
         rows.loc[outside, "territory_event_id"] = None
         rows.loc[outside, ["annexed_by", "annexed_by_name"]] = ""
+        rows.loc[outside, "extent"] = "known"
         rows.loc[outside, "look"] = [
             look_key("part of parent", status) for status in rows.loc[outside, "status"]
         ]
@@ -132,6 +142,7 @@ def years_model(atlas: Atlas, years: range) -> pd.DataFrame:
     parents = dict(zip(codes, regions["parent_iso3"].fillna(""), strict=True))
     own = in_effect_by_year(atlas.membership, codes, years, ["status", "id", "detail"])
     terr = in_effect_by_year(atlas.territories, codes, years, ["status", "id", "by_iso3"])
+    uncertain = uncertain_years(atlas.periods, codes, years)
     own_by = own.set_index(["iso3", "year"])
     rows = []
     for (code, year, status, event_id, detail), (t_status, t_id, by) in zip(
@@ -147,6 +158,7 @@ def years_model(atlas: Atlas, years: range) -> pd.DataFrame:
             p_status, p_id, p_detail = own_by.loc[(parent, year)]
             drawn = (p_status if isinstance(p_status, str) else DEFAULT_STATUS, p_id, p_detail)
         annexer = by if territory == "annexed" and isinstance(by, str) else ""
+        extent = "uncertain" if (code, int(year)) in uncertain else "known"
         rows.append(
             RegionYear(
                 iso3=code,
@@ -163,7 +175,8 @@ def years_model(atlas: Atlas, years: range) -> pd.DataFrame:
                 territory_event_id=_text(t_id),
                 annexed_by=annexer,
                 annexed_by_name=name_of(names, annexer),
-                look=look_key(territory, drawn[0]),
+                extent=extent,
+                look=look_key(territory, drawn[0], extent),
             ).as_record()
         )
     return pd.DataFrame(rows, columns=list(RegionYear.__dataclass_fields__))

@@ -48,7 +48,7 @@ from csto_atlas.data.schema import DEFAULT_STATUS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import geo
 from csto_atlas.domain.status import STATUSES
-from csto_atlas.domain.yearmodel import RegionYear, feature_model, years_model
+from csto_atlas.domain.yearmodel import UNCERTAIN_FORM, RegionYear, feature_model, years_model
 from csto_atlas.render.style import (
     MARKER_LOOK,
     REGION_LOOK,
@@ -288,6 +288,11 @@ def region_title(row: RegionYear) -> str:
     status = f"{STATUS_LABELS[row.status]} {UI_TEXT['inYear']} {year}"
     if row.territory == "part of parent":
         return f"{row.name}: {UI_TEXT['partOf']} {row.parent_name}; {status}"
+    if row.territory == "breakaway" and row.extent == "uncertain":
+        return (
+            f"{row.name}: {UI_TEXT['breakawayOf']} {row.parent_name}; {status}; "
+            f"{UI_TEXT['extentUncertainNote']}"
+        )
     if row.territory == "breakaway":
         return f"{row.name}: {UI_TEXT['breakawayOf']} {row.parent_name}; {status}"
     return f"{row.name}: {status}"
@@ -429,6 +434,7 @@ class MapDrawing:
             area(f"state:{status}", STATUS_LABELS[status]) for status in STATUSES
         ]
         handles.append(area(f"breakaway:{DEFAULT_STATUS}", UI_TEXT["breakaway"]))
+        handles.append(area(f"{UNCERTAIN_FORM}:{DEFAULT_STATUS}", UI_TEXT["extentUncertain"]))
         handles.append(area("annexed", UI_TEXT["annexed"]))
         for kind, look_key, label_key in (
             ("bases", "current", "legend"),

@@ -7,6 +7,7 @@ static images and charts read the same constants, so every view of a year looks 
 from typing import Any
 
 from csto_atlas.data.schema import STATUS_CODES, STATUSES
+from csto_atlas.domain.yearmodel import UNCERTAIN_FORM
 
 # Every pair differs by at least 12 ΔE2000 as plain fills under normal vision and under protan,
 # deutan and tritan vision (Machado et al. 2009, full severity): tests/test_palette.py. Red is
@@ -102,6 +103,11 @@ REGION_LOOK = {
     "breakawayStroke": "#4a2a6b",
     "breakawayWeight": 1.6,
     "breakawayDash": "5 3",
+    # A breakaway region in a period of uncertain extent: the later outline, dotted in orange
+    # (Leaflet's round caps turn "1 5" into dots), so it never reads as a precise line.
+    "uncertainStroke": "#c2410c",
+    "uncertainWeight": 2.4,
+    "uncertainDash": "1 5",
     # Dark stripes: white ones vanished on the grey of "not a member".
     "hatch": "#3a2258",
     "hatchOpacity": 0.55,
@@ -178,6 +184,8 @@ UI_TEXT = {
     "pause": "Pause",
     "legendTitle": "CSTO status on 31 December",
     "breakaway": "Breakaway region (hatched)",
+    "extentUncertain": "Breakaway region, extent uncertain (dotted: a later outline)",
+    "extentUncertainNote": "extent uncertain: the outline is a later one",
     "breakawayOf": "Breakaway region of",
     "annexed": "Annexed territory, not recognised",
     "annexedBy": "Annexed by",
@@ -239,6 +247,17 @@ def region_look(key: str) -> dict[str, Any]:
     form, status = key.split(":", 1)
     colour = STATUS_COLOURS[status]
     look = REGION_LOOK
+    if form == UNCERTAIN_FORM:
+        breakaway = region_look(f"breakaway:{status}")
+        pattern = {**breakaway["pattern"], "id": f"csto-hatch-uncertain-{STATUS_CODES[status]}"}
+        return {
+            **breakaway,
+            "fillColor": f"url(#{pattern['id']})",
+            "pattern": pattern,
+            "color": look["uncertainStroke"],
+            "weight": look["uncertainWeight"],
+            "dashArray": look["uncertainDash"],
+        }
     if form == "breakaway":
         pattern = {
             "id": f"csto-hatch-{STATUS_CODES[status]}",

@@ -130,3 +130,26 @@ def test_karabakh_is_drawn_by_period(recorded, sync_api, drawn, year, breakaway_
             assert fill.startswith("url(#csto-hatch-"), (place, year, fill)
         else:
             assert fill == azerbaijan_colour, (place, year, fill)
+
+
+def test_abkhazia_and_south_ossetia_are_dotted_while_their_extent_is_uncertain(recorded, sync_api):
+    """Before 2008 the 2017 outline is not the area held (geodata/periods.csv): the breakaway
+    hatch with the orange dotted outline, a legend row, a panel caption; from 2008 the plain
+    breakaway look. One page, the years walked with the test hook."""
+    look = style.REGION_LOOK
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=1995")
+    sync_api.expect(frame.locator(".csto-legend")).to_contain_text("extent uncertain")
+    window = frame.locator("body")
+    for year, uncertain in ((1995, True), (2007, True), (2008, False), (2010, False)):
+        window.evaluate(f"(body, year) => {TEST_HOOK}.showYear(year)", year)
+        for iso3 in ("XAB", "XSO"):
+            region = frame.locator(f"path.csto-iso-{iso3}")
+            stroke = look["uncertainStroke"] if uncertain else look["breakawayStroke"]
+            dash = look["uncertainDash"] if uncertain else look["breakawayDash"]
+            sync_api.expect(region).to_have_attribute("stroke", stroke)
+            sync_api.expect(region).to_have_attribute("stroke-dasharray", dash)
+            assert region.get_attribute("fill").startswith("url(#csto-hatch-"), (iso3, year)
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=1993&country=XAB")
+    caption = frame.locator(".csto-extent-uncertain")
+    sync_api.expect(caption).to_be_visible()
+    sync_api.expect(caption).to_contain_text("Extent uncertain")

@@ -149,7 +149,18 @@ function countryTooltip(atlas, layer) {
   if (territory !== "annexed") {
     setText(element("div", "", box), status.label + " " + text.inYear + " " + atlas.year);
   }
+  if (extentUncertain(atlas, layer.feature, atlas.year)) {
+    setText(element("div", "csto-tip-uncertain", box), text.extentUncertainNote);
+  }
   return box;
+}
+
+/* Whether Python drew the region with the uncertain-extent look in `year` (the look key's form,
+   domain/yearmodel.py UNCERTAIN_FORM). */
+/** @param {Atlas} atlas */
+function extentUncertain(atlas, feature, year) {
+  var look = atlas.config.regionLooks[feature.properties.looks[year - atlas.config.first]];
+  return Boolean(look) && look.key.indexOf("extent uncertain:") === 0;
 }
 
 function territoryTipLine(text, territory, props) {

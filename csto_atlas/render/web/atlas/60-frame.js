@@ -64,6 +64,7 @@ function buildLegend(atlas) {
       legendRow(box, "csto-swatch-area", { background: status.colour }, status.label);
     });
     legendRow(box, "csto-swatch-area csto-swatch-hatch", {}, atlas.config.text.breakaway);
+    legendRow(box, "csto-swatch-area csto-swatch-uncertain", {}, atlas.config.text.extentUncertain);
     legendRow(box, "csto-swatch-area csto-swatch-annexed", {}, atlas.config.text.annexed);
     atlas.config.legendMarkers.forEach(function (item) {
       legendRow(
