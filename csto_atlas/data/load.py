@@ -13,6 +13,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import Alliance, load_alliance
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.places import check_gazetteer_distance, check_shared_points
@@ -59,6 +60,7 @@ class Atlas:
     meetings: pd.DataFrame
     notes: pd.DataFrame
     regions: gpd.GeoDataFrame
+    alliance: Alliance
 
 
 def problems_from(error: pa.errors.SchemaErrors, shown: str, frame: pd.DataFrame) -> list[Problem]:
@@ -238,7 +240,9 @@ def load_atlas(
 ) -> Atlas:
     """Load and validate everything; raise DataError listing every problem, root causes first."""
     data_dir = data_dir or paths.data_dir()
-    regions, problems = load_regions(geodata_dir or paths.GEODATA_DIR)
+    alliance, problems = alliance_of(data_dir)
+    regions, found = load_regions(geodata_dir or alliance.geodata_dir)
+    problems += found
     sources = load_table(data_dir, "sources", None)
     refs = References(
         source_ids=sources.key_set,
@@ -281,7 +285,15 @@ def load_atlas(
         problems += check_points(frames, regions, data_dir)
     if problems:
         raise DataError(problems)
-    return Atlas(**frames, regions=regions)
+    return Atlas(**frames, regions=regions, alliance=alliance)
+
+
+def alliance_of(data_dir: Path) -> tuple[Alliance, list[Problem]]:
+    """The data folder's alliance.toml; when it is bad, its problems and the bundled one's."""
+    try:
+        return load_alliance(data_dir), []
+    except DataError as error:
+        return load_alliance(paths.BUNDLED_DATA_DIR), error.problems
 
 
 def check_points(

@@ -13,11 +13,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.domain.evidence import FACT_KINDS, POSITION_KIND
 from csto_atlas.domain.panel import is_missing, plain, plain_record
 from csto_atlas.domain.sources import readable_note
-from csto_atlas.render.style import STATUS_LABELS
+from csto_atlas.render.style import status_labels, template_words
 
 Record = dict[str, Any]
 Citations = Mapping[str, str]
@@ -58,15 +59,35 @@ def clean(record: Mapping[str, Any]) -> Record:
     return plain_record(record)
 
 
-def base_popup(row: Mapping[str, Any], citations: Citations, names: Mapping[str, str]) -> str:
+def base_popup(
+    row: Mapping[str, Any],
+    citations: Citations,
+    names: Mapping[str, str],
+    alliance: Alliance | None = None,
+) -> str:
     """A base: name, unit, host, years active, note, quote, citation and position."""
-    return render("base_popup.html.j2", row=clean(row), citations=citations, names=names)
+    return render(
+        "base_popup.html.j2",
+        row=clean(row),
+        citations=citations,
+        names=names,
+        words=template_words(alliance),
+    )
 
 
-def incident_popup(row: Mapping[str, Any], others: pd.DataFrame, citations: Citations) -> str:
+def incident_popup(
+    row: Mapping[str, Any],
+    others: pd.DataFrame,
+    citations: Citations,
+    alliance: Alliance | None = None,
+) -> str:
     """An incident with every other source's account of it (its same_as rows)."""
     return render(
-        "incident_popup.html.j2", row=clean(row), others=records(others), citations=citations
+        "incident_popup.html.j2",
+        row=clean(row),
+        others=records(others),
+        citations=citations,
+        words=template_words(alliance),
     )
 
 
@@ -75,9 +96,17 @@ def meeting_popup(row: Mapping[str, Any], citations: Citations) -> str:
     return render("meeting_popup.html.j2", row=clean(row), citations=citations)
 
 
-def panel(content: Mapping[str, Any], citations: Citations) -> str:
+def panel(
+    content: Mapping[str, Any], citations: Citations, alliance: Alliance | None = None
+) -> str:
     """A region's panel for every year, from domain.panel.panel_content (items tagged by year)."""
-    return render("panel.html.j2", **content, status_labels=STATUS_LABELS, citations=citations)
+    return render(
+        "panel.html.j2",
+        **content,
+        status_labels=status_labels(alliance),
+        citations=citations,
+        words=template_words(alliance),
+    )
 
 
 # --- the Sources page -------------------------------------------------------------------

@@ -12,7 +12,7 @@ from branca.element import Element
 from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
 from csto_atlas.render.payload import MapPayload
-from csto_atlas.render.style import MARKER_LOOK
+from csto_atlas.render.style import MARKER_LOOK, marker_look
 
 MIN_ZOOM = 2
 MAX_ZOOM = 9
@@ -56,7 +56,7 @@ def region_layer(payload: MapPayload) -> RegionLayer:
 
 def marker_layer(payload: MapPayload, kind: str) -> MarkerLayer:
     """One kind of marker, each carrying its years and texts (shown and restyled by atlas.js)."""
-    look = MARKER_LOOK[kind]
+    look = marker_look(payload.alliance)[kind]
     return MarkerLayer(payload.markers_json[kind], name=look["name"], show=look["show"])
 
 
@@ -86,6 +86,7 @@ def build_map(
         cite,
         own_page,
         image_api,
+        payload.alliance,
     )
     AtlasControls(
         backgrounds, countries, groups, script_json(config), script_json(payload.panels_packed)
