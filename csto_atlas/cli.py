@@ -42,6 +42,10 @@ def width_arg(text: str) -> int:
     return width
 
 
+# `validate --sources` with no folder: the data folder's source texts (alliance.toml's sources).
+DATA_SOURCES = Path("<the data folder's sources>")
+
+
 def folder_arg(text: str) -> Path:
     """An existing folder."""
     path = Path(text)
@@ -71,7 +75,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--sources",
         type=folder_arg,
-        help="folder of the source articles: also check every quote against them",
+        nargs="?",
+        const=DATA_SOURCES,
+        help="folder of the source articles: also check every quote against them (with no "
+        "folder: the data folder's, as its alliance.toml says)",
     )
 
     exporter = commands.add_parser(
@@ -145,6 +152,8 @@ def run_validate(data: Path | None, sources: Path | None) -> int:
     except DataError as error:
         return report(error.problems)
     problems: list[Problem] = []
+    if sources == DATA_SOURCES:
+        sources = atlas.alliance.sources_dir
     if sources is not None:
         problems = check_quotes(atlas, data, sources) + uncovered_mentions(atlas, data, sources)
     if problems:

@@ -24,7 +24,7 @@ from csto_atlas.data.schema import STATUSES
 ALLIANCE_FILE = "alliance.toml"
 MARKER_KINDS = ("bases", "incidents", "meetings")
 # Every section, its keys, and whether each is required (False: optional).
-LAYER_KEYS = {"name": True, "legend": True, "legend_past": False, "one": False}
+LAYER_KEYS = {"name": True, "legend": True, "legend_past": False, "one": False, "table": False}
 SECTIONS: dict[str, dict[str, bool]] = {
     "alliance": {"name": True, "short_name": True, "title": True, "citation_author": True},
     "folders": {"geodata": False, "sources": False},

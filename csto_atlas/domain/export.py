@@ -199,7 +199,7 @@ def status_text(
         for props in records
     ]
     meta: dict[str, object] = {
-        "title": f"CSTO Atlas: status on 31 December, {years.start}-{years.stop - 1}",
+        "title": f"{atlas.alliance.title}: status on 31 December, {years.start}-{years.stop - 1}",
         "layer": STATUS_LAYER,
         "years": [years.start, years.stop - 1],
         "boundaries": BOUNDARIES,
@@ -252,10 +252,10 @@ def to_csv(frame: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\n")
 
 
-def metadata(layer: str, year: int, version: DataVersion | None) -> dict[str, object]:
-    """What a GeoJSON export says about itself: the layer, the year, the data version."""
+def metadata(layer: str, year: int, version: DataVersion | None, title: str) -> dict[str, object]:
+    """What a GeoJSON export says about itself: the atlas, the layer, the year, the data version."""
     meta: dict[str, object] = {
-        "title": f"CSTO Atlas: {layer} in {year}",
+        "title": f"{title}: {layer} in {year}",
         "layer": layer,
         "year": year,
         "boundaries": BOUNDARIES,
@@ -295,7 +295,7 @@ def to_geojson(
     ]
     collection: dict[str, object] = {"type": "FeatureCollection", "features": features}
     if year is not None:
-        collection["metadata"] = metadata(layer, year, version)
+        collection["metadata"] = metadata(layer, year, version, atlas.alliance.title)
     return json.dumps(collection, ensure_ascii=False)
 
 

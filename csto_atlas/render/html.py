@@ -15,7 +15,7 @@ from markupsafe import escape
 
 from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
-from csto_atlas.domain.evidence import FACT_KINDS, POSITION_KIND
+from csto_atlas.domain.evidence import BASE_KIND, FACT_KINDS, POSITION_KIND
 from csto_atlas.domain.panel import is_missing, plain, plain_record
 from csto_atlas.domain.sources import readable_note
 from csto_atlas.render.style import status_labels, template_words
@@ -114,25 +114,29 @@ def panel(
 KIND_HEADINGS = {
     "Membership event": "Membership events",
     "Note": "Notes",
-    "Russian base": "Russian bases",
     "Incident": "Incidents",
     "Meeting": "Meetings",
     POSITION_KIND: "Positions (coordinates taken from this source)",
 }
 
 
-def fact_groups(facts: pd.DataFrame) -> list[dict[str, Any]]:
-    """The facts of one source by kind, in reading order, each kind with its heading."""
+def fact_groups(facts: pd.DataFrame, alliance: Alliance | None = None) -> list[dict[str, Any]]:
+    """The facts of one source by kind, in reading order, each kind with its heading (a base's:
+    `alliance`'s name for its bases layer)."""
+    headings = {**KIND_HEADINGS, BASE_KIND: template_words(alliance)["bases"]}
     groups = []
     for kind in (*FACT_KINDS, POSITION_KIND):
         rows = facts[facts["kind"] == kind].sort_values("sort", kind="stable")
         if not rows.empty:
-            groups.append({"heading": KIND_HEADINGS[kind], "facts": rows.to_dict("records")})
+            groups.append({"heading": headings[kind], "facts": rows.to_dict("records")})
     return groups
 
 
 def source_html(
-    source: Mapping[str, Any], facts: pd.DataFrame, short_citations: Mapping[str, str]
+    source: Mapping[str, Any],
+    facts: pd.DataFrame,
+    short_citations: Mapping[str, str],
+    alliance: Alliance | None = None,
 ) -> str:
     """One source: its metadata as a reader expects, then every fact citing it with its quote."""
     return render(
@@ -143,7 +147,7 @@ def source_html(
         note=readable_note(source.get("note"), short_citations),
         is_article=isinstance(source.get("file"), str) and bool(source.get("file")),
         supported=int((facts["kind"] != POSITION_KIND).sum()),
-        groups=fact_groups(facts),
+        groups=fact_groups(facts, alliance),
     )
 
 
