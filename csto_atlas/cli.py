@@ -270,7 +270,8 @@ def run_render(
     check_year(year, atlas)
     version = data_version(data or paths.data_dir())
     image = images.render_map(atlas, year, fmt, [c.upper() for c in highlight], width, version)
-    target = out or Path(f"{export.FILE_PREFIX}-{year}-{version.digest}.{fmt}")
+    prefix = export.file_prefix(atlas.alliance)
+    target = out or Path(f"{prefix}-{year}-{version.digest}.{fmt}")
     target.write_bytes(image)
     print(f"wrote {target}")
     return 0
@@ -298,7 +299,7 @@ def run_animate(
         print(f"animate: {error}", file=sys.stderr)
         return 1
     target = out or Path(
-        f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
+        f"{export.file_prefix(atlas.alliance)}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )
     target.write_bytes(movie)
     print(f"wrote {target}")

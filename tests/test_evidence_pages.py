@@ -159,7 +159,9 @@ def test_the_data_page_shows_every_year_in_one_table_and_offers_it_for_download(
     rows = list(csv.DictReader(io.StringIO(downloaded(buttons["All years (CSV)"]).decode())))
     assert {row["iso3"]: row["2013"] for row in rows}["UZB"] == "suspended"
     assert buttons["All years (CSV)"].proto.url  # served, and named with the version:
-    assert export.status_file_name(years, version, "csv").endswith(f"-{version.digest}.csv")
+    assert export.status_file_name(years, version, "csv", "csto-atlas").endswith(
+        f"-{version.digest}.csv"
+    )
     assert "python -m csto_atlas export status" in " ".join(c.value for c in app.caption)
 
 

@@ -422,7 +422,8 @@ def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
         st.download_button(
             f"Time-lapse {years.start}–{years.stop - 1} (GIF)",
             data=store[key],
-            file_name=f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.gif",
+            file_name=f"{export.file_prefix(atlas.alliance)}-{years.start}-{years.stop - 1}-"
+            f"{version.digest}.gif",
             mime="image/gif",
             key="timelapse_gif",
             on_click="ignore",

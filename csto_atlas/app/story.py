@@ -262,7 +262,9 @@ def show_borders_of_year(atlas: Atlas, year: int) -> None:
     st.download_button(
         "Download this year's borders (CSV)",
         data=csv_text,
-        file_name=export.file_name("borders", year, version, "csv"),
+        file_name=export.file_name(
+            "borders", year, version, "csv", export.file_prefix(atlas.alliance)
+        ),
         mime="text/csv",
         key="story_borders_csv",
     )

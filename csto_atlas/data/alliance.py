@@ -79,10 +79,7 @@ def load_alliance(data_dir: Path | None = None) -> Alliance:
     try:
         table = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        reason = error.msg if hasattr(error, "msg") else str(error).split(" (at ")[0]
-        raise DataError(
-            [Problem(shown, error.lineno, str(error.colno), f"is not TOML: {reason}")]
-        ) from None
+        raise DataError([toml_problem(shown, str(error))]) from None
     locate = KeyLocator(text)
     problems = check_sections(table, shown, locate)
     folders = table.get("folders", {}) if isinstance(table.get("folders"), dict) else {}
@@ -106,6 +103,16 @@ def load_alliance(data_dir: Path | None = None) -> Alliance:
         geodata_dir=geodata_dir,
         sources_dir=sources_dir,
     )
+
+
+def toml_problem(shown: str, message: str) -> Problem:
+    """tomllib's `Unterminated string (at line 10, column 23)` as a Problem at that place
+    (Python 3.11's TOMLDecodeError has no lineno or colno attributes: they came in 3.14)."""
+    place = re.search(r" \(at line (\d+), column (\d+)\)$", message)
+    if place is None:
+        return Problem(shown, None, None, f"is not TOML: {message}", FILE)
+    reason = message[: place.start()]
+    return Problem(shown, int(place.group(1)), place.group(2), f"is not TOML: {reason}")
 
 
 class KeyLocator:
