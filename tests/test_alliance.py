@@ -3,6 +3,7 @@ and column, its folders are found; GUAM's folder speaks of GUAM alone."""
 
 import re
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,6 +16,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.render import images, mapbuild
 from csto_atlas.render.contract import client_config
 from csto_atlas.render.payload import map_payload
+from tests.test_pages import run_app
 
 GUAM_DIR = paths.REPO_DIR / "examples" / "guam"
 BUNDLED = (paths.BUNDLED_DATA_DIR / ALLIANCE_FILE).read_text(encoding="utf-8")
@@ -207,3 +209,37 @@ def test_the_cli_names_guam_files_after_guam(tmp_path, capsys):
     page = visible((tmp_path / "site" / "index.html").read_text("utf-8"))
     assert "<title>GUAM Atlas</title>" in page
     assert "CSTO" not in page
+
+
+# --- the app ------------------------------------------------------------------------------
+
+
+def app_texts(node: object) -> Iterator[str]:
+    """Every element's content in an AppTest tree (its protobuf as text), depth first."""
+    children = getattr(node, "children", None)
+    if isinstance(children, dict):
+        for child in children.values():
+            yield from app_texts(child)
+    elif getattr(node, "proto", None) is not None:
+        yield str(node.proto)
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        None,
+        "pages/timeline.py",
+        "pages/changes.py",
+        "pages/borders.py",
+        "pages/data.py",
+        "pages/sources.py",
+        "pages/about.py",
+    ],
+)
+def test_every_page_of_the_guam_folder_speaks_of_guam_alone(page, monkeypatch):
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(GUAM_DIR))
+    app = run_app(page=page)
+    shown = visible("\n".join(app_texts(app._tree)))
+    assert "CSTO" not in shown
+    assert "Treaty-wide" not in shown and "Russian base" not in shown
+    assert "GUAM" in shown
