@@ -243,3 +243,10 @@ def test_every_page_of_the_guam_folder_speaks_of_guam_alone(page, monkeypatch):
     assert "CSTO" not in shown
     assert "Treaty-wide" not in shown and "Russian base" not in shown
     assert "GUAM" in shown
+
+
+def test_a_bidi_override_in_a_label_is_refused(tmp_path):
+    text = BUNDLED.replace('member = "Member"', 'member = "Mem\u202eber"')
+    [problem] = problems_of(write_alliance(tmp_path / "mine", text))
+    assert problem.startswith(f"mine/alliance.toml line {line_of(text, 'member =')}, column 1: ")
+    assert "bidirectional control" in problem

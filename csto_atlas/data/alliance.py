@@ -19,7 +19,7 @@ from typing import Any
 from csto_atlas.data import paths
 from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.read import display_path
-from csto_atlas.data.schema import STATUSES
+from csto_atlas.data.schema import BIDI_CHARS, STATUSES, char_name
 
 ALLIANCE_FILE = "alliance.toml"
 MARKER_KINDS = ("bases", "incidents", "meetings")
@@ -173,6 +173,9 @@ def check_sections(table: dict[str, Any], shown: str, locate: KeyLocator) -> lis
                 problems.append(
                     locate.problem(shown, section, key, f"{key} must be a non-empty text")
                 )
+            elif bidi := next((char for char in value if char in BIDI_CHARS), None):
+                message = f"{key} holds the bidirectional control {char_name(bidi)}"
+                problems.append(locate.problem(shown, section, key, message))
             elif len(value) > MAX_TEXT:
                 problems.append(
                     locate.problem(shown, section, key, f"{key} is over {MAX_TEXT} characters")
