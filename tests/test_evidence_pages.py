@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from csto_atlas.app import evidence
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import bundled_alliance
 from csto_atlas.data.version import data_version
 from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export
@@ -58,7 +59,7 @@ def run_page(page: str | None, query: dict[str, str] | None = None) -> AppTest:
 
 def data_tables(app: AppTest) -> dict[str, object]:
     """The Data page's dataset tables (its last ones) by their label."""
-    labels = list(readable.TABLE_LABELS.values())
+    labels = list(readable.table_labels(bundled_alliance()).values())
     return dict(zip(labels, app.dataframe[-len(labels) :], strict=True))
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.sources import citations_by_id, reader_citation
@@ -295,15 +296,23 @@ def without_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
     ).assign(**{name: frame[name].map(text_of) for name in text if name in LINKS})
 
 
+def table_labels(alliance: Alliance) -> dict[str, str]:
+    """TABLE_LABELS with the marker layers' tables named in the alliance's words."""
+    layers = alliance.layers
+    return {
+        table: label or layers[table].get("table", layers[table]["name"])
+        for table, label in TABLE_LABELS.items()
+    }
+
+
 def readable_tables(atlas: Atlas) -> list[ReadableTable]:
     """Every dataset as a reader's table, in TABLE_LABELS order."""
     tables = []
-    for table, label in TABLE_LABELS.items():
+    for table, label in table_labels(atlas.alliance).items():
         frame = readable_frame(atlas, table)
-        layer = atlas.alliance.layers.get(table, {})
         tables.append(
             ReadableTable(
-                label=label or layer.get("table", layer.get("name", table)),
+                label=label,
                 frame=frame,
                 headers={name: HEADERS.get(name, name) for name in frame.columns},
                 long_text=tuple(c for c in LONG_TEXT if c in frame),
