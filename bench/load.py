@@ -211,11 +211,13 @@ def split_cores(pin: bool) -> tuple[set[int] | None, set[int] | None]:
     return {cores[0]}, set(cores[1:])
 
 
-def start_target(replicas: int, via_proxy: bool) -> AppServer | Deployment:
-    """One server on its own, or `replicas` behind nginx."""
+def start_target(
+    replicas: int, via_proxy: bool, extra_env: dict[str, str] | None = None
+) -> AppServer | Deployment:
+    """One server on its own, or `replicas` behind nginx (`extra_env` added to theirs)."""
     if replicas == 1 and not via_proxy:
-        return AppServer(name="load").start()
-    return Deployment(replicas=replicas, name="load").start()
+        return AppServer(name="load", extra_env=extra_env).start()
+    return Deployment(replicas=replicas, name="load", extra_env=extra_env).start()
 
 
 def warm_up_urls(target: AppServer | Deployment) -> list[str]:

@@ -4,10 +4,16 @@ import os
 from pathlib import Path
 
 import pytest
+from hypothesis.configuration import set_hypothesis_home_dir
 
 from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
 from tests.tiny import write_dataset
+
+# Tests write nothing into the source tree: hypothesis keeps its examples and caches in .cache/
+# (ignored, beside the npm caches), as pytest keeps its own cache there (pyproject.toml).
+HYPOTHESIS_DIR = paths.REPO_DIR / ".cache" / "hypothesis"
+set_hypothesis_home_dir(HYPOTHESIS_DIR)
 
 
 def require_shared(path: Path) -> Path:

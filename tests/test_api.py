@@ -28,6 +28,7 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.version import data_version
 from csto_atlas.domain import export
+from csto_atlas.domain.sources import provisional_from
 from csto_atlas.domain.status import year_range
 
 
@@ -129,9 +130,12 @@ def test_status_gives_every_region_in_every_year(app, served_atlas):
     years = year_range(served_atlas.membership)
     assert answer.status == 200
     assert sorted(row["iso3"] for row in rows) == sorted(served_atlas.regions["iso3"])
-    assert list(rows[0])[-len(years) :] == [str(year) for year in years]
+    assert list(rows[0])[-len(years) - 1 :] == [*map(str, years), "provisional_from"]
     uzbekistan = next(row for row in rows if row["iso3"] == "UZB")
     assert uzbekistan["2012"] == "suspended" and uzbekistan["2010"] == "member"
+    # The first year whose 31 December lies after the date the sources are checked up to.
+    first = provisional_from(served_atlas.sources)
+    assert {row["provisional_from"] for row in rows} == {str(first)}
 
 
 def test_status_of_one_year_and_as_geojson(app):

@@ -141,6 +141,22 @@ def test_the_border_series_has_every_year_with_its_total(tiny_atlas):
     assert (sums - totals).abs().max() < 1e-9
 
 
+def test_the_series_sums_per_neighbour_what_the_years_borders_measure(bundled_atlas):
+    # The chart's series skips merging the lines' geometry: its km per neighbour are still the
+    # year's borders summed, in every year and for every neighbour of the bundled data.
+    years = range(1992, 2027)
+    series = borders.border_series(bundled_atlas, years).set_index(["year", "neighbour_iso3"])
+    lines = borders.shared_lines(bundled_atlas.regions)
+    statuses = borders.statuses_by_year(bundled_atlas, years)
+    for year in years:
+        drawn = borders.borders_of_year(bundled_atlas, lines, statuses, year)
+        expected = drawn.groupby("neighbour_iso3")["km"].sum()
+        got = series.loc[year]["km"]
+        got = got[got.index != ""]
+        assert sorted(got.index) == sorted(expected.index), year
+        assert (got - expected.reindex(got.index)).abs().max() < 1e-6, year
+
+
 def test_no_members_means_no_borders_and_a_zero_total(tiny_atlas):
     atlas = dataclasses.replace(tiny_atlas, membership=tiny_atlas.membership.iloc[0:0])
     assert borders.member_borders(atlas, 1995).empty

@@ -232,7 +232,10 @@ def test_the_notes_export_keeps_the_notes_own_year_beside_the_exports():
 
 def test_the_status_table_has_every_region_and_every_year(tiny_atlas):
     table = export.status_table(tiny_atlas, range(2011, 2014)).set_index("iso3")
-    assert list(table.columns) == ["name", "kind", "parent_iso3", "2011", "2012", "2013"]
+    assert list(table.columns) == [
+        *["name", "kind", "parent_iso3", "2011", "2012", "2013"],
+        "provisional_from",
+    ]
     assert set(table.index) == set(tiny_atlas.regions["iso3"])
     assert list(table.loc["UZB", ["2011", "2013"]]) == ["member", "suspended"]
     assert table.at["XAB", "parent_iso3"] == "GEO"

@@ -35,16 +35,23 @@ class KeptStorage(MemoryMediaFileStorage):
         KeptStorage.latest = self
 
 
-@pytest.fixture
-def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app reads the tiny dataset; one source is an unsigned page with a placeholder."""
+@pytest.fixture(scope="module")
+def tiny_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny dataset, one source an unsigned page with a placeholder, written once for the
+    module (so the app's caches hit from test to test): read it only."""
     data = tables()
     data["sources"][1]["author"] = PLACEHOLDER
     data["notes"][2]["text"] = '=HYPERLINK("http://x","y")'
-    data_dir, _, _ = write_dataset(tmp_path, data)
-    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
-    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    data_dir, _, _ = write_dataset(tmp_path_factory.mktemp("evidence"), data)
     return data_dir
+
+
+@pytest.fixture
+def tiny_data(tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the module's tiny dataset, and keeps its downloads' bytes."""
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(tiny_data_dir))
+    monkeypatch.setattr("streamlit.testing.v1.app_test.MemoryMediaFileStorage", KeptStorage)
+    return tiny_data_dir
 
 
 def run_page(page: str | None, query: dict[str, str] | None = None) -> AppTest:

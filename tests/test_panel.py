@@ -1,13 +1,19 @@
 """The prepared panels and the year box's changes: content tagged by year, escaped, no browser."""
 
+import html
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
 
+from csto_atlas.data import paths
 from csto_atlas.data.load import Atlas, load_atlas
+from csto_atlas.domain import export
 from csto_atlas.domain.changes import changes_in_year
-from csto_atlas.domain.panel import panel_contents
+from csto_atlas.domain.panel import CYRILLIC, panel_contents
+from csto_atlas.domain.sources import first_provisional_year
+from csto_atlas.domain.status import year_range
 from csto_atlas.render import payload as payloads
 from tests.tiny import tables, write_dataset
 
@@ -18,6 +24,12 @@ EVIL = '<script>alert("x")</script> <img src=x onerror=alert(1)>'
 @pytest.fixture
 def panels(tiny_atlas: Atlas) -> dict[str, str]:
     return payloads.map_payload(tiny_atlas, YEARS).panels()
+
+
+@pytest.fixture(scope="module")
+def bundled_atlas() -> Atlas:
+    """The bundled data, as the app shows it."""
+    return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
 
 
 def atlas_with(tmp_path: Path, change) -> Atlas:
@@ -78,14 +90,14 @@ def test_the_status_line_is_shown_only_in_its_own_years_with_its_date(panels):
     assert re.search(
         r'class="csto-status" data-from="2012" data-to="2026"><p><strong>Suspended', html
     )
-    assert 'data-goto="2012" title="Show 2012 on the map">2012-12-31</button>' in html
+    assert 'data-goto="2012" title="Show 2012 on the map">31 Dec 2012</button>' in html
     assert 'class="csto-status" data-from="1992" data-to="1998"' in html
 
 
 def test_notes_bases_and_incidents_are_tagged_with_the_years_they_apply_to(panels):
     uzbekistan, armenia = panels["UZB"], panels["ARM"]
-    assert tagged(uzbekistan, "Uzbekistan left.") == '<li data-from="1999">'
-    assert tagged(uzbekistan, "Border clash") == '<li data-from="2018">'
+    assert tagged(uzbekistan, "Uzbekistan left.") == '<li data-from="1999" data-until="1999">'
+    assert tagged(uzbekistan, "Border clash") == '<li data-from="2018" data-until="2018">'
     assert tagged(armenia, "Gyumri base") == '<li data-from="1995">'
     assert '<span data-from="1995">active</span>' in armenia
 
@@ -94,7 +106,7 @@ def test_two_accounts_of_one_event_read_as_one_event(panels):
     html = panels["UZB"]
     assert html.count("membership suspended") == 2  # the status line and the event, not the alt
     assert re.search(
-        r'<li class="csto-alt"><em>Another account, dated <button[^>]*>2012-06</button>', html
+        r'<li class="csto-alt"><em>Another account, dated <button[^>]*>Jun 2012</button>', html
     )
 
 
@@ -134,3 +146,90 @@ def test_every_dataset_string_in_a_panel_is_escaped(tmp_path):
     assert "Tiny Treaty &lt;script&gt;" in html
     packed = payloads.map_payload(atlas_with(tmp_path / "again", evil), YEARS).panels_packed
     assert re.fullmatch(r"[A-Za-z0-9+/=]+", packed)  # base64: nothing a page could read as markup
+
+
+def item(html: str, text: str) -> str:
+    """The opening tag of the list item holding `text`."""
+    return re.findall(r"<li[^>]*>", html[: html.index(text)])[-1]
+
+
+def test_the_event_of_a_status_is_listed_only_after_its_status_line_ends(panels):
+    html = panels["UZB"]
+    history = html[html.index('<ul class="csto-history">') :]
+    # Left in 1999, a member again from 2006: the history says so from 2006 on, not beside it.
+    assert item(history, 'data-goto="1999"') == '<li data-from="2006">'
+    # Still suspended in the last year: the status line alone says it.
+    assert item(history, "membership suspended") == '<li data-from="2027">'
+
+
+def test_earlier_notes_and_incidents_are_folded_under_the_years_own(panels):
+    html = panels["UZB"]
+    for section in ("Notes", "Incidents"):
+        body = html[html.index(f"<h3>{section}</h3>") :].split("</section>")[0]
+        assert '<ul class="csto-' in body and "csto-recent" in body
+        folded = body[body.index('<details class="csto-older">') :]
+        assert folded.count("data-until=") == body.count("data-until=") > 0
+
+
+def test_a_quote_without_a_quote_says_why_and_a_russian_quote_carries_our_translation(
+    tmp_path,
+):
+    def russian(data):
+        data["notes"][1]["quote"] = ""
+        data["notes"][1]["source_id"] = "tiny-treaty"
+        data["notes"][1]["locator"] = ""
+        data["notes"][0]["quote"] = "Узбекистан вышел"
+        data["notes"][0]["source_id"] = "tiny-treaty"
+        data["notes"][0]["locator"] = ""
+        data["notes"][0]["quote_translation"] = "Uzbekistan left"
+
+    html = payloads.map_payload(atlas_with(tmp_path, russian), YEARS).panels()["UZB"]
+    signed = html[html.index("Uzbekistan signed.") :]
+    assert signed.index('class="csto-no-quote"') < signed.index("</li>")
+    assert '<blockquote lang="ru">“Узбекистан вышел”</blockquote>' in html
+    assert "<em>Our translation:</em> “Uzbekistan left”" in html
+
+
+def test_every_bundled_quote_in_russian_has_our_translation(bundled_atlas):
+    for name in ("membership", "notes", "bases", "incidents", "meetings"):
+        frame = getattr(bundled_atlas, name)
+        russian = frame[frame["quote"].str.contains(CYRILLIC, na=False)]
+        assert russian["quote_translation"].notna().all(), (name, list(russian["id"]))
+
+
+def test_no_panel_shows_a_row_or_source_id(bundled_atlas):
+    atlas = bundled_atlas
+    ids = set(atlas.sources["id"])
+    for name in ("membership", "territories", "notes", "bases", "incidents", "meetings"):
+        ids |= set(getattr(atlas, name)["id"])
+    pattern = re.compile(
+        r"(?<![\w-])("
+        + "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+        + r")(?![\w-])"
+    )
+    panels = payloads.map_payload(atlas, year_range(atlas.membership)).panels()
+    shown = {
+        iso3: pattern.findall(html.unescape(re.sub(r"<[^>]+>", " ", panel)))
+        for iso3, panel in panels.items()
+    }
+    assert {iso3: found for iso3, found in shown.items() if found} == {}
+
+
+@pytest.mark.parametrize(
+    ("checked", "first"),
+    [(date(2026, 2, 13), 2026), (date(2025, 12, 31), 2026), (date(2026, 1, 1), 2026)],
+)
+def test_a_year_whose_31_december_is_after_the_checked_date_is_provisional(checked, first):
+    assert first_provisional_year(checked) == first
+
+
+def test_provisional_years_are_marked_in_the_panel_and_the_exports(tiny_atlas):
+    # The tiny sources that report events are checked up to 15 March 2007.
+    html = payloads.map_payload(tiny_atlas, YEARS).panels()["UZB"]
+    assert re.search(r'<p class="csto-provisional" data-from="2007"><strong>Provisional', html)
+    countries = export.countries_frame(tiny_atlas, 2006).set_index("iso3")["provisional"]
+    assert not countries.any()
+    assert export.countries_frame(tiny_atlas, 2007)["provisional"].all()
+    table = export.status_table(tiny_atlas, YEARS)
+    assert list(table.columns)[-2:] == ["2026", "provisional_from"]
+    assert set(table["provisional_from"]) == {"2007"}

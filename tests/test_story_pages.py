@@ -16,12 +16,18 @@ from tests.tiny import write_dataset
 STATUS_LABELS = status_labels(None)  # the bundled data folder's words
 
 
-@pytest.fixture
-def tiny_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The app reads the tiny dataset."""
-    data_dir, _, _ = write_dataset(tmp_path)
-    monkeypatch.setenv(paths.DATA_ENV_VAR, str(data_dir))
+@pytest.fixture(scope="module")
+def tiny_data_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The tiny dataset, written once for the module (so the app's caches hit): read it only."""
+    data_dir, _, _ = write_dataset(tmp_path_factory.mktemp("story"))
     return data_dir
+
+
+@pytest.fixture
+def tiny_data(tiny_data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app reads the tiny dataset."""
+    monkeypatch.setenv(paths.DATA_ENV_VAR, str(tiny_data_dir))
+    return tiny_data_dir
 
 
 def test_the_story_pages_sit_between_the_map_and_the_data_in_the_navigation():

@@ -64,6 +64,7 @@ MAX_CHARS = {
     "map_limits": 600,  # what the map does not show of a region
     "detail": 600,
     "quote": 400,  # at most 40 words as well
+    "quote_translation": 600,  # our English for a quote in another language
     "url": 500,
     "title": 300,
     "aliases": 300,
@@ -172,6 +173,7 @@ def _cited() -> dict[str, pa.Column]:
         "source_id": _text(),
         "locator": _text(required=False),
         "quote": _text(required=False),
+        "quote_translation": _optional(),  # ours, of a quote in another language
         "note": _optional(),
     }
 

@@ -238,12 +238,10 @@ def border_series(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:
     years = list(years)
     lines = shared_lines(atlas.regions)
     statuses = statuses_by_year(atlas, years)
+    names = atlas.regions.drop_duplicates("iso3").set_index("iso3")["name"]
     frames = []
     for year in years:
-        borders = borders_of_year(atlas, lines, statuses, year)
-        per_neighbour = borders.groupby(["neighbour_iso3", "neighbour_name"], as_index=False)[
-            "km"
-        ].sum()
+        per_neighbour = outer_km_by_neighbour(atlas, lines, statuses, year, names)
         if per_neighbour.empty:
             per_neighbour = pd.DataFrame(
                 {"neighbour_iso3": [""], "neighbour_name": [""], "km": 0.0}
@@ -253,6 +251,28 @@ def border_series(atlas: Atlas, years: Iterable[int]) -> pd.DataFrame:
     if not frames:
         return pd.DataFrame(columns=columns)
     return pd.concat(frames, ignore_index=True)[columns]
+
+
+def outer_km_by_neighbour(
+    atlas: Atlas, lines: gpd.GeoDataFrame, statuses: pd.DataFrame, year: int, names: pd.Series
+) -> pd.DataFrame:
+    """Km of outer border per non-member neighbour in `year` (neighbour_iso3, neighbour_name,
+    km): `borders_of_year`'s lengths summed per neighbour, from the lines' lengths alone, without
+    merging their geometry (the Borders chart needs no line)."""
+    members = members_in(statuses, year)
+    lines = lines_in_year(lines, atlas.regions, year)
+    left_in, right_in = lines["left_iso3"].isin(members), lines["right_iso3"].isin(members)
+    outer = lines[left_in ^ right_in]
+    neighbours = np.where(
+        outer["right_iso3"].isin(members), outer["left_iso3"], outer["right_iso3"]
+    )
+    per_neighbour = (
+        pd.DataFrame({"neighbour_iso3": neighbours, "km": outer["km"].to_numpy()})
+        .groupby("neighbour_iso3", as_index=False)["km"]
+        .sum()
+    )
+    per_neighbour.insert(1, "neighbour_name", per_neighbour["neighbour_iso3"].map(names))
+    return per_neighbour
 
 
 def member_land_borders(

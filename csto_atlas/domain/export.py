@@ -31,7 +31,7 @@ from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
 from csto_atlas.domain.citation import slug
-from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.sources import checked_until, citations_by_id, provisional_from
 from csto_atlas.domain.status import year_range
 from csto_atlas.domain.yearmodel import model_table, years_model
 
@@ -48,6 +48,7 @@ LAYER_COLUMNS = {
         "parent_iso3",
         "territory",
         "checked_until",
+        "provisional",
         "event_id",
     ],
     "bases": [
@@ -90,6 +91,8 @@ DERIVED_COLUMNS = ("citation", "event_id", "year", "map_year")
 YEAR_COLUMN = {"notes": "map_year"}
 STATUS_LAYER = "status"
 STATUS_ROW_COLUMNS = ["iso3", "name", "kind", "parent_iso3"]
+# The status table's last column: the first year whose statuses are provisional ("" for none).
+PROVISIONAL_COLUMN = "provisional_from"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
 BOUNDARIES = "Natural Earth (public domain), as built into geodata/regions.geojson"
@@ -122,8 +125,11 @@ def countries_frame(atlas: Atlas, year: int) -> pd.DataFrame:
     with), with the event and source behind it."""
     countries = geo.countries_for_year(atlas, year)
     # For the current year, up to when the data was checked (the newest source date).
+    # A year whose 31 December lies after that date is provisional: its status may change.
+    first_provisional = provisional_from(atlas.sources)
     countries = countries.assign(
-        checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA
+        checked_until=checked_until(atlas.sources) if year == date.today().year else pd.NA,
+        provisional=first_provisional is not None and year >= first_provisional,
     )
     events = atlas.membership.set_index("id")[["source_id", "locator", "quote"]]
     return countries.merge(events, how="left", left_on="event_id", right_index=True)
@@ -161,14 +167,18 @@ def year_column_of(layer: str) -> str:
 
 def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
     """Each region's status on 31 December of every year (as the map draws it): one row per
-    region (iso3, name, kind, parent_iso3), one column per year named by the year."""
+    region (iso3, name, kind, parent_iso3), one column per year named by the year, and
+    `provisional_from`: the first year whose status may still change (its 31 December after
+    the date the sources are checked up to; empty for none)."""
     years = years if years is not None else year_range(atlas.membership)
     drawn = model_table(years_model(atlas, years), "status")
     regions = atlas.regions[STATUS_ROW_COLUMNS].reset_index(drop=True)
     regions = regions.assign(parent_iso3=regions["parent_iso3"].fillna(""))
     cells = drawn.reindex(regions["iso3"]).reset_index(drop=True)
     cells.columns = [str(year) for year in years]
-    return pd.concat([regions, cells], axis="columns")
+    first_provisional = provisional_from(atlas.sources)
+    marked = "" if first_provisional is None else str(first_provisional)
+    return pd.concat([regions, cells], axis="columns").assign(**{PROVISIONAL_COLUMN: marked})
 
 
 def file_prefix(alliance: Alliance) -> str:
@@ -209,6 +219,7 @@ def status_text(
         "layer": STATUS_LAYER,
         "years": [years.start, years.stop - 1],
         "boundaries": BOUNDARIES,
+        PROVISIONAL_COLUMN: provisional_from(atlas.sources),
     }
     if version is not None:
         meta |= {"data_version": version.digest, "data_checked": version.checked_text}

@@ -5,21 +5,28 @@ years it applies to, so the browser only chooses what to show for the year on th
 render/html.py turns it into HTML; nothing here knows about HTML or Streamlit.
 """
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import pandas as pd
 
+from csto_atlas.data.dates import readable_date
 from csto_atlas.data.events import primary_events
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import geo
-from csto_atlas.domain.sources import checked_until
+from csto_atlas.domain.sources import checked_until, provisional_from, short_citation
 from csto_atlas.domain.yearmodel import model_table, region_names, years_model
 
 Record = dict[str, Any]
 # A membership event with the same date and detail for at least this many regions is the
 # treaty's own event (the 1999 protocol, the 2002 Charter): the panel folds it away.
 TREATY_WIDE_MIN = 3
+# The text fields a reader sees, in which a row or source id is replaced by a citation.
+READ_FIELDS = ("text", "detail", "summary", "name", "place_note")
+# A word naming what an id is ("note hurriyet-2024-06-arm"): it goes with the id.
+ID_WORD = r"(?:(?:note|incident|event|row|source|base|meeting)\s+)?"
+CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 
 
 def plain(frame: pd.DataFrame) -> list[Record]:
@@ -36,6 +43,37 @@ def is_missing(value: object) -> bool:
     if isinstance(value, str):
         return not value
     return value is None or (pd.api.types.is_scalar(value) and bool(pd.isna(value)))
+
+
+def id_citations(atlas: Atlas) -> dict[str, str]:
+    """Every source id and row id a text may mention -> the short citation of its source
+    (`Hürriyet Daily News, Jun 2024`): what a reader sees instead of the id."""
+    sources = {row["id"]: short_citation(row) for row in atlas.sources.to_dict("records")}
+    tables = (atlas.membership, atlas.territories, atlas.notes, atlas.bases, atlas.incidents)
+    rows = {
+        row_id: sources[source_id]
+        for table in tables
+        for row_id, source_id in zip(table["id"], table["source_id"], strict=True)
+        if source_id in sources
+    }
+    return rows | sources
+
+
+def id_pattern(ids: Iterable[str]) -> re.Pattern[str]:
+    """Any of `ids` as a whole word, with a word before it saying what it is."""
+    words = "|".join(map(re.escape, sorted(ids, key=len, reverse=True)))
+    return re.compile(rf"{ID_WORD}(?<![\w-])({words})(?![\w-])")
+
+
+def for_reader(frame: pd.DataFrame, pattern: re.Pattern[str], cited: Mapping[str, str]):
+    """A table whose texts name sources, not ids, with `quote_lang` "ru" for a Russian quote."""
+    texts = {
+        field: frame[field].str.replace(pattern, lambda match: cited[match.group(1)], regex=True)
+        for field in READ_FIELDS
+        if field in frame
+    }
+    russian = frame["quote"].str.contains(CYRILLIC, na=False)
+    return frame.assign(**texts, quote_lang=russian.map({True: "ru", False: None}))
 
 
 def with_accounts(rows: pd.DataFrame) -> list[Record]:
@@ -136,39 +174,53 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
     parent's status in those years; an annexed one states who annexed it. The statuses'
     checked-until date belongs to the last year.
     """
+    cited = id_citations(atlas)
+    pattern = id_pattern(cited)
+    readable = {
+        name: for_reader(getattr(atlas, name), pattern, cited)
+        for name in ("membership", "territories", "notes", "bases", "incidents")
+    }
     names = region_names(atlas.regions)
     parents = geo.region_parents(atlas.regions)
     codes = list(atlas.regions["iso3"])
     model = years_model(atlas, years)
     table = model_table(model, "own_status")
     treaty_wide = treaty_wide_ids(atlas.membership)
-    history = atlas.membership.sort_values(
+    history = readable["membership"].sort_values(
         ["starts", "same_as"], na_position="first", kind="stable"
     )
     events_of = {iso3: with_accounts(rows) for iso3, rows in history.groupby("iso3", sort=False)}
     territories = model_table(model, "territory")
     territory_events = model_table(model, "territory_event_id")
-    border_history = atlas.territories.sort_values(
+    border_history = readable["territories"].sort_values(
         ["starts", "same_as"], na_position="first", kind="stable"
     )
     borders_of = {
         iso3: with_accounts(rows) for iso3, rows in border_history.groupby("iso3", sort=False)
     }
-    limits = map_limits_of(atlas)
-    checked = checked_until(atlas.sources) or None
-    notes_of = dict(list(atlas.notes.sort_values("year", kind="stable").groupby("iso3")))
-    bases_of = dict(
-        list(atlas.bases.sort_values("start_year", kind="stable").groupby("located_iso3"))
-    )
-    incidents = atlas.incidents.sort_values("starts", kind="stable")
+    limits = {
+        iso3: pattern.sub(lambda match: cited[match.group(1)], text)
+        for iso3, text in map_limits_of(atlas).items()
+    }
+    checked = readable_date(checked_until(atlas.sources)) or None
+    notes = readable["notes"].assign(until=atlas.notes["year_end"].fillna(atlas.notes["year"]))
+    notes_of = dict(list(notes.sort_values("year", kind="stable").groupby("iso3")))
+    bases = readable["bases"].sort_values("start_year", kind="stable")
+    bases_of = dict(list(bases.groupby("located_iso3")))
+    incidents = readable["incidents"].sort_values("starts", kind="stable")
     incidents_of = dict(list(incidents.groupby("located_iso3")))
-    empty = atlas.notes.iloc[:0]
+    empty = notes.iloc[:0]
+    provisional = provisional_from(atlas.sources)
     contents = {}
     for iso3 in codes:
         events = events_of.get(iso3, [])
         own = status_periods(table.loc[iso3], events)
-        behind = {period["event"]["id"] for period in own if period["event"] is not None}
-        shared = treaty_wide - behind
+        # The year after the last in which an event stands in the status line: from then on
+        # the history lists it (before, it would say the same thing twice).
+        listed_from = {
+            period["event"]["id"]: period["to"] + 1 for period in own if period["event"] is not None
+        }
+        shared = treaty_wide - set(listed_from)
         parent = parents[iso3]
         border_events = borders_of.get(iso3, [])
         runs = territory_periods(
@@ -190,7 +242,12 @@ def panel_contents(atlas: Atlas, years: range) -> dict[str, Record]:
             "territory_events": border_events,
             "map_limits": limits.get(iso3),
             "checked_until": checked,
-            "events": [event for event in events if event["id"] not in shared],
+            "provisional_from": provisional,
+            "events": [
+                event | {"listed_from": listed_from.get(event["id"], event["year"])}
+                for event in events
+                if event["id"] not in shared
+            ],
             "treaty_events": [event for event in events if event["id"] in shared],
             "notes": plain(notes_of.get(iso3, empty)),
             "bases": plain(bases_of.get(iso3, empty)),

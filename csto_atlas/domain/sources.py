@@ -8,6 +8,7 @@ instead: `Unsigned`, `Untitled`, and the publisher without the parenthesis.
 
 import re
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -84,3 +85,16 @@ def checked_until(sources: pd.DataFrame) -> str:
     excluded), as written: the data is checked up to then (data/version.py's rule)."""
     newest = newest_report_date(sources.to_dict("records"))
     return newest.text if newest else ""
+
+
+def first_provisional_year(checked: date) -> int:
+    """The first year whose status (on its 31 December) lies after `checked`, the date the
+    sources are checked up to: from that year on a status is provisional."""
+    return checked.year if checked < date(checked.year, 12, 31) else checked.year + 1
+
+
+def provisional_from(sources: pd.DataFrame) -> int | None:
+    """The first provisional year of the data (None when no source that reports events is
+    dated): the year after which nothing could be checked (data/version.py's rule)."""
+    newest = newest_report_date(sources.to_dict("records"))
+    return first_provisional_year(newest.start) if newest else None

@@ -182,6 +182,7 @@ class ClientConfig(TypedDict):
     regionLooks: list[RegionLookEntry]
     uncertainty: dict[str, Any]
     checkedUntil: str
+    provisionalFrom: int
     cite: CiteConfig | None
     ownPage: bool
     imageApi: str
@@ -246,14 +247,15 @@ def client_config(
     frame: list[list[float]],
     changes: dict[str, list[ChangeEntry]],
     checked_until: str = "",
+    provisional_from: int = 0,
     cite: CiteConfig | None = None,
     own_page: bool = False,
     image_api: str = "",
     alliance: Alliance | None = None,
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
-    letters, colours, marker looks, texts (in `alliance`'s words), and up to when the statuses
-    were checked."""
+    letters, colours, marker looks, texts (in `alliance`'s words), up to when the statuses were
+    checked, and the first year whose statuses are provisional (0: none)."""
     return ClientConfig(
         first=first,
         last=last,
@@ -279,6 +281,7 @@ def client_config(
         regionLooks=[RegionLookEntry(**look) for look in region_looks(LOOK_KEYS)],
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},
         checkedUntil=checked_until,
+        provisionalFrom=provisional_from,
         cite=cite,
         ownPage=own_page,
         imageApi=image_api,

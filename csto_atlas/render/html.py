@@ -36,6 +36,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.tests["http_url"] = is_http_url
+    env.filters["readable_date"] = readable_date
     return env
 
 

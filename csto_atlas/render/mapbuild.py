@@ -83,6 +83,7 @@ def build_map(
         payload.frame,
         payload.changes,
         payload.checked_until,
+        payload.provisional_from,
         cite,
         own_page,
         image_api,

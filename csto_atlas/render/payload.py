@@ -14,11 +14,12 @@ import pandas as pd
 import shapely
 
 from csto_atlas.data.alliance import Alliance
+from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders
 from csto_atlas.domain.changes import changes_in_year
 from csto_atlas.domain.panel import panel_contents
-from csto_atlas.domain.sources import checked_until, citations_by_id
+from csto_atlas.domain.sources import checked_until, citations_by_id, provisional_from
 from csto_atlas.domain.yearmodel import (
     LOOK_KEYS,
     feature_model,
@@ -64,6 +65,7 @@ class MapPayload:
     changes: dict[str, list[ChangeEntry]]
     panels_packed: str
     checked_until: str = ""
+    provisional_from: int = 0  # the first year whose statuses are provisional (0: none)
     alliance: Alliance | None = None
 
     def panels(self) -> dict[str, str]:
@@ -322,6 +324,7 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
         frame=frame_bounds(atlas, regions, markers),
         changes=year_changes(atlas, years),
         panels_packed=pack_json(panels_html(atlas, years, citations)),
-        checked_until=checked_until(atlas.sources),
+        checked_until=readable_date(checked_until(atlas.sources)),
+        provisional_from=provisional_from(atlas.sources) or 0,
         alliance=atlas.alliance,
     )

@@ -3,8 +3,10 @@
 pytest-playwright launches the browser (`browser`, `new_context`, `context`, `page`) with the
 launch options of tooling/browser.py, and keeps a trace and a screenshot of every failed test in
 test-results/ (`--tracing retain-on-failure --screenshot only-on-failure`, see pyproject.toml).
-Open a page through those fixtures (or `recorded`), not with `browser.new_context()` directly:
-only their pages are traced and watched for JavaScript errors.
+Open a page through those fixtures (`new_context`, `page`, `recorded`, or `visit` for a desktop
+and a phone), not with `browser.new_context()` directly: only their pages are traced and watched
+for JavaScript errors. Open the app through one helper: `open_map` (the map page, once drawn) or
+`open_app_page` (any page, once its script has run).
 
 Every browser test fails when a page logged a JavaScript error (a console error or an uncaught
 exception, in the page or in the map's iframe) unless ALLOWED_ERRORS documents it.
@@ -21,13 +23,20 @@ from urllib.parse import urlsplit
 
 import pytest
 from playwright import sync_api as playwright_sync_api
-from playwright.sync_api import BrowserContext, ConsoleMessage, Page, WebError
+from playwright.sync_api import BrowserContext, ConsoleMessage, FrameLocator, Page, WebError
 
-from tooling.browser import chromium_path, launch_options
+from tooling.browser import APP_IDLE, MAP_FRAME, chromium_path, launch_options
 from tooling.server import AppServer
 
 EXPECT_TIMEOUT_MS = 30_000
+# The first visit of a fresh server builds the map's payload (a cold cache): it may take longer.
+FIRST_VISIT_MS = 120_000
 VIEWPORT = {"width": 1400, "height": 1000}
+# The two screens every look is checked on: a desktop and a phone (touch).
+VIEWPORTS = {
+    "desktop": {"viewport": VIEWPORT},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
 
 # (pattern of the message, why it is unavoidable). A new entry needs a reason that holds for every
 # run, not a flaky message to silence.
@@ -99,6 +108,12 @@ class PageErrors:
     """JavaScript errors logged by every page of the contexts it watches, iframes included."""
 
     errors: list[str] = field(default_factory=list)
+    allowed: list[tuple[re.Pattern[str], str]] = field(default_factory=list)
+
+    def allow(self, pattern: str, reason: str) -> None:
+        """Allow errors matching `pattern` in this test only, for a reason that holds every run
+        (a test that stops the server on purpose expects failed reconnections)."""
+        self.allowed.append((re.compile(pattern), reason))
 
     def watch(self, context: BrowserContext) -> BrowserContext:
         """Collect the console errors and uncaught exceptions of every page of `context`."""
@@ -120,7 +135,7 @@ class PageErrors:
         return [
             error
             for error in self.errors
-            if not any(pattern.search(error) for pattern, _ in ALLOWED_ERRORS)
+            if not any(pattern.search(error) for pattern, _ in [*ALLOWED_ERRORS, *self.allowed])
         ]
 
 
@@ -166,3 +181,53 @@ class RecordedPage:
 def recorded(page: Page, app_server: AppServer) -> RecordedPage:
     """A fresh page (1400x1000) of the session's app server, recording its requests."""
     return RecordedPage(page, app_server.url)
+
+
+def open_app_page(page: Page, origin: str, sync_api, path: str = "") -> Page:
+    """Open a page of the app (`path` with its query) and wait until its script run is over."""
+    page.goto(f"{origin}/{path}")
+    sync_api.expect(page.locator(APP_IDLE)).to_be_attached(timeout=FIRST_VISIT_MS)
+    return page
+
+
+def open_map(
+    page: Page, origin: str, sync_api, query: str = "", region: str = "UZB"
+) -> FrameLocator:
+    """Open the map page at `query`; the map frame's locator once `region` is drawn, the year box
+    has its year and the app is idle. Every browser test opens the map through this."""
+    page.goto(f"{origin}/{query}")
+    frame = page.frame_locator(MAP_FRAME)
+    sync_api.expect(frame.locator(f"path.csto-iso-{region}")).to_be_visible(timeout=FIRST_VISIT_MS)
+    sync_api.expect(frame.locator(".csto-year")).to_have_attribute(
+        "data-year", re.compile(r"\d{4}")
+    )
+    sync_api.expect(page.locator(APP_IDLE)).to_be_attached()
+    return frame
+
+
+class Visit:
+    """A page in a fresh traced and watched context, on a desktop or a phone."""
+
+    def __init__(self, page: Page, origin: str, sync_api, errors: PageErrors, kind: str) -> None:
+        self.page = page
+        self.origin = origin
+        self.sync_api = sync_api
+        self.expect = sync_api.expect
+        self.errors = errors
+        self.kind = kind
+
+    def open(self, query: str = "") -> FrameLocator:
+        """The map page; the map's frame locator once the map is drawn."""
+        return open_map(self.page, self.origin, self.sync_api, query)
+
+    def window(self):
+        """The map frame's Frame (to read the map through its test hook)."""
+        return self.page.locator(MAP_FRAME).element_handle().content_frame()
+
+
+@pytest.fixture(params=list(VIEWPORTS))
+def visit(request, new_context, app_server, sync_api, page_errors) -> Visit:
+    """A fresh page of the session's app on a desktop or a phone viewport; a JavaScript error it
+    logs fails the test (page_errors)."""
+    page = new_context(**VIEWPORTS[request.param]).new_page()
+    return Visit(page, app_server.url, sync_api, page_errors, request.param)

@@ -133,10 +133,10 @@ def test_the_content_security_policy_blocks_nothing_the_map_page_loads(visit):
 
 
 def test_the_data_page_draws_its_tables_under_the_content_security_policy(
-    browser, sync_api, deployment
+    new_context, sync_api, deployment
 ):
     seen = Visit()
-    context = browser.new_context()
+    context = new_context()
     context.add_init_script(CSP_LISTENER)
     page = context.new_page()
     page.on("console", lambda message: seen.console.append(message.text))
@@ -480,12 +480,12 @@ def framed(deployment: Deployment, embedder: str, tmp_path_factory) -> Iterator[
 
 
 def test_the_replica_cookie_survives_a_cross_site_frame_over_https(
-    browser, sync_api, framed, embedder
+    new_context, sync_api, framed, embedder
 ):
     Embedder.page = (
         f'<iframe src="{framed.url}{PERMALINK}" width="1200" height="900"></iframe>'.encode()
     )
-    context = browser.new_context(ignore_https_errors=True)  # the test's own certificate
+    context = new_context(ignore_https_errors=True)  # the test's own certificate
     seen = Visit()
     page = context.new_page()
     page.on("response", seen.record)
@@ -516,11 +516,11 @@ DATA_HEADING = re.compile(r"^Sources \(\d+ of \d+\)$")  # drawn by the data page
 
 
 def test_a_killed_replica_is_replaced_while_the_site_and_the_session_carry_on(
-    browser, sync_api, deployment
+    new_context, sync_api, deployment
 ):
     assert deployment.supervisor is not None
     seen = Visit()
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
+    context = new_context(viewport={"width": 1400, "height": 1000})
     page = context.new_page()
     page.on("response", seen.record)
     page.on("pageerror", lambda error: seen.page_errors.append(str(error)))

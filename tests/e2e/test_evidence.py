@@ -7,35 +7,29 @@ import pytest
 
 from csto_atlas.data.version import data_version
 from csto_atlas.domain.citation import cite_view
-from tooling.browser import MAP_FRAME, PANEL
+from tests.e2e.conftest import open_app_page, open_map
+from tooling.browser import PANEL
 
 pytestmark = pytest.mark.e2e
 
 
 def open_page(recorded, sync_api, path: str):
-    """Open a page of the app and wait until its script has run."""
-    page = recorded.page
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{recorded.origin}/{path}")
-    sync_api.expect(page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning"
-    )
-    return page, errors
+    """Open a page of the app once its script has run (a JavaScript error fails the test)."""
+    return open_app_page(recorded.page, recorded.origin, sync_api, path)
 
 
 def test_the_data_page_draws_its_tables_and_download_buttons(recorded, sync_api):
-    page, errors = open_page(recorded, sync_api, "data")
+    page = open_page(recorded, sync_api, "data")
     sync_api.expect(page.get_by_role("heading", name="Data", exact=True)).to_be_visible()
     sync_api.expect(page.locator('[data-testid="stDownloadButton"]').first).to_be_visible()
     sync_api.expect(page.get_by_text("Countries (CSV)")).to_be_visible()
     sync_api.expect(page.locator('[data-testid="stDataFrame"]').first).to_be_attached()
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert errors == [] and recorded.foreign_requests() == []
+    assert recorded.foreign_requests() == []
 
 
 def test_every_year_in_one_table_fits_a_1400_px_window(recorded, sync_api):
-    page, errors = open_page(recorded, sync_api, "data")
+    page = open_page(recorded, sync_api, "data")
     grid = page.locator(".csto-grid-wrap")
     sync_api.expect(grid).to_be_visible()
     widths = grid.evaluate("(wrap) => [wrap.scrollWidth, wrap.clientWidth]")
@@ -44,13 +38,13 @@ def test_every_year_in_one_table_fits_a_1400_px_window(recorded, sync_api):
     sync_api.expect(grid.locator('td[title="Uzbekistan, 2012: Suspended"]')).to_have_count(1)
     sync_api.expect(page.get_by_text("All years (CSV)")).to_be_visible()
     sync_api.expect(page.get_by_text("All years (GEOJSON)")).to_be_visible()
-    assert errors == [] and recorded.foreign_requests() == []
+    assert recorded.foreign_requests() == []
 
 
 def test_the_datasets_show_ten_rows_with_ids_last_and_whole_numbers(recorded, sync_api):
     from csto_atlas.app import evidence
 
-    page, errors = open_page(recorded, sync_api, "data")
+    page = open_page(recorded, sync_api, "data")
     tables = page.locator('[data-testid="stDataFrame"]')
     membership = tables.nth(4)  # after the data quality summary's four
     membership.scroll_into_view_if_needed()
@@ -66,25 +60,22 @@ def test_the_datasets_show_ten_rows_with_ids_last_and_whole_numbers(recorded, sy
             "(t) => { const s = t.querySelector('.dvn-scroller'); return [s.scrollWidth, s.clientWidth]; }"
         )
         assert widths[0] <= widths[1], (index, widths)
-    assert errors == [] and recorded.foreign_requests() == []
+    assert recorded.foreign_requests() == []
 
 
 def test_the_sources_page_opens_a_source_with_its_quotes(recorded, sync_api):
-    page, errors = open_page(recorded, sync_api, "sources")
+    page = open_page(recorded, sync_api, "sources")
     sync_api.expect(page.get_by_role("heading", name="Sources", exact=True)).to_be_visible()
     page.locator('[data-testid="stExpander"] summary').first.click()
     sync_api.expect(page.locator(".csto-source blockquote").first).to_be_visible()
     assert page.get_by_text("(not named in the retrieved copy)").count() == 0
     assert page.locator('[data-testid="stException"]').count() == 0
-    assert errors == [] and recorded.foreign_requests() == []
+    assert recorded.foreign_requests() == []
 
 
 def test_cite_this_view_follows_the_map_and_reads_as_python_writes_it(recorded, sync_api):
     page = recorded.page
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
-    page.goto(f"{recorded.origin}/?year=2013&country=UZB")
-    frame = page.frame_locator(MAP_FRAME)
+    frame = open_map(page, recorded.origin, sync_api, "?year=2013&country=UZB")
     sync_api.expect(frame.locator(PANEL).locator("h2")).to_contain_text("Uzbekistan in 2013")
     cite = frame.locator(".csto-cite-view")
     cite.locator("summary").click()
@@ -108,4 +99,3 @@ def test_cite_this_view_follows_the_map_and_reads_as_python_writes_it(recorded, 
     frame.locator("select.csto-country").select_option("")
     sync_api.expect(plain).to_contain_text("“CSTO Atlas: the map in 2014”")
     sync_api.expect(plain).to_contain_text("/?year=2014 (accessed")
-    assert errors == []

@@ -75,10 +75,9 @@ def hostile_server(tmp_path_factory) -> Iterator[AppServer]:
 
 
 @pytest.fixture
-def watched(browser, hostile_server):
+def watched(new_context, hostile_server):
     """A fresh page on the hostile app that records every dialog (and dismisses it)."""
-    context = browser.new_context(viewport={"width": 1400, "height": 1000})
-    page = context.new_page()
+    page = new_context().new_page()
     dialogs: list[str] = []
 
     def dismiss(dialog) -> None:
@@ -86,10 +85,7 @@ def watched(browser, hostile_server):
         dialog.dismiss()
 
     page.on("dialog", dismiss)
-    try:
-        yield page, hostile_server.url, dialogs
-    finally:
-        context.close()
+    return page, hostile_server.url, dialogs
 
 
 def wait_until_idle(page, sync_api) -> None:
@@ -172,26 +168,27 @@ def editable(tmp_path) -> Iterator[tuple[AppServer, Path]]:
         yield server, data_dir
 
 
-def test_a_data_file_edited_under_the_running_app_is_seen_on_reload(browser, sync_api, editable):
+def test_a_data_file_edited_under_the_running_app_is_seen_on_reload(
+    new_context, sync_api, editable
+):
     server, data_dir = editable
-    page = browser.new_page(viewport={"width": 1400, "height": 1000})
-    try:
-        page.goto(f"{server.url}/?year=2013&country=UZB")
-        panel = page.frame_locator(MAP_FRAME).locator(PANEL)
-        sync_api.expect(panel).to_contain_text("Uzbekistan left.")
-        rows = tables()["notes"]
-        rows[0]["text"] = "Uzbekistan walked out, says the edited file."
-        write_csv(data_dir / "notes.csv", rows)
-        page.reload()
-        sync_api.expect(panel).to_contain_text("Uzbekistan walked out, says the edited file.")
-        rows[0]["year"] = "nineteen"
-        write_csv(data_dir / "notes.csv", rows)
-        page.reload()
-        error = page.locator('[data-testid="stAlert"]').filter(has_text="did not validate")
-        sync_api.expect(error).to_be_visible()
-        sync_api.expect(page.locator('[data-testid="stCode"]')).to_contain_text(
-            "datasets/notes.csv line 2, column year: 'nineteen' is not a whole number"
-        )
-        assert page.locator('[data-testid="stException"]').count() == 0
-    finally:
-        page.close()
+    page = new_context().new_page()
+    page.goto(f"{server.url}/?year=2013&country=UZB")
+    panel = page.frame_locator(MAP_FRAME).locator(PANEL)
+    sync_api.expect(panel).to_contain_text("Uzbekistan left.")
+    rows = tables()["notes"]
+    rows[0]["text"] = "Uzbekistan walked out, says the edited file."
+    write_csv(data_dir / "notes.csv", rows)
+    page.reload()
+    sync_api.expect(panel).to_contain_text("Uzbekistan walked out, says the edited file.")
+    rows[0]["year"] = "nineteen"
+    write_csv(data_dir / "notes.csv", rows)
+    page.reload()
+    error = page.locator('[data-testid="stAlert"]').filter(has_text="did not validate")
+    sync_api.expect(error).to_be_visible()
+    sync_api.expect(page.locator('[data-testid="stCode"]')).to_contain_text(
+        "datasets/notes.csv line 2, column year: 'nineteen' is not a whole number"
+    )
+    assert page.locator('[data-testid="stException"]').count() == 0
+    # Closed before the fixture stops its server, which the open page would try to reach again.
+    page.context.close()

@@ -14,24 +14,20 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.data.version import data_version
 from csto_atlas.render import site
-from tooling.browser import MAP_FRAME, map_frame
+from tests.e2e.conftest import VIEWPORTS
+from tests.e2e.conftest import open_map as visit_map
+from tooling.browser import map_frame
 
 pytestmark = pytest.mark.e2e
 
 LINKS = "a.csto-image-link"
 PNG = f'{LINKS}[data-format="png"]'
 SVG = f'{LINKS}[data-format="svg"]'
-VIEWPORTS = {
-    "desktop": {"viewport": {"width": 1400, "height": 1000}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
-}
 FETCH = """async (selector) => {
     const link = document.querySelector(selector);
     const answer = await fetch(link.href);
     return [link.href, answer.status, answer.headers.get("content-type"), await answer.text()];
 }"""
-# The first visit to a fresh app server loads the atlas and builds the map's payload.
-FIRST_APP_VISIT_MS = 120_000
 BOXES = """() => Object.fromEntries(
     [".csto-year", ".csto-picker", ".csto-images", ".csto-play"].map((selector) => {
         const box = document.querySelector(selector).getBoundingClientRect();
@@ -41,10 +37,8 @@ BOXES = """() => Object.fromEntries(
 
 
 def open_map(page, origin: str, sync_api, query: str):
-    """The map page at `query`; the map frame's locator once its regions and links are there."""
-    page.goto(f"{origin}/{query}")
-    frame = page.frame_locator(MAP_FRAME)
-    sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible(timeout=FIRST_APP_VISIT_MS)
+    """The map page at `query`; the map frame's locator once its image links are there."""
+    frame = visit_map(page, origin, sync_api, query)
     sync_api.expect(frame.locator(LINKS)).to_have_count(2)
     return frame
 

@@ -6,13 +6,11 @@ and on a phone (390x844). The popups are walked in one page per viewport, throug
 hook (docs/design.md).
 """
 
-from collections.abc import Iterator
-
 import pytest
 
 from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
-from tests.e2e.test_loop import VIEWPORTS, Visit
+from tests.e2e.conftest import Visit
 from tooling.browser import MAP_FRAME, REVEALED_CLASS, TEST_HOOK
 
 pytestmark = pytest.mark.e2e
@@ -29,19 +27,6 @@ MARKER_LAYERS = ("Meetings",)  # off at the opening view; the bases and incident
 @pytest.fixture(scope="module")
 def atlas():
     return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def visit(request, browser, app_server, sync_api) -> Iterator[Visit]:
-    """A fresh page on a desktop or a phone viewport; no JavaScript error may be logged."""
-    context = browser.new_context(**VIEWPORTS[request.param])
-    try:
-        visit = Visit(context.new_page(), app_server.url, sync_api)
-        visit.kind = request.param
-        yield visit
-        assert visit.errors_logged() == []
-    finally:
-        context.close()
 
 
 def tip_box(visit: Visit) -> dict:

@@ -15,74 +15,21 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.render import style
 from tests.e2e.axe import axe_path, serious_violations
-from tests.e2e.conftest import unavailable
+from tests.e2e.conftest import VIEWPORTS, Visit, unavailable
 from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, TEST_HOOK, reveal_marker
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
 
-VIEWPORTS = {
-    "desktop": {"viewport": {"width": 1400, "height": 1000}},
-    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
-}
 SLIDER = "input.csto-slider"
 YEAR_BOX = ".csto-year"
 PICKER = "select.csto-country"
 PAGES = ("/", "/data", "/sources", "/about")
-# Opened at /data, Streamlit's frontend first asks /data/_stcore/... (404) to find the base URL.
-STREAMLIT_BASE_PROBE = re.compile(r"/[a-z]+/_stcore/(health|host-config)$")
 
 
 @pytest.fixture(scope="module")
 def atlas():
     return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
-
-
-class Visit:
-    """A page in a fresh context, collecting every JavaScript error it logs."""
-
-    def __init__(self, page, origin: str, sync_api) -> None:
-        self.page = page
-        self.origin = origin
-        self.expect = sync_api.expect
-        self.errors: list[str] = []
-        self.ignored = re.compile(r"^$")
-        page.on("pageerror", lambda error: self.errors.append(f"pageerror: {error}"))
-        page.on("console", self.take_console_message)
-
-    def take_console_message(self, message) -> None:
-        """Keep errors, except Streamlit's own probe of a page path for its server's base URL."""
-        url = message.location.get("url", "")
-        if message.type == "error" and not STREAMLIT_BASE_PROBE.search(url):
-            self.errors.append(f"{message.text} ({url})")
-
-    def open(self, query: str = ""):
-        """The map page; the map's frame locator once the map is drawn."""
-        self.page.goto(f"{self.origin}/{query}")
-        frame = self.page.frame_locator(MAP_FRAME)
-        self.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
-        self.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", re.compile(r"\d{4}"))
-        return frame
-
-    def window(self):
-        """The map frame's Frame (to read Leaflet's state)."""
-        return self.page.locator(MAP_FRAME).element_handle().content_frame()
-
-    def errors_logged(self) -> list[str]:
-        return [error for error in self.errors if not self.ignored.search(error)]
-
-
-@pytest.fixture(params=list(VIEWPORTS))
-def visit(request, browser, app_server, sync_api) -> Iterator[Visit]:
-    """A fresh page on a desktop or a phone viewport; no JavaScript error may be logged."""
-    context = browser.new_context(**VIEWPORTS[request.param])
-    try:
-        visit = Visit(context.new_page(), app_server.url, sync_api)
-        visit.kind = request.param
-        yield visit
-        assert visit.errors_logged() == []
-    finally:
-        context.close()
 
 
 def open_sheet(visit: Visit, frame) -> None:
@@ -351,7 +298,7 @@ def test_the_map_has_a_text_alternative_for_the_year_shown(visit):
 
 def test_openstreetmap_says_so_when_its_tiles_fail_offline(visit):
     visit.page.route(re.compile(r"openstreetmap"), lambda route: route.abort())
-    visit.ignored = re.compile(r"^Failed to load resource")
+    visit.errors.allow(r"Failed to load resource", "the test aborts OpenStreetMap's tiles")
     frame = visit.open("?year=2019")
     frame.locator(".leaflet-control-layers").hover()
     frame.locator(".leaflet-control-layers label", has_text="OpenStreetMap").click()
@@ -423,24 +370,24 @@ def click_inside(visit: Visit, atlas, iso3: str) -> None:
     visit.page.mouse.click(box["x"] + x, box["y"] + y)
 
 
-def test_an_open_tab_keeps_working_across_a_server_restart(browser, own_server, sync_api, atlas):
-    context = browser.new_context(**VIEWPORTS["desktop"])
-    try:
-        visit = Visit(context.new_page(), own_server.url, sync_api)
-        # While the server is away Streamlit's page logs its failed reconnections.
-        visit.ignored = re.compile(r"Failed to load resource|WebSocket|websocket|ERR_CONNECTION")
-        frame = visit.open("?year=2019")
-        visit.window().evaluate("window.mountedOnce = true")
-        own_server.restart()
-        visit.expect(visit.page.locator('[data-testid="stApp"]')).to_have_attribute(
-            "data-test-connection-state", "CONNECTED"
-        )
-        visit.expect(visit.page.locator('[role="dialog"]')).to_have_count(0)
-        frame.locator(PICKER).select_option("KGZ")
-        visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2019")
-        click_inside(visit, atlas, "TJK")
-        visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Tajikistan in 2019")
-        assert visit.window().evaluate("window.mountedOnce") is True
-        assert visit.errors_logged() == []
-    finally:
-        context.close()
+def test_an_open_tab_keeps_working_across_a_server_restart(
+    new_context, own_server, sync_api, atlas, page_errors
+):
+    page = new_context(**VIEWPORTS["desktop"]).new_page()
+    visit = Visit(page, own_server.url, sync_api, page_errors, "desktop")
+    visit.errors.allow(
+        r"Failed to load resource|WebSocket|websocket|ERR_CONNECTION",
+        "while the server is away Streamlit's page logs its failed reconnections",
+    )
+    frame = visit.open("?year=2019")
+    visit.window().evaluate("window.mountedOnce = true")
+    own_server.restart()
+    visit.expect(visit.page.locator('[data-testid="stApp"]')).to_have_attribute(
+        "data-test-connection-state", "CONNECTED"
+    )
+    visit.expect(visit.page.locator('[role="dialog"]')).to_have_count(0)
+    frame.locator(PICKER).select_option("KGZ")
+    visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2019")
+    click_inside(visit, atlas, "TJK")
+    visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Tajikistan in 2019")
+    assert visit.window().evaluate("window.mountedOnce") is True

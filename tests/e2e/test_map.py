@@ -9,6 +9,7 @@ from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import status_table, year_range
 from csto_atlas.render import style
+from tests.e2e.conftest import open_map
 from tooling.browser import (
     MAP_FRAME,
     PANEL,
@@ -43,15 +44,6 @@ def colour(statuses, iso3: str, year: int) -> str:
     return style.STATUS_COLOURS[statuses.at[iso3, year]]
 
 
-def open_map(recorded, sync_api, query: str = ""):
-    """Open the map page; return the map's frame locator once it is drawn and the app is idle."""
-    recorded.page.goto(f"{recorded.origin}/{query}")
-    frame = recorded.page.frame_locator(MAP_FRAME)
-    sync_api.expect(frame.locator("path.csto-iso-UZB")).to_be_visible()
-    wait_until_idle(recorded.page)
-    return frame
-
-
 def centre_on(page, lat: float, lon: float, zoom: float = 6) -> tuple[float, float]:
     """Centre the map on a point (no animation); return where that point is on the page."""
     window = map_frame(page)
@@ -74,7 +66,7 @@ def click_region(page, atlas, iso3: str) -> None:
 
 
 def test_the_map_draws_its_polygons_with_no_request_leaving_the_app(recorded, sync_api):
-    frame = open_map(recorded, sync_api)
+    frame = open_map(recorded.page, recorded.origin, sync_api)
     sync_api.expect(frame.locator("path.csto-region").first).to_be_visible()
     assert frame.locator("path.csto-region").count() > 20
     sync_api.expect(frame.locator(".csto-legend")).to_contain_text("Member")
@@ -88,7 +80,7 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
     recorded, sync_api, statuses
 ):
     assert colour(statuses, "UZB", 2008) != colour(statuses, "UZB", 2013)
-    frame = open_map(recorded, sync_api, "?year=2008")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2008")
     uzbekistan = frame.locator("path.csto-iso-UZB")
     sync_api.expect(uzbekistan).to_have_attribute("fill", colour(statuses, "UZB", 2008))
     window = map_frame(recorded.page)
@@ -110,7 +102,7 @@ def test_stepping_the_slider_from_2008_to_2013_recolours_uzbekistan_and_keeps_th
 
 
 def test_a_mouse_click_on_the_slider_track_moves_the_year(recorded, sync_api):
-    frame = open_map(recorded, sync_api, "?year=2000")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2000")
     slider = frame.locator(SLIDER)
     box = slider.bounding_box()
     recorded.page.mouse.click(box["x"] + box["width"] - 2, box["y"] + box["height"] / 2)
@@ -120,7 +112,7 @@ def test_a_mouse_click_on_the_slider_track_moves_the_year(recorded, sync_api):
 def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
     recorded, sync_api, atlas
 ):
-    frame = open_map(recorded, sync_api, "?year=2019")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2019")
     window = map_frame(recorded.page)
     window.evaluate("window.mountedOnce = true")
     click_region(recorded.page, atlas, "TJK")
@@ -133,7 +125,7 @@ def test_clicking_a_country_opens_its_panel_with_a_citation_and_keeps_the_map(
 
 
 def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, sync_api):
-    frame = open_map(recorded, sync_api, "?year=2019")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2019")
     frame.locator(SLIDER).focus()
     recorded.page.keyboard.press("ArrowLeft")
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2018")
@@ -144,7 +136,7 @@ def test_the_select_box_opens_the_panel_for_the_year_on_the_slider(recorded, syn
 
 def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded, sync_api, atlas):
     base = atlas.bases.iloc[0]
-    frame = open_map(recorded, sync_api, f"?year={int(base['start_year'])}")
+    frame = open_map(recorded.page, recorded.origin, sync_api, f"?year={int(base['start_year'])}")
     map_frame(recorded.page).evaluate("window.mountedOnce = true")
     reveal_marker(recorded.page, base["id"])  # spread from its cluster if markers share its point
     frame.locator(f".{REVEALED_CLASS}").click(force=True)
@@ -156,7 +148,7 @@ def test_clicking_a_base_shows_its_citation_in_a_popup_without_a_rerun(recorded,
 
 
 def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas, statuses):
-    frame = open_map(recorded, sync_api, "?year=2013")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2013")
     recorded.page.mouse.move(*centre_on(recorded.page, *inside(atlas, "UZB")))
     tooltip = frame.locator(".csto-tip")
     sync_api.expect(tooltip).to_contain_text("Uzbekistan")
@@ -164,14 +156,14 @@ def test_hovering_a_country_shows_its_name_and_status(recorded, sync_api, atlas,
 
 
 def test_breakaway_regions_are_hatched_with_a_dashed_border(recorded, sync_api):
-    frame = open_map(recorded, sync_api, "?year=2013")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2013")
     abkhazia = frame.locator("path.csto-iso-XAB")
     sync_api.expect(abkhazia).to_have_attribute("fill", re.compile(r"^url\(#csto-hatch-"))
     sync_api.expect(abkhazia).to_have_attribute("stroke-dasharray", re.compile(r"\d"))
 
 
 def test_the_meetings_layer_is_off_until_switched_on(recorded, sync_api, atlas):
-    frame = open_map(recorded, sync_api)
+    frame = open_map(recorded.page, recorded.origin, sync_api)
     window = map_frame(recorded.page)
     shown = f"{TEST_HOOK}.markerIds().length"
     before = window.evaluate(shown)
@@ -219,7 +211,7 @@ def lone_point(frame_of_points, row) -> bool:
 def markers_through_years(recorded, sync_api, kind: str, row, steps: list[tuple[str, int]]):
     """Open the map the year before the first step, then press each (key, year) step: the
     markers of `kind` at `row`'s point (markers_at) before the first press and after each."""
-    frame = open_map(recorded, sync_api, f"?year={steps[0][1] - 1}")
+    frame = open_map(recorded.page, recorded.origin, sync_api, f"?year={steps[0][1] - 1}")
     seen = [markers_at(recorded.page, kind, row)]
     for key, year in steps:
         step_year(recorded, sync_api, frame, key, year)
@@ -252,7 +244,7 @@ def test_a_base_is_on_the_map_only_in_its_active_years(recorded, sync_api, atlas
 
 
 def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, sync_api, atlas):
-    frame = open_map(recorded, sync_api, "?year=2015")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2015")
     click_region(recorded.page, atlas, "KGZ")
     sync_api.expect(frame.locator(f"{PANEL} h2")).to_have_text("Kyrgyzstan in 2015")
     recorded.page.get_by_role("link", name="Data").click()
@@ -265,7 +257,7 @@ def test_going_to_another_page_and_back_keeps_the_panel_and_its_year(recorded, s
 
 
 def test_a_permalink_opens_its_year_and_panel(recorded, sync_api, statuses):
-    frame = open_map(recorded, sync_api, "?year=2019&country=TJK")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2019&country=TJK")
     sync_api.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2019")
     sync_api.expect(frame.locator("path.csto-iso-UZB")).to_have_attribute(
         "fill", colour(statuses, "UZB", 2019)
@@ -274,7 +266,12 @@ def test_a_permalink_opens_its_year_and_panel(recorded, sync_api, statuses):
 
 
 def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(recorded, sync_api):
-    frame = open_map(recorded, sync_api, "?year=abc&country=%3Cscript%3Ealert(1)%3C/script%3E")
+    frame = open_map(
+        recorded.page,
+        recorded.origin,
+        sync_api,
+        "?year=abc&country=%3Cscript%3Ealert(1)%3C/script%3E",
+    )
     alerts = recorded.page.locator('[data-testid="stAlert"]')
     sync_api.expect(alerts.filter(has_text="is not a year between")).to_be_visible()
     sync_api.expect(alerts.filter(has_text="not a code this map knows")).to_be_visible()
@@ -284,7 +281,7 @@ def test_bad_permalink_values_show_a_notice_and_fall_back_to_defaults(recorded, 
 
 
 def test_play_advances_the_year_and_pause_stops_it(recorded, sync_api):
-    frame = open_map(recorded, sync_api, "?year=1995")
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=1995")
     year_box = frame.locator(YEAR_BOX)
     frame.locator("button.csto-play").click()
     sync_api.expect(year_box).to_have_attribute("data-playing", "true")

@@ -37,6 +37,23 @@ REGION_LOOKS = """() => Object.fromEntries(
         ),
     ])
 )"""
+# The tallest panel of any region in any year (px) and where: every country, every year.
+TALLEST_PANEL = """() => {
+    const select = document.querySelector("select.csto-country");
+    const slider = document.querySelector("input.csto-slider");
+    let tallest = [0, "", 0];
+    for (const option of [...select.options].filter((option) => option.value)) {
+        select.value = option.value;
+        select.dispatchEvent(new Event("change", {bubbles: true}));
+        for (let year = +slider.min; year <= +slider.max; year++) {
+            slider.value = String(year);
+            slider.dispatchEvent(new Event("input", {bubbles: true}));
+            const height = document.querySelector(".csto-sheet-body .csto-panel").scrollHeight;
+            tallest = height > tallest[0] ? [height, option.value, year] : tallest;
+        }
+    }
+    return tallest;
+}"""
 SET_YEAR = """(year) => {
     const slider = document.querySelector("input.csto-slider");
     slider.value = String(year);
@@ -213,3 +230,31 @@ def test_the_static_atlas_fits_its_frame_in_an_article(site_dir, sync_api, page,
         assert part["x"] + part["width"] <= box["x"] + box["width"] + 0.5, selector
         assert part["y"] + part["height"] <= box["y"] + box["height"] + 0.5, selector
     assert frame.locator(".csto-map").bounding_box()["height"] >= EMBED_HEIGHT_PX / 3
+
+
+def test_a_panel_is_short_its_earlier_notes_folded_and_a_provisional_year_says_so(
+    offline, site_dir, sync_api
+):
+    page = open_site(offline, site_dir, sync_api, "?year=2024&country=ARM")
+    panel = page.locator(f"{PANEL} .csto-panel")
+    sync_api.expect(panel.locator("h2")).to_have_text("Armenia in 2024")
+    folded = panel.locator(".csto-split details.csto-older").first
+    sync_api.expect(folded).to_be_visible()
+    assert folded.get_attribute("open") is None
+    assert int(folded.locator(".csto-count").inner_text()) > 10
+    # The status line's event is said once: not again in the history beside it.
+    said = "Participation frozen: Prime Minister"
+    assert panel.locator(".csto-status:visible", has_text=said).count() == 1
+    assert panel.locator(".csto-history li:visible", has_text=said).count() == 0
+    assert panel.evaluate("(node) => node.scrollHeight") < 2500  # 5,566 px before
+    # Every region in every year at 1400x1000: the tallest was Russia in 2026, 9,038 px.
+    height, iso3, year = page.evaluate(TALLEST_PANEL)
+    assert height < 4000, (iso3, year)
+    page.goto((site_dir / "index.html").as_uri() + "?year=2024&country=ARM")
+    sync_api.expect(page.locator(".csto-checked")).to_be_hidden()
+    sync_api.expect(panel.locator(".csto-provisional")).to_be_hidden()
+    page.evaluate(SET_YEAR, 2026)
+    sync_api.expect(page.locator(".csto-checked")).to_contain_text("Provisional:")
+    sync_api.expect(panel.locator(".csto-provisional")).to_be_visible()
+    page.set_viewport_size(PHONE)
+    sync_api.expect(page.locator(".csto-checked")).to_be_in_viewport()

@@ -4,6 +4,7 @@ import re
 
 import pytest
 
+from tests.e2e.conftest import open_app_page
 from tooling.browser import MAP_FRAME, PANEL
 
 pytestmark = pytest.mark.e2e
@@ -12,36 +13,29 @@ CHART = '[data-testid="stVegaLiteChart"]'
 TABLE = '[data-testid="stDataFrame"]'
 
 
-def open_page(recorded, sync_api, path: str):
-    """Open a page and wait until its script run is over."""
-    errors: list[str] = []
-    recorded.page.on("pageerror", lambda error: errors.append(str(error)))
-    recorded.page.goto(f"{recorded.origin}/{path}")
-    sync_api.expect(recorded.page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning"
-    )
-    return errors
+def open_page(recorded, sync_api, path: str) -> None:
+    """Open a page once its script run is over (a JavaScript error fails the test)."""
+    open_app_page(recorded.page, recorded.origin, sync_api, path)
 
 
-def assert_no_error(recorded, sync_api, errors: list[str]) -> None:
+def assert_no_error(recorded, sync_api) -> None:
     page = recorded.page
     sync_api.expect(page.locator('[data-testid="stException"]')).to_have_count(0)
     sync_api.expect(page.locator('[data-testid="stAlertContentError"]')).to_have_count(0)
-    assert errors == []
     assert recorded.foreign_requests() == []
 
 
 def test_the_timeline_page_draws_the_timeline_and_the_member_count(recorded, sync_api):
-    errors = open_page(recorded, sync_api, "timeline")
+    open_page(recorded, sync_api, "timeline")
     charts = recorded.page.locator(CHART)
     sync_api.expect(charts).to_have_count(2)
     sync_api.expect(charts.first.locator("canvas, svg").first).to_be_visible()
     sync_api.expect(charts.nth(1).locator("canvas, svg").first).to_be_visible()
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 def test_clicking_a_timeline_bar_opens_the_map_at_its_country_and_year(recorded, sync_api):
-    errors = open_page(recorded, sync_api, "timeline")
+    open_page(recorded, sync_api, "timeline")
     # Vega draws each bar as an SVG path labelled with its tooltip's fields.
     bar = recorded.page.locator(CHART).first.locator(
         'path[aria-roledescription="bar"][aria-label*="Status: Suspended"]'
@@ -54,23 +48,23 @@ def test_clicking_a_timeline_bar_opens_the_map_at_its_country_and_year(recorded,
     sync_api.expect(recorded.page).to_have_url(re.compile(rf"/\?year={year}&country=UZB$"))
     panel = recorded.page.frame_locator(MAP_FRAME).locator(PANEL)
     sync_api.expect(panel.locator("h2")).to_contain_text(f"Uzbekistan in {year}")
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 def test_the_changes_page_draws_the_table_of_changes(recorded, sync_api):
-    errors = open_page(recorded, sync_api, "changes")
+    open_page(recorded, sync_api, "changes")
     sync_api.expect(recorded.page.locator(TABLE).first).to_be_visible()
     sync_api.expect(recorded.page.get_by_text("status changes in")).to_be_visible()
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 def test_the_borders_page_draws_the_chart_the_table_and_the_download(recorded, sync_api):
-    errors = open_page(recorded, sync_api, "borders")
+    open_page(recorded, sync_api, "borders")
     page = recorded.page
     sync_api.expect(page.locator(CHART).first.locator("canvas, svg").first).to_be_visible()
     sync_api.expect(page.locator(TABLE)).to_have_count(2)
     sync_api.expect(page.get_by_text("Download this year's borders (CSV)")).to_be_visible()
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 # What a table shows, measured on Glide's scroller inside Streamlit's dataframe: its rows' height
@@ -91,7 +85,7 @@ def grid_geometry(locator) -> dict:
 def test_the_changes_table_shows_ten_rows_without_scrolling_sideways(recorded, sync_api):
     from csto_atlas.app import evidence
 
-    errors = open_page(recorded, sync_api, "changes")
+    open_page(recorded, sync_api, "changes")
     geometry = grid_geometry(recorded.page.locator(TABLE).first)
     rows_shown = (geometry["height"] - evidence.HEADER_PX) / evidence.WRAPPED_ROW_PX
     assert rows_shown >= 10 - 0.05, geometry
@@ -102,13 +96,13 @@ def test_the_changes_table_shows_ten_rows_without_scrolling_sideways(recorded, s
         "(images) => images.map((image) => image.alt)"
     )
     assert len(alts) == 2 and all(alt.startswith("Map of CSTO membership") for alt in alts)
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 def test_the_borders_table_shows_ten_rows_and_the_header_is_compact(recorded, sync_api):
     from csto_atlas.app import evidence
 
-    errors = open_page(recorded, sync_api, "borders")
+    open_page(recorded, sync_api, "borders")
     page = recorded.page
     sync_api.expect(page.locator(TABLE)).to_have_count(2)
     years_table = grid_geometry(page.locator(TABLE).first)
@@ -118,11 +112,11 @@ def test_the_borders_table_shows_ten_rows_and_the_header_is_compact(recorded, sy
         assert geometry["scrollWidth"] <= geometry["clientWidth"], geometry
     # The navigation row starts near the top (it was ~100 px down, under Streamlit's padding).
     assert page.locator(".st-key-atlas_nav").bounding_box()["y"] <= 40
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 def test_the_first_click_on_a_bar_after_coming_from_another_page_opens_the_map(recorded, sync_api):
-    errors = open_page(recorded, sync_api, "changes")
+    open_page(recorded, sync_api, "changes")
     page = recorded.page
     page.get_by_role("link", name="Timeline").click()
     bar = page.locator(CHART).first.locator(
@@ -132,7 +126,7 @@ def test_the_first_click_on_a_bar_after_coming_from_another_page_opens_the_map(r
     sync_api.expect(bar).to_have_count(1)
     bar.click()
     sync_api.expect(page).to_have_url(re.compile(r"/\?year=2024&country=ARM$"))
-    assert_no_error(recorded, sync_api, errors)
+    assert_no_error(recorded, sync_api)
 
 
 FOCUSED = """() => {

@@ -11,7 +11,8 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.domain.status import year_range
 from csto_atlas.domain.yearmodel import model_table, years_model
 from csto_atlas.render import style
-from tooling.browser import MAP_FRAME, TEST_HOOK
+from tests.e2e.conftest import open_map
+from tooling.browser import TEST_HOOK
 
 pytestmark = pytest.mark.e2e
 
@@ -28,21 +29,10 @@ def drawn(atlas):
     return model_table(years_model(atlas, year_range(atlas.membership)), "status")
 
 
-def open_map(recorded, sync_api, year: int):
-    """Open the map on `year`; return its frame once the regions are drawn and the app idle."""
-    recorded.page.goto(f"{recorded.origin}/?year={year}")
-    frame = recorded.page.frame_locator(MAP_FRAME)
-    sync_api.expect(frame.locator("path.csto-iso-UKR")).to_be_visible()
-    sync_api.expect(recorded.page.locator('[data-testid="stApp"]')).to_have_attribute(
-        "data-test-script-state", "notRunning"
-    )
-    return frame
-
-
 def test_before_2014_crimea_is_drawn_in_ukraines_colour_not_as_a_member(recorded, sync_api, drawn):
     ukraine_colour = style.STATUS_COLOURS[drawn.at["UKR", 2013]]
     assert ukraine_colour != style.STATUS_COLOURS["member"]
-    frame = open_map(recorded, sync_api, 2013)
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2013")
     crimea = frame.locator("path.csto-iso-XCR")
     sync_api.expect(crimea).to_have_attribute("fill", ukraine_colour)
     sync_api.expect(frame.locator("path.csto-iso-UKR")).to_have_attribute("fill", ukraine_colour)
@@ -52,7 +42,7 @@ def test_before_2014_crimea_is_drawn_in_ukraines_colour_not_as_a_member(recorded
 
 
 def test_from_2014_crimea_is_grey_hatched_as_annexed_never_a_member_colour(recorded, sync_api):
-    frame = open_map(recorded, sync_api, 2015)
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2015")
     crimea = frame.locator("path.csto-iso-XCR")
     sync_api.expect(crimea).to_have_attribute("fill", "url(#csto-hatch-annexed)")
     sync_api.expect(frame.locator(".csto-legend")).to_contain_text("Annexed territory")
@@ -60,7 +50,7 @@ def test_from_2014_crimea_is_grey_hatched_as_annexed_never_a_member_colour(recor
 
 def test_in_2024_nagorno_karabakh_has_no_outline_and_azerbaijans_colour(recorded, sync_api, drawn):
     azerbaijan_colour = style.STATUS_COLOURS[drawn.at["AZE", 2024]]
-    frame = open_map(recorded, sync_api, 2024)
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2024")
     pieces = frame.locator("path.csto-iso-XNK")
     sync_api.expect(pieces).to_have_count(4)  # drawn in pieces by period (geodata/periods.csv)
     for index in range(4):
@@ -73,7 +63,7 @@ def test_in_2024_nagorno_karabakh_has_no_outline_and_azerbaijans_colour(recorded
 def test_a_markers_uncertainty_circle_is_drawn_in_its_years(recorded, sync_api, atlas):
     incident = atlas.incidents.set_index("id").loc["tagtabazar-2018"]
     assert incident["radius_km"] > style.UNCERTAINTY_MIN_KM
-    frame = open_map(recorded, sync_api, 2018)
+    frame = open_map(recorded.page, recorded.origin, sync_api, "?year=2018")
     circle = frame.locator("path.csto-uncertainty-tagtabazar-2018")
     sync_api.expect(circle).to_have_count(1)
     sync_api.expect(circle).to_have_attribute(
@@ -87,7 +77,7 @@ def test_a_markers_uncertainty_circle_is_drawn_in_its_years(recorded, sync_api, 
 def test_the_year_box_says_up_to_when_the_statuses_were_checked_only_in_the_current_year(
     recorded, sync_api
 ):
-    frame = open_map(recorded, sync_api, date.today().year)
+    frame = open_map(recorded.page, recorded.origin, sync_api, f"?year={date.today().year}")
     checked = frame.locator(".csto-checked")
     sync_api.expect(checked).to_be_visible()
     sync_api.expect(checked).to_contain_text("checked against sources up to")
@@ -127,7 +117,7 @@ def region_at(frame, lon: float, lat: float) -> tuple[str, str]:
 )
 def test_karabakh_is_drawn_by_period(recorded, sync_api, drawn, year, breakaway_held):
     azerbaijan_colour = style.STATUS_COLOURS[drawn.at["AZE", year]]
-    frame = open_map(recorded, sync_api, year)
+    frame = open_map(recorded.page, recorded.origin, sync_api, f"?year={year}")
     window = frame.locator("body")
     window.evaluate(
         f"(body, at) => {TEST_HOOK}.centreOn(at[1], at[0], 8)",

@@ -93,6 +93,7 @@
  * @property {RegionLookEntry[]} regionLooks
  * @property {Object<string, any>} uncertainty
  * @property {string} checkedUntil
+ * @property {number} provisionalFrom
  * @property {CiteConfig | null} cite
  * @property {boolean} ownPage
  * @property {string} imageApi

@@ -152,7 +152,6 @@ function buildYearBox(atlas, parent) {
   atlas.ui.changes = element("div", "csto-changes", box);
   atlas.ui.changes.setAttribute("aria-live", "polite");
   atlas.ui.checked = element("span", "csto-checked");
-  setText(atlas.ui.checked, atlas.config.text.checkedUntil + " " + atlas.config.checkedUntil);
   showPlayState(atlas, false);
 }
 
@@ -173,14 +172,22 @@ function showChanges(atlas) {
       selectCountry(atlas, change.iso3, "push");
     });
   });
-  list.appendChild(atlas.ui.checked); /* shown on the last year only (showCheckedUntil) */
+  list.appendChild(atlas.ui.checked); /* shown on the last and provisional years (showCheckedUntil) */
 }
 
-/* While the slider is on the last (current) year, the year box says up to when the
-   statuses were checked against the sources (kept out of the legend, which must stay short). */
+/* While the slider is on the last (current) year or a provisional one (its 31 December after
+   the date the sources are checked up to), the year box says up to when the statuses were
+   checked, and that a provisional year's are provisional (kept out of the legend, which must
+   stay short). */
 /** @param {Atlas} atlas */
 function showCheckedUntil(atlas) {
-  atlas.ui.checked.hidden = !(atlas.year === atlas.config.last && atlas.config.checkedUntil);
+  var config = atlas.config;
+  var provisional = config.provisionalFrom > 0 && atlas.year >= config.provisionalFrom;
+  atlas.ui.checked.hidden = !((provisional || atlas.year === config.last) && config.checkedUntil);
+  atlas.ui.checked.classList.toggle("csto-provisional", provisional);
+  atlas.ui.box.setAttribute("data-provisional", provisional ? "true" : "false");
+  setText(atlas.ui.checked,
+    (provisional ? config.text.provisional : config.text.checkedUntil) + " " + config.checkedUntil);
 }
 
 /* The map of the view as an image: PNG and SVG links to the app's HTTP API (config.imageApi,

@@ -187,6 +187,28 @@ function applies(node, year) {
   return from <= year && year <= to;
 }
 
+/* Each item of a split list (notes, incidents) in the panel's order, as Python wrote it. */
+var splitItems = new WeakMap();
+
+/* A split list shows the items of the year on the slider (data-until not before it) in its
+   open list and folds the earlier ones, saying how many; items are moved, never rebuilt. */
+function splitByYear(section, year) {
+  if (!splitItems.has(section)) {
+    splitItems.set(section, Array.prototype.slice.call(section.querySelectorAll("li[data-until]")));
+  }
+  var recent = section.querySelector(".csto-recent");
+  var older = section.querySelector(".csto-older");
+  var olderList = older.querySelector("ul");
+  var count = 0;
+  splitItems.get(section).forEach(function (item) {
+    var isRecent = parseInt(item.getAttribute("data-until"), 10) >= year;
+    (isRecent ? recent : olderList).appendChild(item);
+    count += !isRecent && applies(item, year) ? 1 : 0;
+  });
+  older.hidden = count === 0;
+  setText(older.querySelector(".csto-count"), String(count));
+}
+
 /* Show what holds in the year on the slider: tagged items, the year in the text, and
    "none" where a list has nothing to show that year. */
 /** @param {Atlas} atlas */
@@ -202,6 +224,9 @@ function showPanelYear(atlas) {
   });
   panel.querySelectorAll(".csto-panel-year").forEach(function (node) {
     node.textContent = String(year);
+  });
+  panel.querySelectorAll(".csto-split").forEach(function (section) {
+    splitByYear(section, year);
   });
   panel.querySelectorAll(".csto-section").forEach(function (section) {
     var none = section.querySelector(".csto-none");
