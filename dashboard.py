@@ -21,7 +21,7 @@ if __name__ == "__main__":
     ui.publish_assets()
     atlas = ui.atlas_or_stop()
     years = ui.years_of(atlas)
-    st.title("CSTO Atlas")
+    st.title(atlas.alliance.title)
     ui.permalink_view(atlas, years)  # warns of a bad ?year= or ?country= (atlas.js reads them)
     # The map answers in the browser and never reruns this script: its year box links the PNG
     # and SVG of the view to the API (absolute paths: Streamlit serves st.App's routes at the

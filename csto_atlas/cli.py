@@ -98,6 +98,10 @@ def width_arg(text: str) -> int:
     return width
 
 
+# `validate --sources` with no folder: the data folder's source texts (alliance.toml's sources).
+DATA_SOURCES = Path("<the data folder's sources>")
+
+
 def folder_arg(text: str) -> Path:
     """An existing folder."""
     path = Path(text)
@@ -127,7 +131,10 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument(
         "--sources",
         type=folder_arg,
-        help="folder of the source articles: also check every quote against them",
+        nargs="?",
+        const=DATA_SOURCES,
+        help="folder of the source articles: also check every quote against them (with no "
+        "folder: the data folder's, as its alliance.toml says)",
     )
 
     exporter = commands.add_parser(
@@ -201,6 +208,8 @@ def run_validate(data: Path | None, sources: Path | None) -> int:
     except DataError as error:
         return report(error.problems)
     problems: list[Problem] = []
+    if sources == DATA_SOURCES:
+        sources = atlas.alliance.sources_dir
     if sources is not None:
         problems = check_quotes(atlas, data, sources) + uncovered_mentions(atlas, data, sources)
     if problems:
@@ -319,7 +328,8 @@ def run_render(
     check_codes(codes, atlas)
     version = data_version(data or paths.data_dir())
     image = images.render_map(atlas, year, fmt, codes, width, version)
-    target = out or Path(f"{export.FILE_PREFIX}-{year}-{version.digest}.{fmt}")
+    prefix = export.file_prefix(atlas.alliance)
+    target = out or Path(f"{prefix}-{year}-{version.digest}.{fmt}")
     write_file(target, image)
     print(f"wrote {target}")
     return 0
@@ -361,7 +371,7 @@ def run_animate(
         print(file=sys.stderr)  # ends the progress line, so the report starts a line of its own
         raise
     target = out or Path(
-        f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
+        f"{export.file_prefix(atlas.alliance)}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
     )
     write_file(target, movie)
     print(f"wrote {target}")

@@ -5,12 +5,11 @@ import streamlit as st
 from csto_atlas.app import evidence, ui
 
 ui.page_header("pages/about.py", "About")
-st.title("About CSTO Atlas")
+alliance = ui.current_alliance()
+st.title(f"About {alliance.title}")
 st.markdown(
-    """
-The **Collective Security Treaty Organization** (CSTO) map shows, for every year since 1992,
-each country's status in the alliance on 31 December of that year, the Russian military bases
-active that year, and the incidents and meetings up to that year.
+    f"""
+{alliance.about}
 
 - **Year**: drag the slider in the map or use the arrow keys on it; **▶** plays the years.
 - **Click a country** (or choose it in the select box) to read its membership history, the

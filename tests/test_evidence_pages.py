@@ -13,6 +13,7 @@ from streamlit.testing.v1 import AppTest
 
 from csto_atlas.app import evidence
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import bundled_alliance
 from csto_atlas.data.version import data_version
 from csto_atlas.domain import evidence as readable
 from csto_atlas.domain import export
@@ -65,7 +66,7 @@ def run_page(page: str | None, query: dict[str, str] | None = None) -> AppTest:
 
 def data_tables(app: AppTest) -> dict[str, object]:
     """The Data page's dataset tables (its last ones) by their label."""
-    labels = list(readable.TABLE_LABELS.values())
+    labels = list(readable.table_labels(bundled_alliance()).values())
     return dict(zip(labels, app.dataframe[-len(labels) :], strict=True))
 
 
@@ -166,7 +167,9 @@ def test_the_data_page_shows_every_year_in_one_table_and_offers_it_for_download(
     rows = list(csv.DictReader(io.StringIO(downloaded(buttons["All years (CSV)"]).decode())))
     assert {row["iso3"]: row["2013"] for row in rows}["UZB"] == "suspended"
     assert buttons["All years (CSV)"].proto.url  # served, and named with the version:
-    assert export.status_file_name(years, version, "csv").endswith(f"-{version.digest}.csv")
+    assert export.status_file_name(years, version, "csv", "csto-atlas").endswith(
+        f"-{version.digest}.csv"
+    )
     assert "python -m csto_atlas export status" in " ".join(c.value for c in app.caption)
 
 

@@ -18,8 +18,8 @@ from csto_atlas.render import payload as payloads
 from csto_atlas.render.style import (
     ANNEXED_LOOK,
     STATUS_COLOURS,
-    STATUS_LABELS,
     region_look,
+    status_labels,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -99,10 +99,10 @@ def test_in_the_svg_each_region_is_one_path_named_by_its_code_with_a_title(tiny_
     assert [node.tag for node in regions] == [f"{SVG}path"] * len(tiny_atlas.regions)
     titles = {node.get("id"): node.find(f"{SVG}title").text for node in regions}
     assert {node.get("data-iso3") for node in regions} == set(titles)
-    assert titles["UZB"] == f"Uzbekistan: {STATUS_LABELS['suspended']} in 2013"
+    assert titles["UZB"] == f"Uzbekistan: {status_labels(None)['suspended']} in 2013"
     assert (
         titles["XAB"]
-        == f"Abkhazia: Breakaway region of Georgia; {STATUS_LABELS['non-member']} in 2013"
+        == f"Abkhazia: Breakaway region of Georgia; {status_labels(None)['non-member']} in 2013"
     )
     title_texts = ["".join(node.itertext()) for node in groups["title"].iter(f"{SVG}text")]
     assert title_texts[0] == "CSTO Atlas · 2013"

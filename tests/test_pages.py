@@ -138,12 +138,12 @@ def test_invalid_data_shows_every_problem_instead_of_a_traceback(tmp_path, monke
 
 
 def test_the_about_page_explains_each_status_in_the_maps_words_with_an_example(tiny_data):
-    from csto_atlas.render.style import STATUS_EXAMPLES, STATUS_LABELS
+    from csto_atlas.render.style import status_examples, status_labels
 
     app = run_app(page="pages/about.py")
     key = next(block.proto.body for block in app.get("html") if "csto-key" in block.proto.body)
-    for status, label in STATUS_LABELS.items():
-        assert f"<strong>{label}</strong>: {STATUS_EXAMPLES[status]}." in key
+    for status, label in status_labels(None).items():
+        assert f"<strong>{label}</strong>: {status_examples(None)[status]}." in key
 
 
 def test_the_status_examples_are_true_in_the_bundled_data(bundled_atlas):

@@ -1,13 +1,17 @@
 """The static atlas (python -m csto_atlas export site): one page, the app's map, nothing fetched."""
 
 import re
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
 
 from csto_atlas.cli import main
+from csto_atlas.data.alliance import load_alliance
 from csto_atlas.data.load import Atlas
-from csto_atlas.data.version import data_version
+from csto_atlas.data.paths import REPO_DIR
+from csto_atlas.data.version import DataVersion, data_version
 from csto_atlas.render import assets, site
 from csto_atlas.render.contract import script_json
 from csto_atlas.render.payload import map_payload
@@ -15,6 +19,10 @@ from csto_atlas.render.web import atlas_js, web_asset
 
 MAX_BYTES = 1_500_000
 MAX_GZIPPED_BYTES = 450_000
+GUAM_DIR = REPO_DIR / "examples" / "guam"
+VERSION_FOR_TITLE = DataVersion(
+    digest="1a2b3c4d5e6f", checked=date(2026, 1, 1), checked_text="2026"
+)
 
 
 @pytest.fixture(scope="module")
@@ -65,10 +73,13 @@ def test_the_static_atlas_runs_the_apps_own_scripts_and_payload(tiny_atlas: Atla
     assert "CstoAtlas.attach(" in page
 
 
-def test_the_static_atlas_has_the_apps_title():
-    from csto_atlas.app.evidence import APP_TITLE
-
-    assert site.TITLE == APP_TITLE
+def test_the_static_atlas_takes_its_title_from_the_data_folder(tiny_atlas):
+    page = site.site_html(tiny_atlas, VERSION_FOR_TITLE, range(1992, 1994))
+    assert "<title>CSTO Atlas</title>" in page
+    guam = replace(tiny_atlas, alliance=load_alliance(GUAM_DIR))
+    page = site.site_html(guam, VERSION_FOR_TITLE, range(1992, 1994))
+    assert "<title>GUAM Atlas</title>" in page
+    assert "The GUAM Atlas needs JavaScript" in page
 
 
 def test_export_site_without_out_is_a_usage_error(capsys, tiny):

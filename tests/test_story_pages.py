@@ -9,9 +9,11 @@ from csto_atlas.app import evidence, story, ui
 from csto_atlas.data import paths
 from csto_atlas.domain import changes
 from csto_atlas.render import charts
-from csto_atlas.render.style import STATUS_COLOURS, STATUS_LABELS
+from csto_atlas.render.style import STATUS_COLOURS, status_labels
 from tests.test_pages import run_app
 from tests.tiny import write_dataset
+
+STATUS_LABELS = status_labels(None)  # the bundled data folder's words
 
 
 @pytest.fixture(scope="module")

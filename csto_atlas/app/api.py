@@ -204,7 +204,7 @@ def cached_answer(
     }
     if matches(request.headers.get("if-none-match"), etag):
         return Response(status_code=304, headers=headers)
-    file_name = f"{export.FILE_PREFIX}-{stem}-{data.version.digest}.{fmt}"
+    file_name = f"{export.file_prefix(data.atlas.alliance)}-{stem}-{data.version.digest}.{fmt}"
     headers["Content-Disposition"] = f'inline; filename="{file_name}"'
     return Response(body(), media_type=MEDIA_TYPES[fmt], headers=headers)
 

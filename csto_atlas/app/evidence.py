@@ -25,7 +25,6 @@ from csto_atlas.domain.sources import reader_citation, short_citation
 from csto_atlas.render import charts, html
 from csto_atlas.render.contract import CiteConfig, cite_config
 
-APP_TITLE = "CSTO Atlas"
 ALL = "All"
 SOURCE_CSS = """<style>
 .csto-source blockquote { margin: .25rem 0 .4rem; padding-left: .6rem; border-left: 3px solid #bbb; }
@@ -95,7 +94,7 @@ def show_compared_maps(first: int, last: int, changed: Collection[str]) -> None:
             st.image(
                 image,
                 caption=f"31 December {year}: the countries that changed are outlined",
-                alt=f"Map of CSTO membership by country on 31 December {year}, the countries "
+                alt=f"{ui.current_alliance().map_label} on 31 December {year}, the countries "
                 f"whose status changed between {first} and {last} outlined"
                 + f" ({len(changed)} countries)",
                 width="stretch",
@@ -239,7 +238,7 @@ def show_status_table(atlas: Atlas, version: DataVersion) -> None:
     caption = (
         f"Status on 31 December of each year, {len(table)} regions. Hover a cell for its status."
     )
-    st.html(charts.status_grid_html(table, caption))
+    st.html(charts.status_grid_html(table, caption, ui.current_alliance()))
     files = cached_status_files(str(paths.data_dir()), version.digest)
     download_row(files, "status_downloads", lambda file: f"All years ({file.fmt.upper()})")
     st.caption(
@@ -312,7 +311,7 @@ def show_sources_page(atlas: Atlas) -> None:
     """The articles and what they support, the filters, then every source with its facts."""
     facts = readable.facts_frame(atlas)
     articles = readable.article_counts(atlas, facts)
-    st.subheader("The five source articles")
+    st.subheader(atlas.alliance.articles)
     st.dataframe(
         articles[["citation", "facts"]],
         hide_index=True,
@@ -352,7 +351,7 @@ def show_sources_page(atlas: Atlas) -> None:
             continue
         shown += 1
         with st.expander(plain_label(citations[source["id"]]), expanded=chosen_source != ALL):
-            st.html(SOURCE_CSS + html.source_html(source, own, shorts))
+            st.html(SOURCE_CSS + html.source_html(source, own, shorts, atlas.alliance))
     if shown == 0:
         st.info("No source cites a fact about this country.")
     st.caption(f"{shown} of {len(sources)} sources shown.")
@@ -364,7 +363,7 @@ def show_sources_page(atlas: Atlas) -> None:
 def show_status_key() -> None:
     """What each status means, in the map's colours and words, with an example from the data."""
     st.subheader("What the colours mean")
-    st.html(charts.status_key_html())
+    st.html(charts.status_key_html(ui.current_alliance()))
 
 
 def show_version() -> None:
@@ -391,8 +390,12 @@ def map_citations() -> CiteConfig:
 @st.cache_data(show_spinner=False)
 def cached_map_citations(key: ui.DataKey) -> CiteConfig:
     """The map's citations of a data key, written and packed once (not on every rerun)."""
-    names = geo.region_names(ui.atlas_for(key).regions)
-    return cite_config(cite_view_templates(APP_TITLE, names, cached_version(key)))
+    atlas = ui.atlas_for(key)
+    names = geo.region_names(atlas.regions)
+    alliance = atlas.alliance
+    return cite_config(
+        cite_view_templates(alliance.title, names, cached_version(key), alliance.citation_author)
+    )
 
 
 def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
@@ -419,7 +422,8 @@ def show_timelapse(atlas: Atlas, data_dir: str, version: DataVersion) -> None:
         st.download_button(
             f"Time-lapse {years.start}–{years.stop - 1} (GIF)",
             data=store[key],
-            file_name=f"{export.FILE_PREFIX}-{years.start}-{years.stop - 1}-{version.digest}.gif",
+            file_name=f"{export.file_prefix(atlas.alliance)}-{years.start}-{years.stop - 1}-"
+            f"{version.digest}.gif",
             mime="image/gif",
             key="timelapse_gif",
             on_click="ignore",

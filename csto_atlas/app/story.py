@@ -14,12 +14,13 @@ import pandas as pd
 import streamlit as st
 
 from csto_atlas.app import evidence, ui
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders, changes, export, permalink
 from csto_atlas.domain.sources import reader_citation, short_citation
 from csto_atlas.render import charts
-from csto_atlas.render.style import STATUS_LABELS
+from csto_atlas.render.style import status_labels
 
 TIMELINE_KEY = "story_timeline"
 FIRST_YEAR_KEY = "story_first_year"
@@ -67,7 +68,9 @@ def timeline_charts(atlas: Atlas, today: date | None = None) -> tuple[Any, Any]:
     spans = spans[spans["iso3"].isin(changed)].reset_index(drop=True)
     order = [code for code in changes.timeline_countries(atlas) if code in changed]
     uncertain = changes.uncertain_spans(atlas)
-    timeline = charts.timeline_chart(spans, uncertain[uncertain["iso3"].isin(changed)], order)
+    timeline = charts.timeline_chart(
+        spans, uncertain[uncertain["iso3"].isin(changed)], order, atlas.alliance
+    )
     counts = charts.member_count_chart(
         changes.member_counts(atlas, ui.years_of(atlas, today)), spans
     )
@@ -153,8 +156,8 @@ def changes_table(atlas: Atlas, listed: pd.DataFrame) -> pd.DataFrame:
             "Date": listed["date"].map(readable_date),
             "Country": listed["name"],
             "Change": listed["kind"],
-            "From": listed["old_status"].map(STATUS_LABELS),
-            "To": listed["new_status"].map(STATUS_LABELS),
+            "From": listed["old_status"].map(status_labels(atlas.alliance)),
+            "To": listed["new_status"].map(status_labels(atlas.alliance)),
             "Detail": listed["detail"].map(lambda text: text if isinstance(text, str) else MISSING),
             "Source": [
                 cited(source_id, locator)
@@ -226,14 +229,14 @@ def pick_border_year(atlas: Atlas) -> int:
     return st.select_slider("Year", options=list(years), value=years.stop - 1, key=BORDER_YEAR_KEY)
 
 
-def borders_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
+def borders_table(frame: gpd.GeoDataFrame, alliance: Alliance | None = None) -> pd.DataFrame:
     """A year's borders as a person reads them, longest first: names, the neighbour's status in
     the map's words, whole kilometres (no codes)."""
     return pd.DataFrame(
         {
             "Member": frame["member_name"],
             "Neighbour": frame["neighbour_name"],
-            "Neighbour's status": frame["neighbour_status"].map(STATUS_LABELS),
+            "Neighbour's status": frame["neighbour_status"].map(status_labels(alliance)),
             "km": frame["km"].round(0).astype("int64"),
         }
     )
@@ -242,8 +245,9 @@ def borders_table(frame: gpd.GeoDataFrame) -> pd.DataFrame:
 def show_borders_of_year(atlas: Atlas, year: int) -> None:
     """The total, the table of a year's borders and the CSV download (as the CLI writes it)."""
     frame = cached_member_borders(ui.data_key(), year)
-    st.metric(f"CSTO outer land border on 31 December {year}", f"{frame['km'].sum():,.0f} km")
-    table = borders_table(frame)
+    total = f"{frame['km'].sum():,.0f} km"
+    st.metric(f"{atlas.alliance.outer_border} on 31 December {year}", total)
+    table = borders_table(frame, atlas.alliance)
     st.dataframe(
         table,
         key=BORDERS_TABLE_KEY,
@@ -258,7 +262,9 @@ def show_borders_of_year(atlas: Atlas, year: int) -> None:
     st.download_button(
         "Download this year's borders (CSV)",
         data=csv_text,
-        file_name=export.file_name("borders", year, version, "csv"),
+        file_name=export.file_name(
+            "borders", year, version, "csv", export.file_prefix(atlas.alliance)
+        ),
         mime="text/csv",
         key="story_borders_csv",
     )

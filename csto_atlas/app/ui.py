@@ -20,6 +20,7 @@ import streamlit as st
 
 from csto_atlas.app.memo import ProcessCache
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import Alliance, bundled_alliance, geodata_dir_of, load_alliance
 from csto_atlas.data.errors import DataError
 from csto_atlas.data.load import Atlas, load_atlas
 from csto_atlas.data.read import fingerprint
@@ -48,6 +49,7 @@ PUBLISHED: ProcessCache[str, list[str]] = ProcessCache(max_entries=1)
 ATLASES: ProcessCache[tuple[str, DataStamp], Atlas] = ProcessCache(max_entries=4)
 PAYLOADS: ProcessCache[tuple[str, DataStamp, int, int], MapPayload] = ProcessCache(max_entries=8)
 MAP_FILES: ProcessCache[tuple[str, DataStamp, int, int], MapFile] = ProcessCache(max_entries=8)
+ALLIANCES: ProcessCache[tuple[str, DataStamp], Alliance] = ProcessCache(max_entries=4)
 
 
 def publish_assets() -> list[str]:
@@ -57,7 +59,7 @@ def publish_assets() -> list[str]:
 
 def data_stamp() -> DataStamp:
     """The data's fingerprint now (file names, sizes, mtimes): a few stat calls per run."""
-    return fingerprint(paths.data_dir(), paths.GEODATA_DIR)
+    return fingerprint(paths.data_dir(), geodata_dir_of(paths.data_dir()))
 
 
 # Both caches are keyed on the data's fingerprint as well as its folder, so a file edited
@@ -90,6 +92,21 @@ def data_key() -> DataKey:
 def atlas_for(key: DataKey) -> Atlas:
     """The cached atlas of a data key (see data_key)."""
     return cached_atlas(*key)
+
+
+def current_alliance() -> Alliance:
+    """The data folder's alliance (its title, labels and layers' names), read before the atlas:
+    the bundled one's while its alliance.toml is bad (atlas_or_stop then lists the problems)."""
+    data_dir, stamp = data_key()
+    return ALLIANCES.get((data_dir, stamp), lambda: alliance_or_bundled(Path(data_dir)))
+
+
+def alliance_or_bundled(data_dir: Path) -> Alliance:
+    """The alliance of `data_dir`, or the bundled one when its file does not validate."""
+    try:
+        return load_alliance(data_dir)
+    except DataError:
+        return bundled_alliance()
 
 
 def atlas_or_stop() -> Atlas:
@@ -192,7 +209,8 @@ YEAR_SKIP_LINK = """<style>
 def page_header(script: str, title: str) -> None:
     """Page config and the app's navigation, the first thing every page draws (on the map page,
     after a skip link to the year slider)."""
-    st.set_page_config(page_title=f"{title} · CSTO Atlas", page_icon="🗺️", layout="wide")
+    atlas_title = current_alliance().title
+    st.set_page_config(page_title=f"{title} · {atlas_title}", page_icon="🗺️", layout="wide")
     st.html(PAGE_CSS)
     if script == "dashboard.py":
         st.html(YEAR_SKIP_LINK, unsafe_allow_javascript=True)

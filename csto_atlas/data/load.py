@@ -16,6 +16,7 @@ import pandera.pandas as pa
 import shapely
 
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import Alliance, load_alliance
 from csto_atlas.data.dates import parse_partial_date
 from csto_atlas.data.errors import FILE, DataError, Problem
 from csto_atlas.data.periods import empty_periods, read_periods
@@ -68,6 +69,7 @@ class Atlas:
     meetings: pd.DataFrame
     notes: pd.DataFrame
     regions: gpd.GeoDataFrame
+    alliance: Alliance
     # geodata/periods.csv: the periods each region is drawn in (csto_atlas.data.periods)
     periods: pd.DataFrame = field(default_factory=empty_periods)
 
@@ -368,7 +370,9 @@ def load_atlas(
 ) -> Atlas:
     """Load and validate everything; raise DataError listing every problem, root causes first."""
     data_dir = data_dir or paths.data_dir()
-    regions, problems = load_regions(geodata_dir or paths.GEODATA_DIR)
+    alliance, problems = alliance_of(data_dir)
+    regions, found = load_regions(geodata_dir or alliance.geodata_dir)
+    problems += found
     sources = load_table(data_dir, "sources", None)
     refs = References(
         source_ids=sources.key_set,
@@ -411,17 +415,26 @@ def load_atlas(
     if not problems:
         problems += check_points(frames, regions, data_dir)
         try:
+            drawn_on = geodata_dir or alliance.geodata_dir
             periods = read_periods(
-                geodata_dir or paths.GEODATA_DIR,
+                drawn_on,
                 frames["territories"],
-                foreign_data=geodata_dir is None
+                foreign_data=drawn_on.resolve() == paths.GEODATA_DIR.resolve()
                 and data_dir.resolve() != paths.BUNDLED_DATA_DIR.resolve(),
             )
         except DataError as error:
             problems += error.problems
     if problems:
         raise DataError(problems)
-    return Atlas(**frames, regions=regions, periods=periods)
+    return Atlas(**frames, regions=regions, periods=periods, alliance=alliance)
+
+
+def alliance_of(data_dir: Path) -> tuple[Alliance, list[Problem]]:
+    """The data folder's alliance.toml; when it is bad, its problems and the bundled one's."""
+    try:
+        return load_alliance(data_dir), []
+    except DataError as error:
+        return load_alliance(paths.BUNDLED_DATA_DIR), error.problems
 
 
 def check_points(

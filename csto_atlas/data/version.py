@@ -16,6 +16,7 @@ from datetime import date
 from pathlib import Path
 
 from csto_atlas.data import paths
+from csto_atlas.data.alliance import geodata_dir_of
 from csto_atlas.data.dates import PartialDate, parse_partial_date
 
 DIGEST_LENGTH = 12
@@ -74,7 +75,7 @@ def newest_source_date(sources_csv: Path) -> PartialDate | None:
 def data_version(data_dir: Path | None = None, geodata_dir: Path | None = None) -> DataVersion:
     """The version of a data folder (default: the one the app reads) and its geodata."""
     data_dir = data_dir or paths.data_dir()
-    geodata_dir = geodata_dir or paths.GEODATA_DIR
+    geodata_dir = geodata_dir or geodata_dir_of(data_dir)
     newest = newest_source_date(data_dir / "sources.csv")
     return DataVersion(
         digest=data_digest(data_files(data_dir, geodata_dir)),

@@ -12,7 +12,6 @@ from datetime import date
 
 from csto_atlas.data.version import DataVersion
 
-AUTHOR = "CSTO Atlas contributors"
 LATEX_SPECIALS = {
     "\\": r"\textbackslash{}",
     "&": r"\&",
@@ -58,10 +57,16 @@ def bibtex_url(url: str) -> str:
     return "".join(URL_UNSAFE.get(character, character) for character in url)
 
 
-def bibtex_key(year: int | str, country_name: str | None, version: DataVersion) -> str:
-    """`csto-atlas-2019-tajikistan-1a2b3c`: ASCII letters, digits and hyphens only."""
-    subject = re.sub(r"[^a-z0-9]+", "-", (country_name or "map").lower()).strip("-") or "view"
-    return f"csto-atlas-{year}-{subject}-{version.digest[:6]}"
+def slug(text: str) -> str:
+    """`Tajikistan` -> `tajikistan`: ASCII letters, digits and hyphens only."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def bibtex_key(year: int | str, country_name: str | None, version: DataVersion, title: str) -> str:
+    """`csto-atlas-2019-tajikistan-1a2b3c` (the atlas's title first): ASCII letters, digits and
+    hyphens only."""
+    subject = slug(country_name or "map") or "view"
+    return f"{slug(title) or 'atlas'}-{year}-{subject}-{version.digest[:6]}"
 
 
 def cite_view(
@@ -71,8 +76,10 @@ def cite_view(
     version: DataVersion,
     url: str,
     accessed: date,
+    author: str | None = None,
 ) -> tuple[str, str]:
-    """(plain text, BibTeX) citing one view of the atlas."""
+    """(plain text, BibTeX) citing one view of the atlas (`author`: by default the title's
+    contributors)."""
     return citation_texts(
         title,
         str(year),
@@ -82,6 +89,7 @@ def cite_view(
         str(accessed.year),
         day_month_year(accessed),
         accessed.isoformat(),
+        author,
     )
 
 
@@ -101,7 +109,7 @@ URLDATE_SLOT = "@@URLDATE@@"
 
 
 def cite_view_templates(
-    title: str, country_names: dict[str, str], version: DataVersion
+    title: str, country_names: dict[str, str], version: DataVersion, author: str | None = None
 ) -> dict[str, tuple[str, str]]:
     """(plain text, BibTeX) with slots, for the map ("") and for each country code."""
     names: dict[str, str | None] = {"": None, **country_names}
@@ -115,6 +123,7 @@ def cite_view_templates(
             ACCESSED_YEAR_SLOT,
             ACCESSED_ON_SLOT,
             URLDATE_SLOT,
+            author,
         )
         for code, name in names.items()
     }
@@ -142,17 +151,20 @@ def citation_texts(
     accessed_year: str,
     accessed_on: str,
     accessed_iso: str,
+    author: str | None = None,
 ) -> tuple[str, str]:
-    """(plain text, BibTeX) from the view's parts, each already written as text."""
+    """(plain text, BibTeX) from the view's parts, each already written as text (`author`: by
+    default the title's contributors)."""
+    author = author or f"{title} contributors"
     full_title = view_title(title, year, country_name)
     checked = f", checked up to {version.checked_text}" if version.checked_text else ""
     data_note = f"Data version {version.digest}{checked}"
     plain = (
-        f"{AUTHOR}, “{full_title}” [map], {title}, {accessed_year}. "
+        f"{author}, “{full_title}” [map], {title}, {accessed_year}. "
         f"{data_note}. {url} (accessed {accessed_on})."
     )
     fields = [
-        ("author", "{" + latex_escape(AUTHOR) + "}"),
+        ("author", "{" + latex_escape(author) + "}"),
         ("title", "{" + latex_escape(full_title) + "}"),
         ("howpublished", latex_escape(f"{title}, interactive map")),
         ("year", accessed_year),
@@ -161,5 +173,5 @@ def citation_texts(
         ("note", latex_escape(data_note)),
     ]
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    bibtex = f"@misc{{{bibtex_key(year, country_name, version)},\n{body}\n}}"
+    bibtex = f"@misc{{{bibtex_key(year, country_name, version, title)},\n{body}\n}}"
     return plain, bibtex

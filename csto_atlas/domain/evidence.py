@@ -7,23 +7,26 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain.sources import citations_by_id, reader_citation
 from csto_atlas.domain.yearmodel import region_names
 
-FACT_KINDS = ("Membership event", "Note", "Russian base", "Incident", "Meeting")
+BASE_KIND = "Base"  # a base of the alliance's bases layer (its heading: the layer's name)
+FACT_KINDS = ("Membership event", "Note", BASE_KIND, "Incident", "Meeting")
 POSITION_KIND = "Position"
 DERIVED_COLUMNS = ("precision", "starts", "ends", "located_iso3")
 DATED_TABLES = ("sources", "membership", "incidents", "meetings")
 COUNTRY_COLUMNS = ("iso3", "host_iso3", "region_iso3", "parent_iso3")
 
-# Each dataset as the Data page shows it, in this order.
+# Each dataset as the Data page shows it, in this order; None: the data folder's name for that
+# layer (alliance.toml's [layers.*] table, else name).
 TABLE_LABELS = {
     "membership": "Membership events",
-    "bases": "Russian military bases",
-    "incidents": "Incidents",
-    "meetings": "Meetings",
+    "bases": None,
+    "incidents": None,
+    "meetings": None,
     "notes": "Notes",
     "territories": "Territorial changes",
     "places": "Places (GeoNames gazetteer)",
@@ -165,7 +168,7 @@ def fact_rows(atlas: Atlas) -> list[dict[str, object]]:
         add("Note", row, years_of(row["year"], row["year_end"]), row["text"], [row["iso3"]])
     for row in atlas.bases.to_dict("records"):
         when = years_of(row["start_year"], row["end_year"], "today")
-        add("Russian base", row, when, row["name"], [row["host_iso3"], row.get("region_iso3")])
+        add(BASE_KIND, row, when, row["name"], [row["host_iso3"], row.get("region_iso3")])
     for row in atlas.incidents.to_dict("records"):
         summary = text_of(row["summary"])
         add(
@@ -293,10 +296,19 @@ def without_missing_text(frame: pd.DataFrame) -> pd.DataFrame:
     ).assign(**{name: frame[name].map(text_of) for name in text if name in LINKS})
 
 
+def table_labels(alliance: Alliance) -> dict[str, str]:
+    """TABLE_LABELS with the marker layers' tables named in the alliance's words."""
+    layers = alliance.layers
+    return {
+        table: label or layers[table].get("table", layers[table]["name"])
+        for table, label in TABLE_LABELS.items()
+    }
+
+
 def readable_tables(atlas: Atlas) -> list[ReadableTable]:
     """Every dataset as a reader's table, in TABLE_LABELS order."""
     tables = []
-    for table, label in TABLE_LABELS.items():
+    for table, label in table_labels(atlas.alliance).items():
         frame = readable_frame(atlas, table)
         tables.append(
             ReadableTable(

@@ -25,10 +25,12 @@ from datetime import date
 import geopandas as gpd
 import pandas as pd
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.load import Atlas
 from csto_atlas.data.schema import PARSE_COLUMNS
 from csto_atlas.data.version import DataVersion
 from csto_atlas.domain import borders, geo
+from csto_atlas.domain.citation import slug
 from csto_atlas.domain.sources import checked_until, citations_by_id, provisional_from
 from csto_atlas.domain.status import year_range
 from csto_atlas.domain.yearmodel import model_table, years_model
@@ -94,7 +96,6 @@ STATUS_ROW_COLUMNS = ["iso3", "name", "kind", "parent_iso3"]
 PROVISIONAL_COLUMN = "provisional_from"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
-FILE_PREFIX = "csto-atlas"
 BOUNDARIES = "Natural Earth (public domain), as built into geodata/regions.geojson"
 
 
@@ -181,9 +182,14 @@ def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
     return pd.concat([regions, cells], axis="columns").assign(**{PROVISIONAL_COLUMN: marked})
 
 
-def status_file_name(years: range, version: DataVersion, fmt: str) -> str:
+def file_prefix(alliance: Alliance) -> str:
+    """`csto-atlas`: the atlas's title as the start of a file name."""
+    return slug(alliance.title) or "atlas"
+
+
+def status_file_name(years: range, version: DataVersion, fmt: str, prefix: str) -> str:
     """`csto-atlas-status-1992-2026-1a2b3c4d5e6f.csv`: the years and data version in the name."""
-    return f"{FILE_PREFIX}-{STATUS_LAYER}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
+    return f"{prefix}-{STATUS_LAYER}-{years.start}-{years.stop - 1}-{version.digest}.{fmt}"
 
 
 def region_shapes(atlas: Atlas) -> pd.Series:
@@ -210,7 +216,7 @@ def status_text(
         for props in records
     ]
     meta: dict[str, object] = {
-        "title": f"CSTO Atlas: status on 31 December, {years.start}-{years.stop - 1}",
+        "title": f"{atlas.alliance.title}: status on 31 December, {years.start}-{years.stop - 1}",
         "layer": STATUS_LAYER,
         "years": [years.start, years.stop - 1],
         "boundaries": BOUNDARIES,
@@ -230,7 +236,7 @@ def status_files(atlas: Atlas, version: DataVersion) -> list[ExportFile]:
         ExportFile(
             STATUS_LAYER,
             fmt,
-            status_file_name(years, version, fmt),
+            status_file_name(years, version, fmt, file_prefix(atlas.alliance)),
             mimes[fmt],
             status_text(atlas, fmt, version, years).encode("utf-8"),
         )
@@ -264,10 +270,10 @@ def to_csv(frame: pd.DataFrame) -> str:
     return safe.to_csv(index=False, lineterminator="\n")
 
 
-def metadata(layer: str, year: int, version: DataVersion | None) -> dict[str, object]:
-    """What a GeoJSON export says about itself: the layer, the year, the data version."""
+def metadata(layer: str, year: int, version: DataVersion | None, title: str) -> dict[str, object]:
+    """What a GeoJSON export says about itself: the atlas, the layer, the year, the data version."""
     meta: dict[str, object] = {
-        "title": f"CSTO Atlas: {layer} in {year}",
+        "title": f"{title}: {layer} in {year}",
         "layer": layer,
         "year": year,
         "boundaries": BOUNDARIES,
@@ -307,13 +313,13 @@ def to_geojson(
     ]
     collection: dict[str, object] = {"type": "FeatureCollection", "features": features}
     if year is not None:
-        collection["metadata"] = metadata(layer, year, version)
+        collection["metadata"] = metadata(layer, year, version, atlas.alliance.title)
     return json.dumps(collection, ensure_ascii=False)
 
 
-def file_name(layer: str, year: int, version: DataVersion, fmt: str) -> str:
+def file_name(layer: str, year: int, version: DataVersion, fmt: str, prefix: str) -> str:
     """`csto-atlas-bases-2019-1a2b3c4d5e6f.csv`: layer, year and data version in the name."""
-    return f"{FILE_PREFIX}-{layer}-{year}-{version.digest}.{fmt}"
+    return f"{prefix}-{layer}-{year}-{version.digest}.{fmt}"
 
 
 def formats_of(layer: str) -> tuple[str, ...]:
@@ -336,7 +342,7 @@ def export_files(atlas: Atlas, year: int, version: DataVersion) -> list[ExportFi
         ExportFile(
             layer,
             fmt,
-            file_name(layer, year, version, fmt),
+            file_name(layer, year, version, fmt, file_prefix(atlas.alliance)),
             mimes[fmt],
             layer_text(atlas, layer, year, fmt, version).encode("utf-8"),
         )

@@ -7,15 +7,16 @@ No Streamlit here: each builder takes frames from csto_atlas.domain and returns 
 import altair as alt
 import pandas as pd
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.domain.status import STATUSES
 from csto_atlas.render import html
 from csto_atlas.render.style import (
     STATUS_COLOURS,
-    STATUS_EXAMPLES,
-    STATUS_LABELS,
     STATUS_PATTERNS,
     STATUS_SHORT,
+    status_examples,
+    status_labels,
 )
 
 # The name of the timeline's click selection: the page reads the clicked span's fields from it.
@@ -29,10 +30,11 @@ UNCERTAIN_STROKE = "#222222"
 Y_LABEL_ROOM_PX = 130
 
 
-def status_scale() -> alt.Scale:
+def status_scale(alliance: Alliance | None = None) -> alt.Scale:
     """The map legend's words -> the map's colours, every status in the map's order."""
+    labels = status_labels(alliance)
     return alt.Scale(
-        domain=[STATUS_LABELS[s] for s in STATUSES], range=[STATUS_COLOURS[s] for s in STATUSES]
+        domain=[labels[s] for s in STATUSES], range=[STATUS_COLOURS[s] for s in STATUSES]
     )
 
 
@@ -80,10 +82,14 @@ def day_text(frame: pd.DataFrame, columns: list[str]) -> pd.DataFrame:
 
 
 def timeline_chart(
-    spans: pd.DataFrame, uncertain: pd.DataFrame, order: list[str]
+    spans: pd.DataFrame,
+    uncertain: pd.DataFrame,
+    order: list[str],
+    alliance: Alliance | None = None,
 ) -> alt.LayerChart:
-    """One row per country, bars coloured by status; uncertain dates as dashed outlined
-    stretches. Clicking a bar selects its country and first year (SPAN_SELECTION)."""
+    """One row per country, bars coloured by status (in `alliance`'s words); uncertain dates
+    as dashed outlined stretches. Clicking a bar selects its country and first year
+    (SPAN_SELECTION)."""
     names = spans.drop_duplicates("iso3").set_index("iso3")["name"]
     row_order = [names.get(code, code) for code in order]
     domain = time_domain(spans)
@@ -92,7 +98,7 @@ def timeline_chart(
     spans = day_text(spans, ["start", "end"]).assign(
         when=lambda rows: rows["date"].map(readable_date).replace("", "not given"),
         source=lambda rows: rows["source"].fillna("not given"),
-        label=lambda rows: rows["status"].map(STATUS_LABELS),
+        label=lambda rows: rows["status"].map(status_labels(alliance)),
     )
     bars = (
         alt.Chart(spans)
@@ -103,7 +109,7 @@ def timeline_chart(
             y=y,
             color=alt.Color(
                 "label:N",
-                scale=status_scale(),
+                scale=status_scale(alliance),
                 title="Status on 31 December",
                 legend=alt.Legend(orient="top", columns=3, labelLimit=360),
             ),
@@ -269,9 +275,10 @@ def status_background(status: str) -> str:
     )
 
 
-def status_grid_html(table: pd.DataFrame, caption: str) -> str:
+def status_grid_html(table: pd.DataFrame, caption: str, alliance: Alliance | None = None) -> str:
     """The country x year status table (domain.export.status_table) as an HTML table: a cell
     per year in the status's colour with its short word, the full label on hover, and a key."""
+    labels = status_labels(alliance)
     years = [column for column in table.columns if column.isdigit()]
     rows = [
         {
@@ -282,7 +289,7 @@ def status_grid_html(table: pd.DataFrame, caption: str) -> str:
                     "colour": status_background(record[year]),
                     "ink": ink_on(STATUS_COLOURS[record[year]]),
                     "short": STATUS_SHORT[record[year]],
-                    "label": STATUS_LABELS[record[year]],
+                    "label": labels[record[year]],
                 }
                 for year in years
             ],
@@ -294,7 +301,7 @@ def status_grid_html(table: pd.DataFrame, caption: str) -> str:
             "colour": status_background(status),
             "ink": ink_on(STATUS_COLOURS[status]),
             "short": STATUS_SHORT[status],
-            "label": STATUS_LABELS[status],
+            "label": labels[status],
         }
         for status in STATUSES
     ]
@@ -304,14 +311,15 @@ def status_grid_html(table: pd.DataFrame, caption: str) -> str:
     return GRID_CSS + body
 
 
-def status_key_html() -> str:
+def status_key_html(alliance: Alliance | None = None) -> str:
     """Each status as the map's legend shows it (colour, pattern, words) and what it means, with
     an example from the data: the About page's key."""
+    labels, examples = status_labels(alliance), status_examples(alliance)
     items = [
         {
             "colour": status_background(status),
-            "label": STATUS_LABELS[status],
-            "meaning": STATUS_EXAMPLES[status],
+            "label": labels[status],
+            "meaning": examples[status],
         }
         for status in STATUSES
     ]

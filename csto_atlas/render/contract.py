@@ -14,6 +14,7 @@ from typing import Any, TypedDict
 
 from jinja2.utils import htmlsafe_json_dumps
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain import citation
 from csto_atlas.domain.status import DEFAULT_STATUS
@@ -25,11 +26,12 @@ from csto_atlas.render.style import (
     PLAY_INTERVAL_MS,
     REGION_LOOK,
     STATUS_COLOURS,
-    STATUS_LABELS,
-    UI_TEXT,
     UNCERTAINTY_LOOK,
     UNCERTAINTY_MIN_KM,
+    marker_look,
     region_looks,
+    status_labels,
+    ui_text,
 )
 
 
@@ -191,23 +193,24 @@ def status_codes() -> dict[str, str]:
     return dict(STATUS_CODES)
 
 
-def status_entries() -> list[StatusEntry]:
+def status_entries(alliance: Alliance | None = None) -> list[StatusEntry]:
     """Every status in legend order."""
+    labels = status_labels(alliance)
     return [
         StatusEntry(
             code=STATUS_CODES[status],
             name=status,
-            label=STATUS_LABELS[status],
+            label=labels[status],
             colour=STATUS_COLOURS[status],
         )
         for status in STATUSES
     ]
 
 
-def legend_markers() -> list[LegendMarker]:
+def legend_markers(alliance: Alliance | None = None) -> list[LegendMarker]:
     """The legend's marker rows: this year's look, and the faded look where there is one."""
     rows = []
-    for look in MARKER_LOOK.values():
+    for look in marker_look(alliance).values():
         looks = [(look["legend"], look["current"])]
         if look["past"]:
             looks.append((look["legend_past"], look["past"]))
@@ -228,13 +231,13 @@ def territory_codes() -> dict[str, str]:
     return dict(TERRITORY_CODES)
 
 
-def layer_names() -> dict[str, str]:
+def layer_names(alliance: Alliance | None = None) -> dict[str, str]:
     """The layer control's names: the backgrounds, the regions, each kind of marker."""
     return {
         "plain": "Plain background (offline)",
         "osm": "OpenStreetMap (online)",
         "countries": "Countries and regions",
-        **{kind: look["name"] for kind, look in MARKER_LOOK.items()},
+        **{kind: look["name"] for kind, look in marker_look(alliance).items()},
     }
 
 
@@ -248,10 +251,11 @@ def client_config(
     cite: CiteConfig | None = None,
     own_page: bool = False,
     image_api: str = "",
+    alliance: Alliance | None = None,
 ) -> ClientConfig:
     """What atlas.js needs: years, opening frame, changes per year, status and territory
-    letters, colours, marker looks, texts, up to when the statuses were checked, and the first
-    year whose statuses are provisional (0: none)."""
+    letters, colours, marker looks, texts (in `alliance`'s words), up to when the statuses were
+    checked, and the first year whose statuses are provisional (0: none)."""
     return ClientConfig(
         first=first,
         last=last,
@@ -260,9 +264,9 @@ def client_config(
         fitPadding=FIT_PADDING_PX,
         narrowPx=NARROW_PX,
         changes=changes,
-        layerNames=layer_names(),
+        layerNames=layer_names(alliance),
         fallback=STATUS_CODES[DEFAULT_STATUS],
-        statuses=status_entries(),
+        statuses=status_entries(alliance),
         look=REGION_LOOK,
         markerLook={
             kind: MarkerLookEntry(
@@ -270,9 +274,9 @@ def client_config(
             )
             for kind, look in MARKER_LOOK.items()
         },
-        legendMarkers=legend_markers(),
+        legendMarkers=legend_markers(alliance),
         playMs=PLAY_INTERVAL_MS,
-        text=UI_TEXT,
+        text=ui_text(alliance),
         territoryCodes=territory_codes(),
         regionLooks=[RegionLookEntry(**look) for look in region_looks(LOOK_KEYS)],
         uncertainty={"minKm": UNCERTAINTY_MIN_KM, "look": UNCERTAINTY_LOOK},

@@ -13,11 +13,12 @@ import pandas as pd
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 from markupsafe import escape
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
-from csto_atlas.domain.evidence import FACT_KINDS, POSITION_KIND
+from csto_atlas.domain.evidence import BASE_KIND, FACT_KINDS, POSITION_KIND
 from csto_atlas.domain.panel import is_missing, plain, plain_record
 from csto_atlas.domain.sources import readable_note
-from csto_atlas.render.style import STATUS_LABELS
+from csto_atlas.render.style import status_labels, template_words
 
 Record = dict[str, Any]
 Citations = Mapping[str, str]
@@ -59,15 +60,35 @@ def clean(record: Mapping[str, Any]) -> Record:
     return plain_record(record)
 
 
-def base_popup(row: Mapping[str, Any], citations: Citations, names: Mapping[str, str]) -> str:
+def base_popup(
+    row: Mapping[str, Any],
+    citations: Citations,
+    names: Mapping[str, str],
+    alliance: Alliance | None = None,
+) -> str:
     """A base: name, unit, host, years active, note, quote, citation and position."""
-    return render("base_popup.html.j2", row=clean(row), citations=citations, names=names)
+    return render(
+        "base_popup.html.j2",
+        row=clean(row),
+        citations=citations,
+        names=names,
+        words=template_words(alliance),
+    )
 
 
-def incident_popup(row: Mapping[str, Any], others: pd.DataFrame, citations: Citations) -> str:
+def incident_popup(
+    row: Mapping[str, Any],
+    others: pd.DataFrame,
+    citations: Citations,
+    alliance: Alliance | None = None,
+) -> str:
     """An incident with every other source's account of it (its same_as rows)."""
     return render(
-        "incident_popup.html.j2", row=clean(row), others=records(others), citations=citations
+        "incident_popup.html.j2",
+        row=clean(row),
+        others=records(others),
+        citations=citations,
+        words=template_words(alliance),
     )
 
 
@@ -76,9 +97,17 @@ def meeting_popup(row: Mapping[str, Any], citations: Citations) -> str:
     return render("meeting_popup.html.j2", row=clean(row), citations=citations)
 
 
-def panel(content: Mapping[str, Any], citations: Citations) -> str:
+def panel(
+    content: Mapping[str, Any], citations: Citations, alliance: Alliance | None = None
+) -> str:
     """A region's panel for every year, from domain.panel.panel_content (items tagged by year)."""
-    return render("panel.html.j2", **content, status_labels=STATUS_LABELS, citations=citations)
+    return render(
+        "panel.html.j2",
+        **content,
+        status_labels=status_labels(alliance),
+        citations=citations,
+        words=template_words(alliance),
+    )
 
 
 # --- the Sources page -------------------------------------------------------------------
@@ -86,25 +115,29 @@ def panel(content: Mapping[str, Any], citations: Citations) -> str:
 KIND_HEADINGS = {
     "Membership event": "Membership events",
     "Note": "Notes",
-    "Russian base": "Russian bases",
     "Incident": "Incidents",
     "Meeting": "Meetings",
     POSITION_KIND: "Positions (coordinates taken from this source)",
 }
 
 
-def fact_groups(facts: pd.DataFrame) -> list[dict[str, Any]]:
-    """The facts of one source by kind, in reading order, each kind with its heading."""
+def fact_groups(facts: pd.DataFrame, alliance: Alliance | None = None) -> list[dict[str, Any]]:
+    """The facts of one source by kind, in reading order, each kind with its heading (a base's:
+    `alliance`'s name for its bases layer)."""
+    headings = {**KIND_HEADINGS, BASE_KIND: template_words(alliance)["bases"]}
     groups = []
     for kind in (*FACT_KINDS, POSITION_KIND):
         rows = facts[facts["kind"] == kind].sort_values("sort", kind="stable")
         if not rows.empty:
-            groups.append({"heading": KIND_HEADINGS[kind], "facts": rows.to_dict("records")})
+            groups.append({"heading": headings[kind], "facts": rows.to_dict("records")})
     return groups
 
 
 def source_html(
-    source: Mapping[str, Any], facts: pd.DataFrame, short_citations: Mapping[str, str]
+    source: Mapping[str, Any],
+    facts: pd.DataFrame,
+    short_citations: Mapping[str, str],
+    alliance: Alliance | None = None,
 ) -> str:
     """One source: its metadata as a reader expects, then every fact citing it with its quote."""
     return render(
@@ -115,7 +148,7 @@ def source_html(
         note=readable_note(source.get("note"), short_citations),
         is_article=isinstance(source.get("file"), str) and bool(source.get("file")),
         supported=int((facts["kind"] != POSITION_KIND).sum()),
-        groups=fact_groups(facts),
+        groups=fact_groups(facts, alliance),
     )
 
 

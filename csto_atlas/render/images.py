@@ -25,7 +25,7 @@ import io
 import tempfile
 import textwrap
 import xml.etree.ElementTree as ET
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -52,9 +52,11 @@ from csto_atlas.domain.yearmodel import UNCERTAIN_FORM, RegionYear, feature_mode
 from csto_atlas.render.style import (
     MARKER_LOOK,
     REGION_LOOK,
-    STATUS_LABELS,
     UI_TEXT,
+    marker_look,
     region_look,
+    status_labels,
+    ui_text,
 )
 
 SEA_COLOUR = "#dde6ee"  # the web map's plain background (web/atlas.css)
@@ -280,12 +282,14 @@ def image_look(key: str) -> ImageLook:
     )
 
 
-def region_title(row: RegionYear) -> str:
-    """What a region's `<title>` says in the SVG: its name and its status that year."""
+def region_title(row: RegionYear, labels: Mapping[str, str] | None = None) -> str:
+    """What a region's `<title>` says in the SVG: its name and its status that year (`labels`:
+    the statuses' labels, by default the bundled data folder's)."""
+    labels = labels or status_labels(None)
     year = row.year
     if row.territory == "annexed":
         return f"{row.name}: {UI_TEXT['annexedBy']} {row.annexed_by_name} {UI_TEXT['notRecognised']}, {year}"
-    status = f"{STATUS_LABELS[row.status]} {UI_TEXT['inYear']} {year}"
+    status = f"{labels[row.status]} {UI_TEXT['inYear']} {year}"
     if row.territory == "part of parent":
         return f"{row.name}: {UI_TEXT['partOf']} {row.parent_name}; {status}"
     if row.territory == "breakaway" and row.extent == "uncertain":
@@ -310,6 +314,8 @@ class MapDrawing:
         version: DataVersion | None = None,
     ) -> None:
         self.atlas = atlas
+        self.labels = status_labels(atlas.alliance)
+        self.marker_look = marker_look(atlas.alliance)
         self.frame = frame
         self.years = years
         model = years_model(atlas, years).astype(object)
@@ -354,7 +360,7 @@ class MapDrawing:
             credit = self.figure.text(
                 0.012,
                 frame.footer_px / 2 / frame.height_px,
-                source_line(version),
+                source_line(version, atlas.alliance.title),
                 fontsize=8.5 * scale_of(frame),
                 va="center",
                 color="#444444",
@@ -431,7 +437,7 @@ class MapDrawing:
             )
 
         handles: list[Patch | Line2D] = [
-            area(f"state:{status}", STATUS_LABELS[status]) for status in STATUSES
+            area(f"state:{status}", self.labels[status]) for status in STATUSES
         ]
         handles.append(area(f"breakaway:{DEFAULT_STATUS}", UI_TEXT["breakaway"]))
         handles.append(area(f"{UNCERTAIN_FORM}:{DEFAULT_STATUS}", UI_TEXT["extentUncertain"]))
@@ -442,7 +448,7 @@ class MapDrawing:
             ("incidents", "past", "legend_past"),
             ("meetings", "current", "legend"),
         ):
-            look = MARKER_LOOK[kind][look_key]
+            look = self.marker_look[kind][look_key]
             handles.append(
                 Line2D(
                     [],
@@ -453,7 +459,7 @@ class MapDrawing:
                     markerfacecolor=look["fillColor"],
                     markeredgecolor=look["color"],
                     alpha=look.get("opacity", 1.0),
-                    label=textwrap.fill(MARKER_LOOK[kind][label_key], LEGEND_WRAP),
+                    label=textwrap.fill(self.marker_look[kind][label_key], LEGEND_WRAP),
                 )
             )
         top = 1 - frame.title_px / frame.height_px
@@ -462,7 +468,7 @@ class MapDrawing:
             loc="upper left",
             bbox_to_anchor=(frame.map_width_px / frame.width_px + 0.008, top),
             fontsize=8.5 * s,
-            title=textwrap.fill(UI_TEXT["legendTitle"], LEGEND_WRAP),
+            title=textwrap.fill(ui_text(self.atlas.alliance)["legendTitle"], LEGEND_WRAP),
             title_fontsize=9.5 * s,
             alignment="left",
             frameon=False,
@@ -518,10 +524,12 @@ class MapDrawing:
         )
         meetings = geo.meetings_until(self.atlas, year)
         self.markers["meetings"].set_offsets(self.offsets(meetings[meetings["year"] == year]))
-        self.title.set_text(f"CSTO Atlas · {year}")
+        self.title.set_text(f"{self.atlas.alliance.title} · {year}")
+        layer = {kind: look["name"] for kind, look in self.marker_look.items()}
         self.subtitle.set_text(
-            f"Membership status on 31 December {year} · Russian bases active in {year} · "
-            f"incidents up to {year} · meetings in {year}"
+            f"Membership status on 31 December {year} · {layer['bases']} active in {year} · "
+            f"{lower_first(layer['incidents'])} up to {year} · "
+            f"{lower_first(layer['meetings'])} in {year}"
         )
 
     def image(self, fmt: str) -> bytes:
@@ -532,7 +540,9 @@ class MapDrawing:
             self.figure.savefig(buffer, format=fmt, dpi=DPI, metadata=metadata)
         data = buffer.getvalue()
         return (
-            editor_svg(data, self.model[self.year], self.title.get_text()) if fmt == "svg" else data
+            editor_svg(data, self.model[self.year], self.title.get_text(), self.labels)
+            if fmt == "svg"
+            else data
         )
 
     def pixels(self) -> np.ndarray:
@@ -555,7 +565,9 @@ def svg_tag(name: str) -> str:
     return f"{{{SVG_NS}}}{name}"
 
 
-def editor_svg(data: bytes, rows: dict[str, RegionYear], title: str) -> bytes:
+def editor_svg(
+    data: bytes, rows: dict[str, RegionYear], title: str, labels: Mapping[str, str] | None = None
+) -> bytes:
     """matplotlib's SVG made for an editor: each region one `<path>` (id and data-iso3 its
     code, a `<title>` naming it and its status), regions and the marker kinds grouped, a
     document title."""
@@ -587,7 +599,7 @@ def editor_svg(data: bytes, rows: dict[str, RegionYear], title: str) -> bytes:
             row = rows[code]
             path.set("data-status", "annexed" if row.territory == "annexed" else row.status)
             label = ET.SubElement(path, svg_tag("title"))
-            label.text = region_title(row)
+            label.text = region_title(row, labels)
             group.insert(list(group).index(node), path)
             group.remove(node)
     for group_id, members in SVG_GROUPS.items():
@@ -613,10 +625,15 @@ def gather(nodes: list[ET.Element], group_id: str, parents: dict[ET.Element, ET.
     return group
 
 
-def source_line(version: DataVersion | None) -> str:
+def lower_first(text: str) -> str:
+    """`Incidents` -> `incidents`, for a layer's name inside a sentence."""
+    return text[:1].lower() + text[1:]
+
+
+def source_line(version: DataVersion | None, title: str) -> str:
     """`CSTO Atlas · data 1a2b3c4d5e6f, checked 2026 · boundaries: Natural Earth`."""
     data = f" · data {version.digest}, checked {version.checked_text}" if version else ""
-    return f"CSTO Atlas{data} · boundaries: Natural Earth"
+    return f"{title}{data} · boundaries: Natural Earth"
 
 
 # --- entry points --------------------------------------------------------------------------

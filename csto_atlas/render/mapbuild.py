@@ -11,11 +11,12 @@ import folium
 import xyzservices
 from branca.element import Element
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
 from csto_atlas.render.mapfile import MapFile, MapTexts, inline_texts, linked_texts
 from csto_atlas.render.payload import MapPayload
-from csto_atlas.render.style import MARKER_LOOK
+from csto_atlas.render.style import MARKER_LOOK, marker_look
 
 MIN_ZOOM = 2
 MAX_ZOOM = 9
@@ -60,9 +61,9 @@ def region_layer(texts: MapTexts) -> RegionLayer:
     return RegionLayer(texts.regions, name="Countries and regions", smooth_factor=0.5)
 
 
-def marker_layer(texts: MapTexts, kind: str) -> MarkerLayer:
+def marker_layer(texts: MapTexts, kind: str, alliance: Alliance | None) -> MarkerLayer:
     """One kind of marker, each carrying its years and texts (shown and restyled by atlas.js)."""
-    look = MARKER_LOOK[kind]
+    look = marker_look(alliance)[kind]
     return MarkerLayer(texts.markers[kind], name=look["name"], show=look["show"])
 
 
@@ -85,7 +86,9 @@ def build_map(
     for layer in backgrounds:
         layer.add_to(fmap)
     countries = region_layer(texts).add_to(fmap)
-    groups = {kind: marker_layer(texts, kind).add_to(fmap) for kind in MARKER_LOOK}
+    groups = {
+        kind: marker_layer(texts, kind, payload.alliance).add_to(fmap) for kind in MARKER_LOOK
+    }
     config = client_config(
         payload.first,
         payload.last,
@@ -96,6 +99,7 @@ def build_map(
         cite,
         own_page,
         image_api,
+        payload.alliance,
     )
     AtlasControls(
         backgrounds, countries, groups, script_json(config), texts.panels, texts.code_js, texts.css

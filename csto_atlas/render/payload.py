@@ -13,6 +13,7 @@ from typing import Any
 import pandas as pd
 import shapely
 
+from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.dates import readable_date
 from csto_atlas.data.load import Atlas
 from csto_atlas.domain import borders
@@ -65,6 +66,7 @@ class MapPayload:
     panels_packed: str
     checked_until: str = ""
     provisional_from: int = 0  # the first year whose statuses are provisional (0: none)
+    alliance: Alliance | None = None
 
     def panels(self) -> dict[str, str]:
         """Every region's prepared panel HTML, by code."""
@@ -149,7 +151,11 @@ def base_records(atlas: Atlas, citations: html.Citations) -> list[dict[str, Any]
     names = region_names(atlas.regions)
     return [
         marker_record(
-            row, row["start_year"], row["end_year"], False, html.base_popup(row, citations, names)
+            row,
+            row["start_year"],
+            row["end_year"],
+            False,
+            html.base_popup(row, citations, names, atlas.alliance),
         )
         for _, row in atlas.bases.iterrows()
     ]
@@ -165,7 +171,9 @@ def incident_records(atlas: Atlas, citations: html.Citations) -> list[dict[str, 
             row["year"],
             None,
             True,
-            html.incident_popup(row, incidents[incidents["same_as"] == row["id"]], citations),
+            html.incident_popup(
+                row, incidents[incidents["same_as"] == row["id"]], citations, atlas.alliance
+            ),
         )
         for _, row in primary.iterrows()
     ]
@@ -250,7 +258,7 @@ def year_changes(atlas: Atlas, years: range) -> dict[str, list[ChangeEntry]]:
 def panels_html(atlas: Atlas, years: range, citations: html.Citations) -> dict[str, str]:
     """Every region's panel for every year, rendered once (autoescaped, items tagged by year)."""
     return {
-        iso3: html.panel(content, citations)
+        iso3: html.panel(content, citations, atlas.alliance)
         for iso3, content in panel_contents(atlas, years).items()
     }
 
@@ -289,7 +297,7 @@ def frame_bounds(
 
 def with_border_distances(atlas: Atlas) -> Atlas:
     """The atlas whose incidents carry `border_km`, their distance to the nearest border of a
-    CSTO member in their year (domain/borders.py), which popups and panels show."""
+    member in their year (domain/borders.py), which popups and panels show."""
     distances = borders.incident_border_distance(atlas)
     incidents = atlas.incidents.assign(border_km=atlas.incidents["id"].map(distances).round(0))
     return replace(atlas, incidents=incidents)
@@ -318,4 +326,5 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
         panels_packed=pack_json(panels_html(atlas, years, citations)),
         checked_until=readable_date(checked_until(atlas.sources)),
         provisional_from=provisional_from(atlas.sources) or 0,
+        alliance=atlas.alliance,
     )

@@ -26,9 +26,6 @@ from csto_atlas.render import assets, mapbuild
 from csto_atlas.render.contract import cite_config
 from csto_atlas.render.payload import map_payload
 
-# The app's title (app/evidence.APP_TITLE, checked equal by tests/test_site.py): the page's
-# title and the citations' title, as in the app.
-TITLE = "CSTO Atlas"
 INDEX = "index.html"
 LEAFLET_IMAGES = tuple(name for name in assets.LEAFLET_FILES if name.startswith("images/"))
 
@@ -45,7 +42,7 @@ class SitePage(Figure):
         "    {{ this.header.render(**kwargs) }}\n"
         "</head>\n"
         "<body>\n"
-        "<noscript><p>The CSTO Atlas needs JavaScript to draw its map.</p></noscript>\n"
+        "<noscript><p>The {{ this.title }} needs JavaScript to draw its map.</p></noscript>\n"
         "    {{ this.html.render(**kwargs) }}\n"
         "</body>\n"
         "<script>\n"
@@ -86,9 +83,13 @@ def site_html(atlas: Atlas, version: DataVersion, years: range | None = None) ->
     """The static atlas's page: the app's map of every year (default: the slider's years), with
     its citations, as a standalone HTML page."""
     years = years or year_range(atlas.membership)
-    cite = cite_config(cite_view_templates(TITLE, geo.region_names(atlas.regions), version))
+    alliance = atlas.alliance  # the page's title and the citations', as in the app
+    names = geo.region_names(atlas.regions)
+    cite = cite_config(
+        cite_view_templates(alliance.title, names, version, alliance.citation_author)
+    )
     fmap = mapbuild.build_map(map_payload(atlas, years), cite, own_page=True)
-    page = SitePage(title=TITLE)
+    page = SitePage(title=alliance.title)
     page.add_child(fmap)
     return inline_leaflet_images(page.render())
 

@@ -6,6 +6,7 @@ static images and charts read the same constants, so every view of a year looks 
 
 from typing import Any
 
+from csto_atlas.data.alliance import Alliance, bundled_alliance
 from csto_atlas.data.schema import STATUS_CODES, STATUSES
 from csto_atlas.domain.yearmodel import UNCERTAIN_FORM
 
@@ -27,14 +28,8 @@ STATUS_COLOURS = {
 STATUS_PATTERNS: dict[str, dict[str, Any]] = {
     "frozen": {"stripe": "#1f4f8a", "opacity": 0.75, "width": 2, "size": 6, "angle": -45},
 }
-STATUS_LABELS = {
-    "member": "Member",
-    "frozen": "Member, participation frozen",
-    "suspended": "Suspended",
-    "former": "Former member",
-    "observer": "Observer in the Parliamentary Assembly (not a member)",
-    "non-member": "Not a member",
-}
+# The statuses' labels and what each means are the data folder's words (alliance.toml), read
+# through status_labels() and status_examples() below.
 # What a cell of the all-years table says (beside its colour), and what that short word means.
 STATUS_SHORT = {
     "member": "M",
@@ -44,24 +39,8 @@ STATUS_SHORT = {
     "observer": "Ob",
     "non-member": "·",
 }
-# What each status means, with an example from the data (the About page and the table's key).
-STATUS_EXAMPLES = {
-    "member": "a full member on 31 December; for example Kazakhstan every year since 1992",
-    "frozen": (
-        "still a member in law, but has frozen its participation; for example Armenia from 2024"
-    ),
-    "suspended": ("its membership suspended, neither in nor out; for example Uzbekistan from 2012"),
-    "former": "left the organisation; for example Azerbaijan and Georgia from 1999",
-    "observer": (
-        "an observer in the CSTO Parliamentary Assembly, not a member of the CSTO; for example "
-        "Serbia from 2013"
-    ),
-    "non-member": "never a member, or not yet; for example China",
-}
-if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_LABELS) != set(STATUSES):
-    raise ValueError("every status needs a colour and a label in render/style.py")
-if set(STATUS_SHORT) != set(STATUSES) or set(STATUS_EXAMPLES) != set(STATUSES):
-    raise ValueError("every status needs a short word and an example in render/style.py")
+if set(STATUS_COLOURS) != set(STATUSES) or set(STATUS_SHORT) != set(STATUSES):
+    raise ValueError("every status needs a colour and a short word in render/style.py")
 if not set(STATUS_PATTERNS) <= set(STATUSES):
     raise ValueError("a pattern in render/style.py names no status")
 
@@ -120,12 +99,11 @@ REGION_LOOK = {
     "changedWeight": 3,
 }
 
-# Marker layers: their name, legend labels, the look of this year's markers and of earlier
-# ones (None: shown only while active), radii, and whether the layer is on at first.
+# Marker layers: the look of this year's markers and of earlier ones (None: shown only while
+# active), radii, and whether the layer is on at first. Their names and legend rows are the
+# data folder's words (alliance.toml), added by marker_look().
 MARKER_LOOK: dict[str, dict[str, Any]] = {
     "bases": {
-        "name": "Russian bases",
-        "legend": "Russian base active that year",
         "current": {"color": "#ffffff", "weight": 2, "fillColor": "#1d1d1f", "fillOpacity": 1.0},
         "past": None,
         "radius": 6,
@@ -134,8 +112,6 @@ MARKER_LOOK: dict[str, dict[str, Any]] = {
     },
     "incidents": {
         "name": "Incidents",
-        "legend": "Incident that year",
-        "legend_past": "Earlier incident",
         "current": {
             "color": "#5c0a0a",
             "weight": 2,
@@ -156,8 +132,6 @@ MARKER_LOOK: dict[str, dict[str, Any]] = {
     },
     "meetings": {
         "name": "Meetings",
-        "legend": "Meeting that year",
-        "legend_past": "Earlier meeting",
         "current": {
             "color": "#0d4d45",
             "weight": 2,
@@ -178,11 +152,12 @@ MARKER_LOOK: dict[str, dict[str, Any]] = {
     },
 }
 
-UI_TEXT = {
+# The texts of the map's controls; None: the data folder's words, filled in by ui_text().
+UI_TEXT: dict[str, str | None] = {
     "year": "Year",
     "play": "Play the years",
     "pause": "Pause",
-    "legendTitle": "CSTO status on 31 December",
+    "legendTitle": None,
     "breakaway": "Breakaway region (hatched)",
     "extentUncertain": "Breakaway region, extent uncertain (dotted: a later outline)",
     "extentUncertainNote": "extent uncertain: the outline is a later one",
@@ -208,11 +183,46 @@ UI_TEXT = {
     "showPanel": "Show the notes",
     "hidePanel": "Hide the notes",
     "summaryIn": "Status on 31 December",
-    "mapLabel": "Map of CSTO membership by country",
+    "mapLabel": None,
     "tilesFailed": "OpenStreetMap tiles could not be loaded (offline?). The plain background works offline.",
     "layers": "Layers",
     "mapImages": "Map image of",
 }
+
+
+def status_labels(alliance: Alliance | None) -> dict[str, str]:
+    """The statuses' labels in the alliance's words (None: the bundled data folder's)."""
+    return (alliance or bundled_alliance()).status_labels
+
+
+def status_examples(alliance: Alliance | None) -> dict[str, str]:
+    """What each status means, in the alliance's words (None: the bundled data folder's)."""
+    return (alliance or bundled_alliance()).status_examples
+
+
+def marker_look(alliance: Alliance | None) -> dict[str, dict[str, Any]]:
+    """MARKER_LOOK with the layers' names and legend rows in the alliance's words."""
+    layers = (alliance or bundled_alliance()).layers
+    return {kind: {**look, **layers[kind]} for kind, look in MARKER_LOOK.items()}
+
+
+def template_words(alliance: Alliance | None) -> dict[str, str]:
+    """What the popups' and panels' templates call the alliance and its bases."""
+    alliance = alliance or bundled_alliance()
+    return {
+        "short_name": alliance.short_name,
+        "bases": alliance.layers["bases"]["name"],
+        "base": alliance.layers["bases"].get("one", alliance.layers["bases"]["name"]),
+        "shared_events": alliance.shared_events,
+        "member_of": alliance.member_of,
+    }
+
+
+def ui_text(alliance: Alliance | None) -> dict[str, str]:
+    """UI_TEXT with the legend's title and the map's label in the alliance's words."""
+    alliance = alliance or bundled_alliance()
+    words = {"legendTitle": alliance.legend_title, "mapLabel": alliance.map_label}
+    return {key: words.get(key, text) or "" for key, text in UI_TEXT.items()}
 
 
 # --- the look of a region: one entry per look key of domain/yearmodel.py ---------------------

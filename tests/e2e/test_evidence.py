@@ -5,7 +5,6 @@ from datetime import date
 
 import pytest
 
-from csto_atlas.app.evidence import APP_TITLE
 from csto_atlas.data.version import data_version
 from csto_atlas.domain.citation import cite_view
 from tests.e2e.conftest import open_app_page, open_map
@@ -89,7 +88,7 @@ def test_cite_this_view_follows_the_map_and_reads_as_python_writes_it(recorded, 
         )
     )
     url = f"{recorded.origin}/?year=2013&country=UZB"
-    expected = cite_view(APP_TITLE, 2013, "Uzbekistan", data_version(), url, accessed)
+    expected = cite_view("CSTO Atlas", 2013, "Uzbekistan", data_version(), url, accessed)
     sync_api.expect(plain).to_have_text(expected[0])
     sync_api.expect(bibtex).to_have_text(expected[1])
     # the slider moves on: the citation follows it, and the map without a country is the map
