@@ -16,6 +16,7 @@ from jinja2.utils import htmlsafe_json_dumps
 
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain import citation
+from csto_atlas.domain.changes import MEMBER_STATUSES
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.domain.yearmodel import LOOK_KEYS
 from csto_atlas.render.style import (
@@ -40,6 +41,7 @@ class StatusEntry(TypedDict):
     name: str
     label: str
     colour: str
+    member: bool  # counted as a member (domain/changes.MEMBER_STATUSES): named on the map
 
 
 # "from" is a Python keyword, so the marker data is declared with the functional syntax too.
@@ -198,6 +200,7 @@ def status_entries() -> list[StatusEntry]:
             name=status,
             label=STATUS_LABELS[status],
             colour=STATUS_COLOURS[status],
+            member=status in MEMBER_STATUSES,
         )
         for status in STATUSES
     ]

@@ -180,6 +180,8 @@ UI_TEXT = {
     "breakaway": "Breakaway region (hatched)",
     "breakawayOf": "Breakaway region of",
     "annexed": "Annexed territory, not recognised",
+    "cluster": "Markers at one place (a click spreads them)",
+    "legendMarkers": "Bases, incidents, meetings",
     "annexedBy": "Annexed by",
     "notRecognised": "(not recognised)",
     "partOf": "Part of",
