@@ -93,12 +93,21 @@ function buildLegend(atlas) {
 /** @param {Atlas} atlas */
 function foldLegendWhenZoomedIn(atlas, box, title) {
   var chosenByUser = false;
+  var folded = false;
   L.DomEvent.on(title, "click", function () {
     chosenByUser = true;
   });
   atlas.map.on("zoomend", function () {
-    if (!chosenByUser && box.open && atlas.framedZoom !== null && atlas.map.getZoom() > atlas.framedZoom) {
+    if (chosenByUser || atlas.framedZoom === null) {
+      return;
+    }
+    var zoomedIn = atlas.map.getZoom() > atlas.framedZoom;
+    if (zoomedIn && box.open) {
       box.open = false;
+      folded = true;
+    } else if (!zoomedIn && folded) {
+      box.open = true; /* back at the opening frame: open again, as it was */
+      folded = false;
     }
   });
 }

@@ -96,3 +96,99 @@ function dragSheet(atlas) {
     }
   }, true);
 }
+
+// --- a finger: taps beside a marker, and on a bubble over a country ---------------------
+
+/* Half a touch target (44 px): a tap this close to a marker's centre opens it. */
+var TOUCH_PX = 22;
+
+function insideRing(ring, lon, lat) {
+  var inside = false;
+  for (var i = 0, j = ring.length - 1; i < ring.length; j = i, i += 1) {
+    var crosses = ring[i][1] > lat !== ring[j][1] > lat;
+    if (crosses && lon < ((ring[j][0] - ring[i][0]) * (lat - ring[i][1])) / (ring[j][1] - ring[i][1]) + ring[i][0]) {
+      inside = !inside;
+    }
+  }
+  return inside;
+}
+
+function insideGeometry(geometry, lon, lat) {
+  var polygons = geometry.type === "Polygon" ? [geometry.coordinates] : geometry.coordinates;
+  return polygons.some(function (polygon) {
+    return insideRing(polygon[0], lon, lat) && !polygon.slice(1).some(function (hole) {
+      return insideRing(hole, lon, lat);
+    });
+  });
+}
+
+/* The region drawn at a point: of those holding it, the smallest (a breakaway over its state). */
+/** @param {Atlas} atlas */
+function regionAt(atlas, latlng) {
+  var found = null;
+  var smallest = Infinity;
+  Object.keys(atlas.regionLayers).forEach(function (iso3) {
+    var layer = atlas.regionLayers[iso3];
+    var bounds = layer.getBounds();
+    if (!bounds.contains(latlng) || !insideGeometry(layer.feature.geometry, latlng.lng, latlng.lat)) {
+      return;
+    }
+    var size = (bounds.getEast() - bounds.getWest()) * (bounds.getNorth() - bounds.getSouth());
+    if (size < smallest) {
+      smallest = size;
+      found = iso3;
+    }
+  });
+  return found;
+}
+
+/* The marker drawn alone nearest to a point of the map, if within TOUCH_PX of it. */
+/** @param {Atlas} atlas */
+function markerNear(atlas, point) {
+  var best = null;
+  var nearest = TOUCH_PX;
+  atlas.markers.forEach(function (marker) {
+    if (atlas.map.hasLayer(marker)) {
+      var distance = atlas.map.latLngToContainerPoint(marker.getLatLng()).distanceTo(point);
+      if (distance <= nearest) {
+        nearest = distance;
+        best = marker;
+      }
+    }
+  });
+  return best;
+}
+
+/* On a touch screen a marker answers a tap within TOUCH_PX of it (its circle is 10 px), and a tap
+   on a cluster bubble spreads it and opens the country under the finger (Armenia lies under
+   one at the opening view). */
+/** @param {Atlas} atlas */
+function reachByTouch(atlas) {
+  if (!window.matchMedia || !window.matchMedia("(pointer: coarse)").matches) {
+    return;
+  }
+  var container = atlas.map.getContainer();
+  var tappedAt = null; /* where the last tap landed, read before a bubble's zoom moves the map */
+  container.addEventListener("click", function (event) {
+    tappedAt = atlas.map.mouseEventToLatLng(event);
+    var target = /** @type {Element} */ (event.target);
+    var hit = atlas.markers.some(function (marker) {
+      return marker.getElement() === target;
+    });
+    if (hit || target.closest(".leaflet-control, .leaflet-popup, .marker-cluster")) {
+      return;
+    }
+    var box = container.getBoundingClientRect();
+    var marker = markerNear(atlas, L.point(event.clientX - box.left, event.clientY - box.top));
+    if (marker) {
+      event.stopPropagation();
+      openMarkerPopup(atlas, marker);
+    }
+  }, true);
+  atlas.cluster.on("clusterclick", function (event) {
+    var iso3 = regionAt(atlas, tappedAt || event.layer.getLatLng());
+    if (iso3) {
+      selectCountry(atlas, iso3, "push");
+    }
+  });
+}

@@ -6,6 +6,8 @@ var LABEL_PANE = "csto-labels";
 var LABEL_PANE_Z = "450";
 /* A label may be this much wider than its region's box before it is left out. */
 var LABEL_OVERHANG = 1.15;
+/* Where a label may sit (px below its point) when a bubble or a label covers its point. */
+var LABEL_SHIFTS = [0, 18, -18, 36, -36];
 
 /* The centroid of a region's largest outer ring (planar, in degrees): inside the region for the
    compact states the labels are for. */
@@ -96,14 +98,21 @@ function showLabels(atlas) {
     }
     marker.addTo(map);
     var node = marker.getElement();
+    var text = node.firstChild;
     node.style.visibility = "";
-    var box = node.firstChild.getBoundingClientRect();
-    var clear = placed.every(function (other) {
-      return box.right < other.left || box.left > other.right || box.bottom < other.top || box.top > other.bottom;
+    var fits = text.getBoundingClientRect().width <= candidate.width * LABEL_OVERHANG;
+    var free = fits && LABEL_SHIFTS.some(function (shift) {
+      text.style.marginTop = shift + "px";
+      var box = text.getBoundingClientRect();
+      if (placed.every(function (other) {
+        return box.right < other.left || box.left > other.right || box.bottom < other.top || box.top > other.bottom;
+      })) {
+        placed.push(box);
+        return true;
+      }
+      return false;
     });
-    if (clear && box.width <= candidate.width * LABEL_OVERHANG) {
-      placed.push(box);
-    } else {
+    if (!free) {
       node.style.visibility = "hidden";
     }
   });

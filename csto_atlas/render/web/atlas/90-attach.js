@@ -14,6 +14,7 @@ function attach(map, layers, config, packedPanels) {
   dragSheet(atlas);
   prepareMarkers(atlas);
   buildLabels(atlas);
+  reachByTouch(atlas);
   buildLegend(atlas).addTo(map);
   buildLayerControl(atlas);
   watchTiles(atlas);
