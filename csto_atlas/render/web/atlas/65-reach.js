@@ -159,18 +159,30 @@ function markerNear(atlas, point) {
   return best;
 }
 
+/* A region narrower than a touch target at `zoom`: a finger cannot tap it beside the bubbles. */
+/** @param {Atlas} atlas */
+function smallOnScreen(atlas, iso3, zoom) {
+  var bounds = atlas.regionLayers[iso3].getBounds();
+  var west = atlas.map.project(bounds.getNorthWest(), zoom);
+  var east = atlas.map.project(bounds.getSouthEast(), zoom);
+  return Math.min(east.x - west.x, east.y - west.y) < 2 * TOUCH_PX;
+}
+
 /* On a touch screen a marker answers a tap within TOUCH_PX of it (its circle is 10 px), and a tap
-   on a cluster bubble spreads it and opens the country under the finger (Armenia lies under
-   one at the opening view). */
+   on a cluster bubble spreads it and, if the country under the finger is too small to tap beside
+   it (Armenia at the opening view), opens that country. */
 /** @param {Atlas} atlas */
 function reachByTouch(atlas) {
   if (!window.matchMedia || !window.matchMedia("(pointer: coarse)").matches) {
     return;
   }
   var container = atlas.map.getContainer();
-  var tappedAt = null; /* where the last tap landed, read before a bubble's zoom moves the map */
+  /* Where the last tap landed and the zoom then, read before a bubble's zoom moves the map. */
+  var tappedAt = null;
+  var tappedZoom = 0;
   container.addEventListener("click", function (event) {
     tappedAt = atlas.map.mouseEventToLatLng(event);
+    tappedZoom = atlas.map.getZoom();
     var target = /** @type {Element} */ (event.target);
     var hit = atlas.markers.some(function (marker) {
       return marker.getElement() === target;
@@ -187,7 +199,7 @@ function reachByTouch(atlas) {
   }, true);
   atlas.cluster.on("clusterclick", function (event) {
     var iso3 = regionAt(atlas, tappedAt || event.layer.getLatLng());
-    if (iso3) {
+    if (iso3 && smallOnScreen(atlas, iso3, tappedZoom)) {
       selectCountry(atlas, iso3, "push");
     }
   });
