@@ -50,7 +50,7 @@ def tip_box(visit: Visit) -> dict:
     return tip.bounding_box()
 
 
-def test_a_country_tooltip_is_a_readable_box(visit, atlas):
+def test_a_country_and_a_marker_tooltip_are_readable_boxes_on_a_real_hover(visit, atlas):
     if visit.kind == "phone":
         pytest.skip("no hover on a phone")
     visit.open("?year=2019")
@@ -64,9 +64,24 @@ def test_a_country_tooltip_is_a_readable_box(visit, atlas):
     country = tip_box(visit)
     assert country["width"] >= MIN_TIP_WIDTH and country["height"] <= MAX_TIP_HEIGHT, country
 
-    # Marker tooltips share the country tooltip's class and style (.csto-tip, atlas.css). A real
-    # hover over a marker revealed by reveal_marker no longer opens its tooltip in this test
-    # after the round's merges (to be restored; see the closing note of this round).
+    # A marker's tooltip, on a real hover over a base drawn alone at the opening view.
+    visit.page.mouse.move(5, 5)
+    window = visit.window()
+    window.evaluate(f"{TEST_HOOK}.frameMembers()")
+    window.wait_for_function(f"{TEST_HOOK}.isSettled()")
+    alone = window.evaluate(
+        f"() => {TEST_HOOK}.markerIds('bases').filter((id) => !{TEST_HOOK}.isClustered(id))"
+    )
+    assert alone
+    look = window.evaluate(f"([id]) => {TEST_HOOK}.markerLook(id)", [alone[0]])
+    x, y = window.evaluate(
+        f"([lat, lon]) => {TEST_HOOK}.pointOf(lat, lon)", [look["lat"], look["lon"]]
+    )
+    visit.page.mouse.move(frame_box["x"] + x, frame_box["y"] + y, steps=3)
+    tip = visit.page.frame_locator(MAP_FRAME).locator(".leaflet-tooltip.csto-marker-tip")
+    visit.expect(tip).to_be_visible()
+    marker = tip.bounding_box()
+    assert marker["width"] >= MIN_TIP_WIDTH and marker["height"] <= MAX_TIP_HEIGHT, marker
 
 
 # Every region's tooltip in one year, opened as a hover opens it: [iso3, width, height] of each.

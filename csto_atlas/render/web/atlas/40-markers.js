@@ -126,7 +126,7 @@ function prepareMarkers(atlas) {
       var data = marker.options.csto;
       atlas.markers.push(marker);
       atlas.markersById[data.id] = marker;
-      marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip" });
+      marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip csto-marker-tip" });
       marker.on("click", function () {
         openMarkerPopup(atlas, marker);
       });
