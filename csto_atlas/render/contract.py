@@ -17,6 +17,7 @@ from jinja2.utils import htmlsafe_json_dumps
 from csto_atlas.data.alliance import Alliance
 from csto_atlas.data.schema import STATUS_CODES, STATUSES, TERRITORY_CODES
 from csto_atlas.domain import citation
+from csto_atlas.domain.changes import MEMBER_STATUSES
 from csto_atlas.domain.status import DEFAULT_STATUS
 from csto_atlas.domain.yearmodel import LOOK_KEYS
 from csto_atlas.render.style import (
@@ -42,6 +43,7 @@ class StatusEntry(TypedDict):
     name: str
     label: str
     colour: str
+    member: bool  # counted as a member (domain/changes.MEMBER_STATUSES): named on the map
 
 
 # "from" is a Python keyword, so the marker data is declared with the functional syntax too.
@@ -202,6 +204,7 @@ def status_entries(alliance: Alliance | None = None) -> list[StatusEntry]:
             name=status,
             label=labels[status],
             colour=STATUS_COLOURS[status],
+            member=status in MEMBER_STATUSES,
         )
         for status in STATUSES
     ]

@@ -266,7 +266,7 @@ def panels_html(atlas: Atlas, years: range, citations: html.Citations) -> dict[s
 def frame_bounds(
     atlas: Atlas, regions: dict[str, Any], markers: dict[str, list]
 ) -> list[list[float]]:
-    """Where the map opens: the member states (any year) and every marker.
+    """Where the map opens: the member states (any year) and every marker in `markers`.
 
     A member wider than FRAME_MAX_SPAN_DEG of longitude (Russia) does not stretch the frame: it
     is shown by its part round the others.
@@ -295,6 +295,12 @@ def frame_bounds(
     ]
 
 
+def shown_at_opening(markers: dict[str, list]) -> dict[str, list]:
+    """The markers of the layers on when the map opens (the meetings, St Petersburg at 60 degrees
+    N among them, are off: framing them gave the Arctic the top third of the map)."""
+    return {kind: records for kind, records in markers.items() if MARKER_LOOK[kind]["show"]}
+
+
 def with_border_distances(atlas: Atlas) -> Atlas:
     """The atlas whose incidents carry `border_km`, their distance to the nearest border of a
     member in their year (domain/borders.py), which popups and panels show."""
@@ -321,7 +327,7 @@ def map_payload(atlas: Atlas, years: range) -> MapPayload:
             kind: script_json(marker_options(kind, markers.get(kind, []))) for kind in MARKER_LOOK
         },
         bounds=regions_bounds(regions),
-        frame=frame_bounds(atlas, regions, markers),
+        frame=frame_bounds(atlas, regions, shown_at_opening(markers)),
         changes=year_changes(atlas, years),
         panels_packed=pack_json(panels_html(atlas, years, citations)),
         checked_until=readable_date(checked_until(atlas.sources)),

@@ -163,6 +163,8 @@ UI_TEXT: dict[str, str | None] = {
     "extentUncertainNote": "extent uncertain: the outline is a later one",
     "breakawayOf": "Breakaway region of",
     "annexed": "Annexed territory, not recognised",
+    "cluster": "Markers at one place (a click spreads them)",
+    "legendMarkers": "Bases, incidents, meetings",
     "annexedBy": "Annexed by",
     "notRecognised": "(not recognised)",
     "partOf": "Part of",

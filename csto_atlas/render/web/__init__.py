@@ -19,6 +19,8 @@ ATLAS_PARTS = (
     "40-markers.js",  # clustered markers, their uncertainty circles and popups
     "50-url.js",  # the view in the URL and session storage, Back and Forward
     "60-frame.js",  # the frame's layout, legend, layer control, tile notice, size and framing
+    "65-reach.js",  # a chosen country brought into view; the phone's sheet dragged; near taps
+    "70-labels.js",  # the members' names on the map, where they fit
     "80-testhook.js",  # window.__atlasTestHook, what the browser tests read (docs/design.md)
     "90-attach.js",  # attach: builds it all (window.CstoAtlas.attach)
 )

@@ -60,6 +60,7 @@ function newAtlas(map, layers, config) {
     markersById: {},
     regionLayers: {},
     regionsDrawn: false,
+    framedZoom: null,
     panelsFailed: false,
     citeTemplates: null,
   };

@@ -8,6 +8,7 @@
  * @property {string} name
  * @property {string} label
  * @property {string} colour
+ * @property {boolean} member
  */
 
 /**
@@ -129,8 +130,10 @@
  * @property {Object<string, any>} markersById
  * @property {Object<string, any>} regionLayers
  * @property {boolean} regionsDrawn
+ * @property {number | null} framedZoom
  * @property {boolean} panelsFailed
  * @property {Object<string, string[]> | null} citeTemplates
  * @property {any} [cluster]
  * @property {any} [circles]
+ * @property {{iso3: string, marker: any}[]} [labels]
  */

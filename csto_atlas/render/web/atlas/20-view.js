@@ -14,6 +14,7 @@ function setYear(atlas, year, how) {
   var text = String(atlas.year);
   restyleCountries(atlas);
   showMarkers(atlas);
+  showLabels(atlas);
   atlas.ui.slider.value = text;
   atlas.ui.slider.setAttribute("aria-valuetext", text);
   setText(atlas.ui.label, text);
@@ -45,6 +46,9 @@ function selectCountry(atlas, iso3, how) {
   showImageLinks(atlas);
   if (chosen && chosen !== previous) {
     openSheet(atlas, true);
+    if (how) {
+      bringIntoView(atlas, chosen);
+    }
   }
   if (how && chosen !== previous) {
     saveView(atlas, how);

@@ -41,6 +41,9 @@ function isNarrow(atlas) {
 /** @param {Atlas} atlas */
 function openSheet(atlas, open) {
   atlas.sheetOpen = open;
+  if (!open) {
+    atlas.ui.sheet.style.height = ""; /* a dragged height is forgotten once it is closed */
+  }
   atlas.ui.sheet.setAttribute("data-open", open ? "true" : "false");
   atlas.ui.toggle.setAttribute("aria-expanded", open ? "true" : "false");
   showToggleText(atlas);

@@ -95,9 +95,24 @@ function openMarkerPopup(atlas, marker) {
   return popup;
 }
 
+/* A cluster bubble: neutral (white and grey, not a status's colour), its count inside, as large as
+   a touch target (issue 16); the legend shows one (60-frame.js). */
+var CLUSTER_PX = 44;
+
+function clusterIcon(cluster) {
+  var bubble = document.createElement("div");
+  setText(element("span", "", bubble), String(cluster.getChildCount()));
+  return L.divIcon({
+    html: bubble,
+    className: "marker-cluster csto-cluster",
+    iconSize: L.point(CLUSTER_PX, CLUSTER_PX),
+  });
+}
+
 /** @param {Atlas} atlas */
 function prepareMarkers(atlas) {
   atlas.cluster = L.markerClusterGroup({
+    iconCreateFunction: clusterIcon,
     maxClusterRadius: 18,
     showCoverageOnHover: false,
     spiderfyOnMaxZoom: true,
@@ -111,7 +126,7 @@ function prepareMarkers(atlas) {
       var data = marker.options.csto;
       atlas.markers.push(marker);
       atlas.markersById[data.id] = marker;
-      marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip" });
+      marker.bindTooltip(data.tip, { direction: "top", className: "csto-tip csto-marker-tip" });
       marker.on("click", function () {
         openMarkerPopup(atlas, marker);
       });

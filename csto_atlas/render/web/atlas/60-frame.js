@@ -52,7 +52,9 @@ function legendRow(parent, swatchClass, swatchStyle, text) {
 
 /** @param {Atlas} atlas */
 function buildLegend(atlas) {
-  var control = L.control({ position: "bottomright" });
+  /* Bottom left: over Turkey and the Middle East, where no member lies at the opening view nor
+     after a zoom step (bottom right held Kyrgyzstan and Tajikistan once zoomed in). */
+  var control = L.control({ position: "bottomleft" });
   control.onAdd = function () {
     var box = element("details", "csto-legend");
     box.open = !isNarrow(atlas);
@@ -66,19 +68,49 @@ function buildLegend(atlas) {
     legendRow(box, "csto-swatch-area csto-swatch-hatch", {}, atlas.config.text.breakaway);
     legendRow(box, "csto-swatch-area csto-swatch-uncertain", {}, atlas.config.text.extentUncertain);
     legendRow(box, "csto-swatch-area csto-swatch-annexed", {}, atlas.config.text.annexed);
+    /* The markers' rows folded (open on a click): the open legend stays small enough to cover
+       no member at the opening view and after a zoom step. */
+    var markers = element("details", "csto-legend-markers", box);
+    setText(element("summary", "csto-legend-more", markers), atlas.config.text.legendMarkers);
     atlas.config.legendMarkers.forEach(function (item) {
       legendRow(
-        box,
+        markers,
         "csto-swatch-dot",
         { background: item.fillColor, borderColor: item.color, opacity: String(item.opacity) },
         item.label
       );
     });
+    setText(legendRow(markers, "csto-swatch-cluster", {}, atlas.config.text.cluster).firstChild, "2");
     L.DomEvent.disableClickPropagation(box);
     L.DomEvent.disableScrollPropagation(box);
+    foldLegendWhenZoomedIn(atlas, box, title);
     return box;
   };
   return control;
+}
+
+/* Zoomed in past the opening frame, the members fill the map: the open legend folds to its title
+   line (it would cover one), unless the user opened or closed it themselves. */
+/** @param {Atlas} atlas */
+function foldLegendWhenZoomedIn(atlas, box, title) {
+  var chosenByUser = false;
+  var folded = false;
+  L.DomEvent.on(title, "click", function () {
+    chosenByUser = true;
+  });
+  atlas.map.on("zoomend", function () {
+    if (chosenByUser || atlas.framedZoom === null) {
+      return;
+    }
+    var zoomedIn = atlas.map.getZoom() > atlas.framedZoom;
+    if (zoomedIn && box.open) {
+      box.open = false;
+      folded = true;
+    } else if (!zoomedIn && folded) {
+      box.open = true; /* back at the opening frame: open again, as it was */
+      folded = false;
+    }
+  });
 }
 
 /** @param {Atlas} atlas */
@@ -118,18 +150,13 @@ function watchTiles(atlas) {
   });
 }
 
-/* Frame the member states; an open legend (bottom right) keeps its width clear, so it
-   never covers a member at the opening view. */
+/* Frame the member states, as large as they fit: the legend (bottom left) lies over Turkey and
+   the Middle East, so it needs no room kept for it. */
 /** @param {Atlas} atlas */
 function frameMap(atlas) {
   var pad = atlas.config.fitPadding;
-  var legend = atlas.ui.legend;
-  var right = legend && legend.open ? legend.offsetWidth + 2 * pad : pad;
-  atlas.map.fitBounds(atlas.config.frame, {
-    animate: false,
-    paddingTopLeft: L.point(pad, pad),
-    paddingBottomRight: L.point(right, pad),
-  });
+  atlas.map.fitBounds(atlas.config.frame, { animate: false, padding: L.point(pad, pad) });
+  atlas.framedZoom = atlas.map.getZoom();
 }
 
 /* The regions are drawn once, at the opening frame: Leaflet projects every vertex of a
@@ -148,6 +175,7 @@ function drawRegions(atlas) {
     regions[index].bringToBack();
   }
   frontSelected(atlas);
+  showLabels(atlas);
 }
 
 /* The frame gets its final height only after the map's script ran (streamlit-folium sets

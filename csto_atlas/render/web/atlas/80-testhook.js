@@ -205,6 +205,16 @@ function testHook(atlas) {
       var centre = atlas.map.getCenter();
       return { zoom: atlas.map.getZoom(), center: [centre.lat, centre.lng], bounds: bounds() };
     },
+    /* A marker's drawn element (its circle), or null while it is not drawn. */
+    markerElement: function (id) {
+      return markerOf(id).getElement() || null;
+    },
+    /* Where a point is in the frame now (CSS px from the frame's top left). */
+    pointOf: function (lat, lon) {
+      var point = atlas.map.latLngToContainerPoint([lat, lon]);
+      var box = atlas.map.getContainer().getBoundingClientRect();
+      return [box.left + point.x, box.top + point.y];
+    },
     /* Centre the map on a point at `zoom` (no animation); where the point is in the frame. */
     centreOn: function (lat, lon, zoom) {
       atlas.map.setView([lat, lon], zoom, { animate: false });

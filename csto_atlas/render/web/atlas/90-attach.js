@@ -11,7 +11,10 @@ function attach(map, layers, config, packedPanels) {
   addHatchPatterns(atlas, map.getRenderer(layers.countries)._container);
   prepareCountries(atlas);
   buildShell(atlas);
+  dragSheet(atlas);
   prepareMarkers(atlas);
+  buildLabels(atlas);
+  reachByTouch(atlas);
   buildLegend(atlas).addTo(map);
   buildLayerControl(atlas);
   watchTiles(atlas);
