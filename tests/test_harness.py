@@ -1,6 +1,7 @@
 """The test suite's own footprint: what a run writes goes to ignored folders, not the tree."""
 
 import subprocess
+import tomllib
 from pathlib import Path
 
 from hypothesis import settings
@@ -29,5 +30,7 @@ def test_hypothesis_keeps_its_examples_in_the_ignored_cache_folder():
     assert settings().database.path.is_relative_to(HYPOTHESIS_DIR)
 
 
-def test_pytest_keeps_its_cache_in_the_ignored_cache_folder(pytestconfig):
-    assert (paths.REPO_DIR / pytestconfig.getini("cache_dir")).is_relative_to(CACHE_DIR)
+def test_pytest_keeps_its_cache_in_the_ignored_cache_folder():
+    settings_ = tomllib.loads((paths.REPO_DIR / "pyproject.toml").read_text(encoding="utf-8"))
+    cache_dir = settings_["tool"]["pytest"]["ini_options"]["cache_dir"]
+    assert (paths.REPO_DIR / cache_dir).is_relative_to(CACHE_DIR)
