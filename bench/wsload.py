@@ -11,14 +11,15 @@ existing server (--url, its memory read with --pid). See bench/README.md, "Sessi
 
 import argparse
 import asyncio
+import concurrent.futures
 import json
 import os
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 from streamlit.proto.BackMsg_pb2 import BackMsg
@@ -30,6 +31,8 @@ from bench.run import RESULTS_DIR
 from bench.stats import median, percentile
 from tooling.proxy import Deployment
 from tooling.server import AppServer, ServerError, tree_cpu_seconds, tree_rss_kib
+
+Result = TypeVar("Result")
 
 MAP_COMPONENT = "streamlit_folium.st_folium"
 # What the frontend asks before it opens the websocket (a returning visitor too: its cached
@@ -732,6 +735,17 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     return args
 
 
+def run(coroutine: Coroutine[Any, Any, Result]) -> Result:
+    """asyncio.run, also where this thread's event loop is already running (Playwright's sync API
+    in the same process, a notebook): then on a thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def main(argv: list[str] | None = None) -> int:
     options = parse_args(argv)
     server = Server(options)
@@ -751,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{where} at {server.url}; load average {os.getloadavg()[0]:.1f}", file=sys.stderr)
         print(HEADER, flush=True)
         with pinned(client_cores):
-            results.update(asyncio.run(measure_all(server, options)))
+            results.update(run(measure_all(server, options)))
         results["targets"] = targets(results)
         for line in memory_lines(results) + target_lines(results["targets"]):
             print(line)

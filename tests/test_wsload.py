@@ -70,7 +70,20 @@ def visit_stand_in(replies: list[ForwardMsg], sessions: int = 1) -> tuple[list[V
         async with serve(stand_in(replies, seen), "127.0.0.1", port):
             return await wsload.at_once(f"http://127.0.0.1:{port}", sessions, options())
 
-    return asyncio.run(scenario()), seen
+    return wsload.run(scenario()), seen
+
+
+def test_a_run_from_a_thread_whose_event_loop_is_running_gets_its_result():
+    # Playwright's sync API keeps a loop running in the test process; asyncio.run refuses there.
+    async def answer() -> int:
+        await asyncio.sleep(0)
+        return 42
+
+    async def inside_a_running_loop() -> int:
+        return wsload.run(answer())
+
+    assert asyncio.run(inside_a_running_loop()) == 42
+    assert wsload.run(answer()) == 42
 
 
 def test_the_rerun_message_asks_for_the_main_page_as_a_fresh_tab_does():
@@ -125,7 +138,7 @@ def test_sessions_at_a_rate_arrive_on_schedule_and_each_gets_the_map():
         async with serve(stand_in(replies, seen), "127.0.0.1", port):
             return await wsload.at_rate(f"http://127.0.0.1:{port}", 10.0, 0.4, options())
 
-    visits = asyncio.run(scenario())
+    visits = wsload.run(scenario())
     assert len(visits) == 4 and len(seen) == 4
     assert [visit.error for visit in visits] == [None] * 4
     starts = [visit.started_s for visit in visits]
@@ -148,7 +161,7 @@ def test_a_reference_to_a_cached_message_is_an_error_for_a_fresh_tab():
 
 def test_every_session_against_a_server_that_is_down_is_an_error():
     url = f"http://127.0.0.1:{free_port()}"
-    visits = asyncio.run(wsload.at_once(url, 3, options(page=True)))
+    visits = wsload.run(wsload.at_once(url, 3, options(page=True)))
     assert len(visits) == 3
     assert all(visit.error and "ConnectionRefusedError" in visit.error for visit in visits)
 

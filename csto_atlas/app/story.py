@@ -322,8 +322,7 @@ def show_accuracy_note(atlas: Atlas) -> None:
             "published km": compared["published_km"],
             "our km": compared["ne_km"].round(0).astype("int64"),
             "difference %": compared["difference_pct"].round(0).astype("int64"),
-            "measured at": compared["measured_on"],
-            "12 % target": compared["verdict"],
+            "12 % target": compared["verdict"],  # names the scale measured
             "source": compared["publisher"] + ", “" + compared["title"] + "”, " + compared["date"],
             "quote": compared["quote"],
             "url": compared["url"],
@@ -337,16 +336,17 @@ def show_accuracy_note(atlas: Atlas) -> None:
         height=evidence.table_height(len(table), evidence.WRAPPED_ROW_PX),
         row_height=evidence.WRAPPED_ROW_PX,
         placeholder=MISSING,
+        # Widths that add up to evidence.TABLE_WIDTH_PX: a 1400 px window, no sideways scroll.
         column_config={
-            "published km": st.column_config.NumberColumn(format="%d", width=95),
-            "our km": st.column_config.NumberColumn(format="%d", width=75),
+            "border": st.column_config.TextColumn(width=205),
+            "published km": st.column_config.NumberColumn(format="%d", width=105),
+            "our km": st.column_config.NumberColumn(format="%d", width=65),
             "difference %": st.column_config.NumberColumn(format="%d", width=95),
-            "measured at": st.column_config.TextColumn(width=85),
-            "12 % target": st.column_config.TextColumn(width=220),
-            "source": st.column_config.TextColumn(width=300),
-            "quote": st.column_config.TextColumn(width=380),
+            "12 % target": st.column_config.TextColumn(width=160),
+            "source": st.column_config.TextColumn(width=285),
+            "quote": st.column_config.TextColumn(width=220),
             "url": st.column_config.LinkColumn(
-                "link", width=120, display_text=r"https?://(?:www\.)?([^/]+).*"
+                "link", width=85, display_text=r"https?://(?:www\.)?([^/]+).*"
             ),
         },
     )

@@ -173,7 +173,8 @@ def status_table(atlas: Atlas, years: range | None = None) -> pd.DataFrame:
     the date the sources are checked up to; empty for none)."""
     years = years if years is not None else year_range(atlas.membership)
     drawn = model_table(years_model(atlas, years), "status")
-    regions = atlas.regions[STATUS_ROW_COLUMNS].reset_index(drop=True)
+    # One row per region: a region drawn in pieces (geodata/periods.csv) has a feature per piece.
+    regions = atlas.regions[STATUS_ROW_COLUMNS].drop_duplicates("iso3").reset_index(drop=True)
     regions = regions.assign(parent_iso3=regions["parent_iso3"].fillna(""))
     cells = drawn.reindex(regions["iso3"]).reset_index(drop=True)
     cells.columns = [str(year) for year in years]

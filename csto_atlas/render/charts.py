@@ -238,14 +238,14 @@ def border_chart(series: pd.DataFrame) -> alt.Chart:
 
 GRID_CSS = """<style>
 .csto-grid-wrap { overflow-x: auto; max-width: 100%; }
-.csto-grid { border-collapse: collapse; font-size: 12px; table-layout: fixed; }
+.csto-grid { border-collapse: collapse; font-size: 12px; table-layout: fixed; width: 0; }
 .csto-grid caption { text-align: left; color: #444; padding-bottom: 4px; }
 .csto-grid th, .csto-grid td { border: 1px solid #fff; padding: 2px 0; text-align: center;
-  width: 29px; min-width: 29px; }
+  width: 28px; }
 .csto-grid thead th { font-weight: 600; color: #333; height: 44px; vertical-align: bottom; }
 .csto-grid thead th span { display: inline-block; transform: rotate(-60deg);
   transform-origin: 50% 50%; white-space: nowrap; font-size: 11px; }
-.csto-grid .csto-grid-name { width: 150px; min-width: 150px; text-align: left; padding: 2px 6px;
+.csto-grid .csto-grid-name { width: 150px; text-align: left; padding: 2px 6px;
   font-weight: 500; white-space: nowrap; overflow: hidden; text-overflow: ellipsis; }
 .csto-grid-key span { margin-right: 14px; white-space: nowrap; }
 .csto-grid-key b { display: inline-block; min-width: 22px; text-align: center; padding: 0 3px; }
