@@ -169,7 +169,7 @@ UI_TEXT: dict[str, str | None] = {
     "notRecognised": "(not recognised)",
     "partOf": "Part of",
     "checkedUntil": "Statuses checked against sources up to",
-    "provisional": "Provisional: checked against sources up to",
+    "provisional": "Provisional: checked up to",
     "inYear": "in",
     "country": "Country",
     "chooseCountry": "Choose a country…",

@@ -11,6 +11,7 @@ docs/screenshot.png. Look at every picture before calling a visible change done.
 
 import argparse
 import html
+import re
 import shutil
 import sys
 from collections.abc import Callable
@@ -25,6 +26,7 @@ from tooling.browser import (
     MAP_FRAME,
     PANEL_CONTENT,
     REVEALED_CLASS,
+    TEST_HOOK,
     launch_chromium,
     map_frame,
     reveal_marker,
@@ -47,6 +49,8 @@ class Device:
     touch: bool
 
 
+# Below this width the panel is a bottom sheet (web/atlas.css, @media (max-width: 699px)).
+PHONE_MAX_PX = 700
 DEVICES = (Device("desktop", 1400, 1000, False), Device("phone", 390, 844, True))
 # The map in the years the issue names, each without and with a country's panel open.
 MAP_VIEWS = ((1992, "RUS"), (1999, "GEO"), (2012, "UZB"), (2019, "TJK"), (2024, "ARM"))
@@ -67,6 +71,9 @@ def open_view(page: Page, url: str) -> None:
         frame = page.frame_locator(MAP_FRAME)
         expect(frame.locator("path.csto-region").first).to_be_visible(timeout=60_000)
         map_frame(page).evaluate("document.fonts.ready.then(() => true)")
+        expect(frame.locator(".csto-year")).to_have_attribute("data-year", re.compile(r"\d{4}"))
+        wait_until_idle(page, 90_000)
+        map_frame(page).wait_for_function(TEST_HOOK)  # the map's script has run to its end
 
 
 def shoot(page: Page, out: Path, name: str, full_page: bool = False) -> Path:
@@ -88,7 +95,12 @@ def gallery_views(base: str) -> list[tuple[str, Callable[[Page], None], bool]]:
 
         def with_panel(p: Page, y: int = year, c: str = iso3) -> None:
             open_view(p, f"{base}/?year={y}&country={c}")
-            expect(p.frame_locator(MAP_FRAME).locator(PANEL_CONTENT)).to_be_visible()
+            frame = p.frame_locator(MAP_FRAME)
+            if (p.viewport_size or {}).get("width", 0) < PHONE_MAX_PX:
+                toggle = frame.locator(".csto-sheet-toggle")  # the notes sheet, opened by hand
+                if toggle.get_attribute("aria-expanded") != "true":
+                    toggle.click()
+            expect(frame.locator(PANEL_CONTENT)).to_be_visible()
 
         views.append((f"map-{year}-{iso3}", with_panel, False))
     for year, marker_id in POPUPS:
@@ -99,6 +111,7 @@ def gallery_views(base: str) -> list[tuple[str, Callable[[Page], None], bool]]:
             frame = p.frame_locator(MAP_FRAME)
             frame.locator(f".{REVEALED_CLASS}").click()
             expect(frame.locator(".leaflet-popup-content")).to_be_visible()
+            expect(frame.locator(".leaflet-popup")).to_have_css("opacity", "1")  # faded in
 
         views.append((f"popup-{year}-{marker_id}", with_popup, False))
     return views
