@@ -132,7 +132,8 @@ def test_status_gives_every_region_in_every_year(app, served_atlas):
     rows = list(csv.DictReader(io.StringIO(answer.text)))
     years = year_range(served_atlas.membership)
     assert answer.status == 200
-    assert sorted(row["iso3"] for row in rows) == sorted(served_atlas.regions["iso3"])
+    # One row per region, also for one drawn in pieces (Nagorno-Karabakh, geodata/periods.csv).
+    assert sorted(row["iso3"] for row in rows) == sorted(set(served_atlas.regions["iso3"]))
     assert list(rows[0])[-len(years) - 1 :] == [*map(str, years), "provisional_from"]
     uzbekistan = next(row for row in rows if row["iso3"] == "UZB")
     assert uzbekistan["2012"] == "suspended" and uzbekistan["2010"] == "member"
