@@ -11,7 +11,7 @@ import pytest
 from csto_atlas.data import paths
 from csto_atlas.data.load import load_atlas
 from tests.e2e.conftest import Visit
-from tooling.browser import MAP_FRAME, REVEALED_CLASS, TEST_HOOK
+from tooling.browser import MAP_FRAME, REVEALED_CLASS, TEST_HOOK, reveal_marker
 
 pytestmark = pytest.mark.e2e
 
@@ -91,6 +91,23 @@ def test_every_region_tooltip_is_at_least_120_px_wide(visit):
     assert len(sizes) > 40
     narrow = [size for size in sizes if size[1] < MIN_TIP_WIDTH or size[2] > MAX_TIP_HEIGHT]
     assert narrow == []
+
+
+def test_a_markers_popup_opened_by_a_click_hides_its_hover_tooltip(visit):
+    """The popup names the marker: its tooltip, opened by the hover before the click, would peek
+    out under the popup's edge (the Ishkobod popup in the gallery)."""
+    if visit.kind == "phone":
+        pytest.skip("no hover on a phone")
+    frame = visit.open("?year=2019")
+    assert reveal_marker(visit.page, "ishkobod-2019") == "marker"
+    target = frame.locator(f".{REVEALED_CLASS}")
+    target.hover()
+    visit.expect(frame.locator(".csto-marker-tip")).to_have_count(1)
+    target.click()
+    visit.expect(frame.locator(".leaflet-popup-content h4")).to_have_text(
+        "ISIL attack on the Ishkobod border post"
+    )
+    visit.expect(frame.locator(".csto-marker-tip")).to_have_count(0)
 
 
 WALK_BUDGET_MS = 150_000

@@ -91,6 +91,8 @@ function openMarkerPopup(atlas, marker) {
     keepInView: true,
   }).setContent(data.popup);
   fitPopup(atlas, popup);
+  /* The popup names the marker: its hover tooltip would peek out under the popup's edge. */
+  marker.closeTooltip();
   popup.setLatLng(marker.getLatLng()).openOn(atlas.map);
   return popup;
 }
