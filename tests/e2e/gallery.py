@@ -63,11 +63,12 @@ def page_slug(script: str) -> str:
     return "map" if script == "dashboard.py" else Path(script).stem
 
 
-def open_view(page: Page, url: str) -> None:
-    """Open `url` and wait until Streamlit's run is over and, on the map page, the map is drawn."""
+def open_view(page: Page, url: str, map_page: bool = True) -> None:
+    """Open `url` and wait until Streamlit's run is over and, on the map page, the map is drawn
+    and its script has run (told by the URL: the app may be idle before the frame is attached)."""
     page.goto(url)
     wait_until_idle(page, 90_000)
-    if page.locator(MAP_FRAME).count():
+    if map_page:
         frame = page.frame_locator(MAP_FRAME)
         expect(frame.locator("path.csto-region").first).to_be_visible(timeout=60_000)
         map_frame(page).evaluate("document.fonts.ready.then(() => true)")
@@ -89,7 +90,13 @@ def gallery_views(base: str) -> list[tuple[str, Callable[[Page], None], bool]]:
     for script, _label in NAV_PAGES:
         slug = page_slug(script)
         path = "" if slug == "map" else slug
-        views.append((f"page-{slug}", lambda p, path=path: open_view(p, f"{base}/{path}"), True))
+        views.append(
+            (
+                f"page-{slug}",
+                lambda p, path=path, slug=slug: open_view(p, f"{base}/{path}", slug == "map"),
+                True,
+            )
+        )
     for year, iso3 in MAP_VIEWS:
         views.append((f"map-{year}", lambda p, y=year: open_view(p, f"{base}/?year={y}"), False))
 
