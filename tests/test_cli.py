@@ -409,6 +409,9 @@ def test_python_dash_m_stopped_by_ctrl_c_exits_130_without_a_traceback(tiny, tmp
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         cwd=paths.REPO_DIR,
+        # Ctrl-C as in a terminal: a suite started in the background (`cmd &`) has SIGINT
+        # ignored, which a child inherits, and Python then installs no handler for it.
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     assert process.stderr is not None
     started = process.stderr.read(len(b"\rframe"))  # the first frame is being drawn
