@@ -182,14 +182,7 @@ def test_uzbekistan_letters_say_member_in_2008_and_suspended_in_2013(payload):
 
 def test_the_map_script_names_no_view_so_every_session_gets_the_same_map(payload):
     # atlas.js reads the year and country from the page URL; the last year is the default.
-    config = contract.client_config(
-        payload.first,
-        payload.last,
-        payload.frame,
-        payload.changes,
-        payload.checked_until,
-        payload.provisional_from,
-    )
+    config = mapbuild.map_config(payload)
     page = render(mapbuild.build_map(payload))
     assert f"{contract.script_json(config)},\n" in page
     assert page.count(contract.script_json(payload.panels_packed)) == 1

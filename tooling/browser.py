@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, Frame, Page, Playwright, expect
+from playwright.sync_api import Browser, Frame, FrameLocator, Page, Playwright, expect
 
 # Playwright drives Debian's chromium (its own browser download does not work offline); without
 # the background-networking flags Chromium keeps trying to reach Google's hosts.
@@ -87,3 +87,14 @@ def reveal_marker(page: Page, marker_id: str, spread: bool = True) -> str:
     if drawn is None:
         raise AssertionError(f"marker {marker_id!r} could not be brought into view")
     return drawn
+
+
+SHEET_TOGGLE = ".csto-sheet-toggle"
+
+
+def open_sheet(frame: FrameLocator) -> None:
+    """On a phone, open the notes sheet by its handle, as a person does (on a desktop the notes
+    are a side panel and the handle is hidden: nothing to do)."""
+    toggle = frame.locator(SHEET_TOGGLE)
+    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
+        toggle.click()

@@ -12,7 +12,13 @@ import xyzservices
 from branca.element import Element
 
 from csto_atlas.data.alliance import Alliance
-from csto_atlas.render.contract import CiteConfig, client_config, layer_names, script_json
+from csto_atlas.render.contract import (
+    CiteConfig,
+    ClientConfig,
+    client_config,
+    layer_names,
+    script_json,
+)
 from csto_atlas.render.elements import AtlasControls, MarkerLayer, OfflineMap, RegionLayer
 from csto_atlas.render.mapfile import MapFile, MapTexts, inline_texts, linked_texts
 from csto_atlas.render.payload import MapPayload
@@ -67,6 +73,24 @@ def marker_layer(texts: MapTexts, kind: str, alliance: Alliance | None) -> Marke
     return MarkerLayer(texts.markers[kind], name=look["name"], show=look["show"])
 
 
+def map_config(
+    payload: MapPayload, cite: CiteConfig | None = None, own_page: bool = False, image_api: str = ""
+) -> ClientConfig:
+    """The client config of `payload`'s map (build_map's arguments as there)."""
+    return client_config(
+        payload.first,
+        payload.last,
+        payload.frame,
+        payload.changes,
+        payload.checked_until,
+        payload.provisional_from,
+        cite,
+        own_page,
+        image_api,
+        payload.alliance,
+    )
+
+
 def build_map(
     payload: MapPayload,
     cite: CiteConfig | None = None,
@@ -89,18 +113,7 @@ def build_map(
     groups = {
         kind: marker_layer(texts, kind, payload.alliance).add_to(fmap) for kind in MARKER_LOOK
     }
-    config = client_config(
-        payload.first,
-        payload.last,
-        payload.frame,
-        payload.changes,
-        payload.checked_until,
-        payload.provisional_from,
-        cite,
-        own_page,
-        image_api,
-        payload.alliance,
-    )
+    config = map_config(payload, cite, own_page, image_api)
     AtlasControls(
         backgrounds, countries, groups, script_json(config), texts.panels, texts.code_js, texts.css
     ).add_to(fmap)

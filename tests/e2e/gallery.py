@@ -29,6 +29,7 @@ from tooling.browser import (
     TEST_HOOK,
     launch_chromium,
     map_frame,
+    open_sheet,
     reveal_marker,
     wait_until_idle,
 )
@@ -49,8 +50,6 @@ class Device:
     touch: bool
 
 
-# Below this width the panel is a bottom sheet (web/atlas.css, @media (max-width: 699px)).
-PHONE_MAX_PX = 700
 DEVICES = (Device("desktop", 1400, 1000, False), Device("phone", 390, 844, True))
 # The map in the years the issue names, each without and with a country's panel open.
 MAP_VIEWS = ((1992, "RUS"), (1999, "GEO"), (2012, "UZB"), (2019, "TJK"), (2024, "ARM"))
@@ -103,10 +102,7 @@ def gallery_views(base: str) -> list[tuple[str, Callable[[Page], None], bool]]:
         def with_panel(p: Page, y: int = year, c: str = iso3) -> None:
             open_view(p, f"{base}/?year={y}&country={c}")
             frame = p.frame_locator(MAP_FRAME)
-            if (p.viewport_size or {}).get("width", 0) < PHONE_MAX_PX:
-                toggle = frame.locator(".csto-sheet-toggle")  # the notes sheet, opened by hand
-                if toggle.get_attribute("aria-expanded") != "true":
-                    toggle.click()
+            open_sheet(frame)  # on a phone
             expect(frame.locator(PANEL_CONTENT)).to_be_visible()
 
         views.append((f"map-{year}-{iso3}", with_panel, False))

@@ -16,7 +16,7 @@ from csto_atlas.data.load import load_atlas
 from csto_atlas.render import style
 from tests.e2e.axe import axe_path, serious_violations
 from tests.e2e.conftest import VIEWPORTS, Visit, unavailable
-from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, TEST_HOOK, reveal_marker
+from tooling.browser import MAP_FRAME, PANEL, REVEALED_CLASS, TEST_HOOK, open_sheet, reveal_marker
 from tooling.server import AppServer
 
 pytestmark = pytest.mark.e2e
@@ -32,16 +32,9 @@ def atlas():
     return load_atlas(paths.data_dir(), paths.GEODATA_DIR)
 
 
-def open_sheet(visit: Visit, frame) -> None:
-    """On a phone, make sure the bottom sheet is open (it is a side panel on a desktop)."""
-    toggle = frame.locator(".csto-sheet-toggle")
-    if toggle.is_visible() and toggle.get_attribute("aria-expanded") != "true":
-        toggle.click()
-
-
 def test_the_panel_follows_the_slider_in_the_same_step(visit):
     frame = visit.open("?year=2011&country=UZB")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     panel = frame.locator(PANEL)
     visit.expect(panel.locator("h2")).to_have_text("Uzbekistan in 2011")
     visit.expect(panel.locator(".csto-status:visible")).to_contain_text(
@@ -61,7 +54,7 @@ def test_the_panel_follows_the_slider_in_the_same_step(visit):
 
 def test_play_moves_the_panel_with_the_map(visit):
     frame = visit.open("?year=2010&country=UZB")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     frame.locator("button.csto-play").click()
     visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Uzbekistan in 2012")
     frame.locator("button.csto-play").click()
@@ -71,7 +64,7 @@ def test_play_moves_the_panel_with_the_map(visit):
 
 def test_a_date_in_the_panel_moves_the_slider_there(visit):
     frame = visit.open("?year=2019&country=UZB")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     frame.locator(f"{PANEL} .csto-status:visible button.csto-goto").first.click()
     visit.expect(frame.locator(YEAR_BOX)).to_have_attribute("data-year", "2012")
     visit.expect(frame.locator(SLIDER)).to_have_value("2012")
@@ -81,7 +74,7 @@ def test_a_date_in_the_panel_moves_the_slider_there(visit):
 
 def test_the_panel_leads_with_the_country_and_folds_the_treaty_wide_events(visit):
     frame = visit.open("?year=2019&country=TJK")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     panel = frame.locator(f"{PANEL} .csto-panel")
     first = panel.locator(".csto-status:visible")
     visit.expect(first).to_contain_text("Member on 31 December 2019, since 15 May 1992")
@@ -240,7 +233,7 @@ def test_polygons_are_not_tab_stops_and_a_click_leaves_no_focus_ring(visit, atla
 def test_choosing_no_country_clears_the_selection_and_leaves_no_tooltip(visit):
     frame = visit.open("?year=2019&country=UZB")
     frame.locator(PICKER).select_option("")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     visit.expect(frame.locator(PANEL)).to_contain_text("Click a country")
     visit.expect(frame.locator(".leaflet-tooltip")).to_have_count(0)
     visit.expect(visit.page).not_to_have_url(re.compile(r"country="))
@@ -279,7 +272,7 @@ def test_the_year_box_lists_the_changes_of_the_year_and_opens_their_country(visi
         "stroke", style.REGION_LOOK["changedStroke"]
     )
     change.click()
-    open_sheet(visit, frame)
+    open_sheet(frame)
     visit.expect(frame.locator(f"{PANEL} h2")).to_have_text("Uzbekistan in 2012")
     visit.expect(frame.locator(PICKER)).to_have_value("UZB")
 
@@ -312,7 +305,7 @@ def test_openstreetmap_says_so_when_its_tiles_fail_offline(visit):
 def test_back_and_forward_step_through_the_countries_opened(visit, atlas):
     frame = visit.open("?year=2019")
     heading = frame.locator(f"{PANEL} h2")
-    open_sheet(visit, frame)
+    open_sheet(frame)
     frame.locator(PICKER).select_option("TJK")
     visit.expect(heading).to_have_text("Tajikistan in 2019")
     frame.locator(
@@ -343,7 +336,7 @@ def axe_source() -> str:
 def test_axe_core_finds_no_serious_or_critical_violation(visit, axe_source, path):
     if path == "/":
         frame = visit.open("?year=2019&country=TJK")
-        open_sheet(visit, frame)
+        open_sheet(frame)
     else:
         visit.page.goto(f"{visit.origin}{path}")
         visit.expect(visit.page.get_by_role("link", name="Map").first).to_be_visible()
