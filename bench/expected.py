@@ -8,9 +8,9 @@ counts a slider step as done when every region's fill equals these.
 
 from dataclasses import dataclass
 
+from bench.naive import naive_statuses
 from csto_atlas.data.load import Atlas
-from csto_atlas.domain.geo import countries_for_year
-from csto_atlas.domain.yearmodel import ANNEXED_LOOK_KEY, years_model
+from csto_atlas.domain.yearmodel import ANNEXED_LOOK_KEY, feature_model, years_model
 from csto_atlas.render.style import ANNEXED_LOOK, STATUS_COLOURS
 
 Fills = dict[str, str]
@@ -20,12 +20,17 @@ KEY_FOR_DIRECTION = {1: "ArrowRight", -1: "ArrowLeft"}
 
 def fills_of_year(atlas: Atlas, year: int) -> Fills:
     """iso3 -> fill colour (lower-case hex) of every region in `year`: the status it is drawn
-    with (its parent's while it is part of its parent), or the annexed look."""
-    model = years_model(atlas, range(year, year + 1))
-    return {
-        iso3: (ANNEXED_LOOK["fill"] if look == ANNEXED_LOOK_KEY else STATUS_COLOURS[status]).lower()
-        for iso3, status, look in zip(model["iso3"], model["status"], model["look"], strict=True)
-    }
+    with (its parent's while it is part of its parent), or the annexed look. A region drawn in
+    pieces (geodata/periods.csv) has each piece's fill, sorted and joined by commas, as
+    probe.js reads them (a piece outside its years is drawn as part of its parent)."""
+    features = feature_model(atlas, years_model(atlas, range(year, year + 1)))
+    pieces: dict[str, list[str]] = {}
+    for iso3, status, look in zip(
+        features["iso3"], features["status"], features["look"], strict=True
+    ):
+        fill = ANNEXED_LOOK["fill"] if look == ANNEXED_LOOK_KEY else STATUS_COLOURS[status]
+        pieces.setdefault(iso3, []).append(fill.lower())
+    return {iso3: ",".join(sorted(fills)) for iso3, fills in pieces.items()}
 
 
 def baseline_fills(atlas: Atlas, years: range, drawn: set[str]) -> dict[int, Fills]:
@@ -33,7 +38,7 @@ def baseline_fills(atlas: Atlas, years: range, drawn: set[str]) -> dict[int, Fil
     (it models no territorial change: Crimea stays in Russia's Natural Earth polygon)."""
     fills = {}
     for year in years:
-        frame = countries_for_year(atlas, year)
+        frame = naive_statuses(atlas, year)
         fills[year] = {
             iso3: STATUS_COLOURS[status].lower()
             for iso3, status in zip(frame["iso3"], frame["status"], strict=True)

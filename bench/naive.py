@@ -46,9 +46,15 @@ def unsimplified_regions(atlas: Atlas, naturalearth_dir: Path | None = None) -> 
     return gpd.GeoDataFrame(shapes, geometry="geometry", crs="EPSG:4326")
 
 
+def naive_statuses(atlas: Atlas, year: int) -> pd.DataFrame:
+    """iso3, name and status of every region in `year`, one row each (a region drawn in pieces
+    has a row per piece; the baseline draws its Natural Earth polygon once, as its first)."""
+    return countries_for_year(atlas, year)[["iso3", "name", "status"]].drop_duplicates("iso3")
+
+
 def naive_map(atlas: Atlas, shapes: gpd.GeoDataFrame, year: int) -> folium.Map:
     """The whole map of `year`: every polygon, its status colour, a tooltip; Leaflet offline."""
-    statuses = countries_for_year(atlas, year)[["iso3", "name", "status"]]
+    statuses = naive_statuses(atlas, year)
     layer = shapes.merge(statuses, on="iso3")
     west, south, east, north = atlas.regions.total_bounds
     fmap = folium.Map(tiles=None, location=[(south + north) / 2, (west + east) / 2], zoom_start=3)
